@@ -26,7 +26,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-__all__ = ["LoopbackServer", "RecordedRequest", "Reply"]
+__all__ = ["LoopbackServer", "RecordedRequest", "Reply", "refused_url", "running_server"]
 
 
 @dataclass(frozen=True)
@@ -85,7 +85,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: _Server
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 -- stdlib signature
+    def log_message(self, format: str, *args: Any) -> None:
         return None
 
     def setup(self) -> None:
@@ -118,9 +118,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
         if reply.delay:
             time.sleep(reply.delay)
         if reply.reset:
-            self.connection.setsockopt(
-                socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
-            )
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             self.close_connection = True
             self.connection.close()
             return
@@ -151,7 +149,8 @@ class _RequestHandler(BaseHTTPRequestHandler):
             chunks.append(self.rfile.read(size))
             self.rfile.readline()
 
-    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _handle
+    # http.server dispatches on these stdlib-spelled names.
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _handle  # noqa: N815
 
 
 class _Server(ThreadingHTTPServer):
@@ -162,6 +161,14 @@ class _Server(ThreadingHTTPServer):
     def __init__(self, owner: LoopbackServer) -> None:
         self.owner = owner
         super().__init__(("127.0.0.1", 0), _RequestHandler)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that timed out and hung up is what timeout tests are about: stay quiet.
+        import sys
+
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
 
 
 class LoopbackServer:
@@ -277,3 +284,15 @@ def running_server() -> Iterator[LoopbackServer]:
     """``LoopbackServer`` as a plain context manager function."""
     with LoopbackServer() as server:
         yield server
+
+
+@contextmanager
+def refused_url(path: str = "/") -> Iterator[str]:
+    """A URL on a port that is bound but not listening: connecting is refused at once.
+
+    Holding the bound socket for the duration means no other process can take
+    the port in the meantime, so the refusal is certain.
+    """
+    with socket.socket() as bound:
+        bound.bind(("127.0.0.1", 0))
+        yield f"http://127.0.0.1:{bound.getsockname()[1]}{path}"
