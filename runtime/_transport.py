@@ -12,7 +12,9 @@ Three jobs live here and nowhere else:
   messages built from redacted data only.
 * **Redirects.**  Followed here (not by requests) so that credentials are
   dropped when a redirect leaves the origin or downgrades https to http:
-  ``Authorization``, ``Cookie``, ``Proxy-Authorization``, and every header,
+  ``Authorization``, ``Cookie``, ``Proxy-Authorization``, every header that
+  looks like a credential (whether the caller, the config's default headers
+  or the auth hook put it there), the session's cookie jar, and every header,
   query parameter or cookie the auth hook changed.
 """
 
@@ -21,7 +23,7 @@ from __future__ import annotations
 import os
 import re
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
@@ -30,6 +32,7 @@ import requests
 import requests.adapters
 import requests.utils
 from urllib3.exceptions import NameResolutionError, NewConnectionError
+from urllib3.exceptions import ReadTimeoutError as _Urllib3ReadTimeout
 
 from .config import HttpClientConfig
 from .errors import (
@@ -43,9 +46,15 @@ from .errors import (
     TransportError,
 )
 from .models import Headers, HttpMethod, HttpRequest, HttpResponse, query_pairs
-from .redaction import redact_url
+from .redaction import is_sensitive_name, redact_url
 
-__all__ = ["SessionState", "Transport", "join_url"]
+__all__ = [
+    "SessionState",
+    "Transport",
+    "auth_added_names",
+    "join_url",
+    "redirect_strips_credentials",
+]
 
 _REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 _ALWAYS_STRIPPED = frozenset({"authorization", "proxy-authorization", "cookie"})
@@ -53,6 +62,9 @@ _BODY_HEADERS = frozenset({"content-type", "content-length", "transfer-encoding"
 _URL_IN_TEXT = re.compile(r"https?://[^\s'\")]+")
 _OBJECT_PREFIX = re.compile(r"^<[^>]+>:\s*")
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+# Smallest timeout handed to requests when a total-time budget is nearly spent:
+# the attempt then times out at once and the retry loop reports the budget.
+_MIN_TIMEOUT = 0.001
 
 
 def join_url(base_url: str, url: str) -> str:
@@ -71,7 +83,25 @@ def join_url(base_url: str, url: str) -> str:
 def _origin(url: str) -> tuple[str, str, int | None]:
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
-    return scheme, (parts.hostname or "").lower(), parts.port or _DEFAULT_PORTS.get(scheme)
+    try:
+        port = parts.port
+    except ValueError:  # "Port out of range" and friends, e.g. from a server's Location
+        raise InvalidRequestError(f"invalid port in URL {redact_url(url)!r}") from None
+    return scheme, (parts.hostname or "").lower(), port or _DEFAULT_PORTS.get(scheme)
+
+
+def redirect_strips_credentials(original_url: str, source_url: str, target_url: str) -> bool:
+    """Whether the redirect hop ``source_url`` -> ``target_url`` must go without credentials.
+
+    Credentials belong to the origin (scheme, host, port) of ``original_url``,
+    the URL the caller asked for: any other target gets none.  A hop from https
+    down to http gets none either, even back onto an http original origin,
+    because the chain has been through a server we only trusted over TLS.
+    """
+    target = _origin(target_url)
+    return target != _origin(original_url) or (
+        _origin(source_url)[0] == "https" and target[0] == "http"
+    )
 
 
 @dataclass
@@ -87,8 +117,8 @@ class SessionState:
         self.session.close()
 
 
-def _scrub(text: str) -> str:
-    return _URL_IN_TEXT.sub(lambda match: redact_url(match.group(0)), text)
+def _scrub(text: str, secret_params: Collection[str] = ()) -> str:
+    return _URL_IN_TEXT.sub(lambda match: redact_url(match.group(0), secret_params), text)
 
 
 def _root_cause(exc: BaseException) -> BaseException:
@@ -105,15 +135,18 @@ def _root_cause(exc: BaseException) -> BaseException:
     return current
 
 
-def _describe(exc: BaseException) -> str:
+def _describe(exc: BaseException, secret_params: Collection[str]) -> str:
     cause = _root_cause(exc)
     text = _OBJECT_PREFIX.sub("", str(cause)) or type(cause).__name__
-    return f"{type(cause).__name__}: {_scrub(text)}"
+    return f"{type(cause).__name__}: {_scrub(text, secret_params)}"
 
 
-def _map_error(exc: requests.RequestException, method: str, url: str) -> TransportError:
-    where = f"{method} {redact_url(url)}"
-    reason = _describe(exc)
+def _map_error(
+    exc: requests.RequestException, method: str, url: str, secret_params: Collection[str] = ()
+) -> TransportError:
+    """The runtime's error for ``exc``; ``secret_params`` are redacted from URLs in the text."""
+    where = f"{method} {redact_url(url, secret_params)}"
+    reason = _describe(exc, secret_params)
     if isinstance(exc, requests.exceptions.ConnectTimeout):
         return ConnectTimeoutError(f"timed out connecting for {where}: {reason}")
     if isinstance(exc, requests.exceptions.ReadTimeout):
@@ -126,6 +159,10 @@ def _map_error(exc: requests.RequestException, method: str, url: str) -> Transpo
         cause = _root_cause(exc)
         if isinstance(cause, (NewConnectionError, NameResolutionError, ConnectionRefusedError)):
             return ConnectError(f"could not connect for {where}: {reason}")
+        if isinstance(cause, (_Urllib3ReadTimeout, TimeoutError)):
+            # The headers arrived in time but the body did not: requests reports
+            # that as a ConnectionError, yet for the caller it is a read timeout.
+            return ReadTimeoutError(f"timed out reading the response body of {where}: {reason}")
         return ReadError(f"connection broken during {where}: {reason}")
     return ReadError(f"failed reading the response to {where}: {reason}")
 
@@ -185,23 +222,30 @@ class Transport:
         request: HttpRequest,
         unauthenticated: HttpRequest,
         authenticate: Callable[[HttpRequest], HttpRequest] | None = None,
+        *,
+        deadline: float | None = None,
     ) -> HttpResponse:
         """Send ``request``, following redirects as configured.
 
         ``unauthenticated`` is the same request before the auth hook ran.  Each
         redirect hop is rebuilt from it: while a hop stays on the original
         origin, ``authenticate`` (the auth hook) is applied again; once it
-        leaves, or downgrades https to http, the hop carries no auth-hook
-        credentials, no ``Authorization``/``Cookie``/``Proxy-Authorization``
-        header, and no query parameter the auth hook had added.
+        leaves, or downgrades https to http (:func:`redirect_strips_credentials`),
+        the hop carries no auth-hook credentials, no ``Authorization``/``Cookie``/
+        ``Proxy-Authorization`` header, no credential-looking header, no cookie
+        from the session's jar, and no query parameter the auth hook had added
+        (even when the ``Location`` echoes it back).
+
+        ``deadline`` (a ``time.monotonic()`` value) caps every hop's connect and
+        read timeouts, so a strategy's ``total_timeout`` bounds a hanging attempt too.
         """
         current = replace(request, url=self.absolute_url(request.url))
-        original_origin = _origin(current.url)
+        original_url = current.url
+        auth_params = _auth_added_params(request, unauthenticated)
         started = time.perf_counter()
-        response = self._send_once(state, current, started)
+        response = self._send_once(state, current, started, deadline, auth_params)
         if not self._config.follow_redirects or response.status_code not in _REDIRECT_STATUSES:
             return response
-        auth_params = _auth_added_params(request, unauthenticated)
         bare = replace(unauthenticated, url=current.url)
         hops = 0
         while response.status_code in _REDIRECT_STATUSES:
@@ -216,18 +260,29 @@ class Transport:
             hops += 1
             source_url = response.url or current.url
             target_url = urljoin(source_url, location)
-            leaves = _origin(target_url) != original_origin or (
-                _origin(source_url)[0] == "https" and _origin(target_url)[0] == "http"
-            )
+            leaves = redirect_strips_credentials(original_url, source_url, target_url)
             bare = _redirected(bare, response.status_code, target_url, leaves_origin=leaves)
-            if leaves:
-                current = replace(bare, url=_without_params(target_url, auth_params))
-            else:
-                current = authenticate(bare) if authenticate is not None else bare
-            response = self._send_once(state, current, started)
+            # An auth-hook parameter echoed in the Location is never passed on as
+            # is: a foreign origin must not get it, and the original origin gets
+            # it from the auth hook again (once, not twice).
+            current = replace(bare, url=_without_params(target_url, auth_params))
+            if not leaves and authenticate is not None:
+                current = authenticate(current)
+            response = self._send_once(
+                state, current, started, deadline, auth_params, strip_credentials=leaves
+            )
         return response
 
-    def _send_once(self, state: SessionState, request: HttpRequest, started: float) -> HttpResponse:
+    def _send_once(
+        self,
+        state: SessionState,
+        request: HttpRequest,
+        started: float,
+        deadline: float | None,
+        secret_params: Collection[str],
+        *,
+        strip_credentials: bool = False,
+    ) -> HttpResponse:
         session = state.session
         method = request.method.value
         url = request.url
@@ -251,12 +306,22 @@ class Transport:
             ValueError,
         ) as exc:
             raise InvalidRequestError(
-                f"cannot build {method} {redact_url(url)}: {_scrub(str(exc))}"
+                f"cannot build {method} {redact_url(url, secret_params)}: "
+                f"{_scrub(str(exc), secret_params)}"
             ) from exc
+        if strip_credentials:
+            # The session adds its default headers and cookie jar while preparing;
+            # a hop to a foreign origin must not carry them either.
+            for name in list(prepared.headers):
+                if name.lower() in _ALWAYS_STRIPPED or is_sensitive_name(name):
+                    del prepared.headers[name]
         proxies, verify = self._environment(state, url)
         timeout = self._default_timeout
         if request.timeout is not None:
             timeout = (self._config.connect_timeout or request.timeout, request.timeout)
+        if deadline is not None:
+            remaining = max(deadline - time.monotonic(), _MIN_TIMEOUT)
+            timeout = (min(timeout[0], remaining), min(timeout[1], remaining))
         try:
             raw = session.send(
                 prepared,
@@ -267,9 +332,22 @@ class Transport:
                 stream=False,
             )
         except requests.exceptions.InvalidHeader as exc:
-            raise InvalidRequestError(f"invalid header for {method} {redact_url(url)}") from exc
+            raise InvalidRequestError(
+                f"invalid header for {method} {redact_url(url, secret_params)}"
+            ) from exc
+        except (
+            requests.exceptions.InvalidSchema,
+            requests.exceptions.InvalidURL,
+            requests.exceptions.MissingSchema,
+        ) as exc:
+            # Raised before anything is sent (e.g. a redirect to ftp://): the
+            # request is unusable, not the connection broken.
+            raise InvalidRequestError(
+                f"cannot send {method} {redact_url(url, secret_params)}: "
+                f"{_scrub(str(exc), secret_params)}"
+            ) from exc
         except requests.RequestException as exc:
-            raise _map_error(exc, method, prepared.url or url) from exc
+            raise _map_error(exc, method, prepared.url or url, secret_params) from exc
         return HttpResponse(
             status_code=raw.status_code,
             headers=Headers(raw.headers.items()),
@@ -278,6 +356,7 @@ class Transport:
             url=raw.url or url,
             request=request,
             reason=raw.reason or "",
+            sensitive_params=frozenset(secret_params),
         )
 
 
@@ -290,10 +369,30 @@ def _form_data(request: HttpRequest) -> Any:
 
 def _auth_added_params(authenticated: HttpRequest, unauthenticated: HttpRequest) -> frozenset[str]:
     """Names of the query parameters the auth hook added or changed."""
+    if authenticated.params is unauthenticated.params:
+        return frozenset()
     before = set(query_pairs(unauthenticated.params))
     return frozenset(
         name for name, value in query_pairs(authenticated.params) if (name, value) not in before
     )
+
+
+def auth_added_names(
+    authenticated: HttpRequest, unauthenticated: HttpRequest
+) -> tuple[frozenset[str], frozenset[str]]:
+    """Lower-cased header names and the query parameter names the auth hook added or changed.
+
+    Whatever an auth hook puts on a request is a credential, however it is
+    named (``?appid=``, ``X-Tenant``): the client records these names so that
+    logs and messages redact them too.
+    """
+    before = {name.lower(): value for name, value in unauthenticated.headers.items()}
+    headers = frozenset(
+        name.lower()
+        for name, value in authenticated.headers.items()
+        if before.get(name.lower()) != value
+    )
+    return headers, _auth_added_params(authenticated, unauthenticated)
 
 
 def _redirected(

@@ -28,15 +28,32 @@ from typing import Any, Literal, overload
 import requests
 
 from ._sessions import SessionPool
-from ._transport import SessionState, Transport
+from ._transport import SessionState, Transport, auth_added_names
 from .config import HttpClientConfig, HttpClientConfigBuilder
 from .errors import MaxRetryException, RetryBudgetExceededError, TransportError
-from .models import FileSpec, HttpMethod, HttpRequest, HttpResponse, QueryParams, RequestContext
+from .models import (
+    FileSpec,
+    HttpMethod,
+    HttpRequest,
+    HttpResponse,
+    QueryParams,
+    RequestContext,
+    to_method,
+)
 from .retry import Outcome
 
 __all__ = ["HttpClient"]
 
 _NO_OP: Callable[..., None] = lambda *_args: None  # noqa: E731
+
+
+def _note_credentials(
+    context: RequestContext, authenticated: HttpRequest, unauthenticated: HttpRequest
+) -> None:
+    """Record what the auth hook added, so logging hooks redact it whatever its name."""
+    headers, params = auth_added_names(authenticated, unauthenticated)
+    context.sensitive_headers.update(headers)
+    context.sensitive_params.update(params)
 
 
 class HttpClient:
@@ -107,7 +124,7 @@ class HttpClient:
         """Build an :class:`HttpRequest` and :meth:`execute` it."""
         return self.execute(
             HttpRequest(
-                method=method if isinstance(method, HttpMethod) else HttpMethod(method.upper()),
+                method=to_method(method),
                 url=url,
                 headers=headers if headers is not None else {},
                 params=params,
@@ -281,26 +298,40 @@ class HttpClient:
             context.increment_attempt()
 
     def _attempt(self, request: HttpRequest, context: RequestContext) -> Outcome:
-        """One attempt (plus at most one 401 replay); returns the response or the error."""
+        """One attempt (plus at most one 401 replay); returns the response or the error.
+
+        Everything after ``before_attempt`` is inside the ``try``: whatever
+        happens, the strategy hears the outcome, so a circuit breaker's
+        half-open probe is always released.
+        """
         self._before_attempt(context)
         auth_hook = self._config.auth_hook
-        state = self._state()
+        deadline = (
+            context.started_at + self._total_timeout if self._total_timeout is not None else None
+        )
         try:
+            state = self._state()
             if auth_hook is None:
-                response = self._transport.send(state, request, request)
+                response = self._transport.send(state, request, request, deadline=deadline)
             else:
 
                 def authenticate(hop: HttpRequest) -> HttpRequest:
                     return auth_hook.before_request(hop, context)
 
                 authed = authenticate(request)
-                response = self._transport.send(state, authed, request, authenticate)
+                _note_credentials(context, authed, request)
+                response = self._transport.send(
+                    state, authed, request, authenticate, deadline=deadline
+                )
                 if response.status_code == 401 and not context.auth_replayed:
                     on_unauthorized = getattr(auth_hook, "on_unauthorized", None)
                     replay = on_unauthorized(authed, response, context) if on_unauthorized else None
                     if replay is not None:
                         context.auth_replayed = True
-                        response = self._transport.send(state, replay, request, authenticate)
+                        _note_credentials(context, replay, request)
+                        response = self._transport.send(
+                            state, replay, request, authenticate, deadline=deadline
+                        )
         except Exception as error:
             self._record_outcome(context, error)
             if isinstance(error, TransportError):

@@ -9,6 +9,7 @@ threads can share them without copies; "changing" one returns a new instance.
 from __future__ import annotations
 
 import json as _json
+import math
 import shlex
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -17,7 +18,7 @@ from enum import Enum
 from typing import IO, Any
 from urllib.parse import urlencode
 
-from .errors import HttpStatusError, ResponseDecodeError
+from .errors import HttpStatusError, InvalidRequestError, ResponseDecodeError
 from .redaction import REDACTED, redact_headers, redact_pairs, redact_url
 
 __all__ = [
@@ -30,6 +31,7 @@ __all__ = [
     "QueryValue",
     "RequestContext",
     "query_pairs",
+    "to_method",
 ]
 
 QueryScalar = str | int | float | bool
@@ -58,6 +60,16 @@ class HttpMethod(str, Enum):
 
     def __str__(self) -> str:
         return self.value
+
+
+def to_method(method: object) -> HttpMethod:
+    """``method`` as an :class:`HttpMethod` (any case); :class:`InvalidRequestError` if unknown."""
+    if isinstance(method, HttpMethod):
+        return method
+    try:
+        return HttpMethod(str(method).upper())
+    except ValueError:
+        raise InvalidRequestError(f"unsupported HTTP method {method!r}") from None
 
 
 class Headers(Mapping[str, str]):
@@ -157,7 +169,19 @@ class HttpRequest:
     def __post_init__(self) -> None:
         method: object = self.method  # untyped callers may pass "get"
         if not isinstance(method, HttpMethod):
-            object.__setattr__(self, "method", HttpMethod(str(method).upper()))
+            object.__setattr__(self, "method", to_method(method))
+        timeout: object = self.timeout
+        if timeout is not None and (
+            isinstance(timeout, bool)
+            or not isinstance(timeout, (int, float))
+            or not math.isfinite(timeout)
+            or timeout <= 0
+        ):
+            # Checked here, not by requests on the way out: that would be a bare
+            # ValueError from deep inside the send, outside the runtime's errors.
+            raise InvalidRequestError(
+                f"timeout must be a positive number of seconds, got {timeout!r}"
+            )
 
     def with_headers(self, headers: Mapping[str, str]) -> HttpRequest:
         """A copy with ``headers`` added (replacing same-named ones, case-insensitively)."""
@@ -256,7 +280,12 @@ class HttpRequest:
 
 @dataclass(frozen=True, slots=True)
 class HttpResponse:
-    """A received HTTP response with its body fully read (immutable)."""
+    """A received HTTP response with its body fully read (immutable).
+
+    ``sensitive_params`` names query parameters of ``url`` that carry
+    credentials whatever they are called (the auth hook added them); the
+    response's repr and error messages redact them along with the usual names.
+    """
 
     status_code: int
     headers: Headers
@@ -265,6 +294,7 @@ class HttpResponse:
     url: str = ""
     request: HttpRequest | None = None
     reason: str = ""
+    sensitive_params: frozenset[str] = frozenset()
 
     @property
     def encoding(self) -> str:
@@ -290,7 +320,7 @@ class HttpResponse:
             return _json.loads(self.content)
         except (ValueError, UnicodeDecodeError) as exc:
             raise ResponseDecodeError(
-                f"response from {redact_url(self.url)} (status {self.status_code}) "
+                f"response from {self._safe_url} (status {self.status_code}) "
                 f"is not valid JSON: {exc}"
             ) from exc
 
@@ -327,12 +357,16 @@ class HttpResponse:
         """Raise :class:`HttpStatusError` for 4xx/5xx; return self otherwise (for chaining)."""
         if self.status_code >= 400:
             raise HttpStatusError(
-                f"{self.status_code} {self.reason} for {redact_url(self.url)}".strip(), self
+                f"{self.status_code} {self.reason} for {self._safe_url}".strip(), self
             )
         return self
 
+    @property
+    def _safe_url(self) -> str:
+        return redact_url(self.url, self.sensitive_params)
+
     def __repr__(self) -> str:
-        return f"<HttpResponse [{self.status_code}] {redact_url(self.url)}>"
+        return f"<HttpResponse [{self.status_code}] {self._safe_url}>"
 
 
 @dataclass(slots=True)

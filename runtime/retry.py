@@ -18,6 +18,7 @@ What is safe to retry is decided in one place, :class:`RetryConditions`:
 from __future__ import annotations
 
 import email.utils
+import math
 import random
 import re
 import threading
@@ -155,13 +156,27 @@ class RetryConditions:
         return False
 
 
+def _check_seconds(
+    setting: str, value: float, *, positive: bool = False, finite: bool = False
+) -> None:
+    """Refuse NaN, negative (or zero when ``positive``) and, if ``finite``, infinite seconds.
+
+    Written so that NaN fails every test: ``nan < 0`` is False, and a NaN that
+    slipped through would make ``total_timeout`` never expire or ``sleep`` raise.
+    """
+    in_range = value > 0 if positive else value >= 0
+    if not in_range or (finite and not math.isfinite(value)):
+        bound = "> 0" if positive else ">= 0"
+        kind = "a finite number" if finite else "a number"
+        raise ConfigurationError(setting, f"must be {kind} {bound}, got {value!r}")
+
+
 def _validate_common(max_retries: int, total_timeout: float | None, max_retry_after: float) -> None:
     if max_retries < 0:
         raise ConfigurationError("max_retries", f"must be >= 0, got {max_retries}")
-    if total_timeout is not None and total_timeout <= 0:
-        raise ConfigurationError("total_timeout", f"must be > 0, got {total_timeout}")
-    if max_retry_after < 0:
-        raise ConfigurationError("max_retry_after", f"must be >= 0, got {max_retry_after}")
+    if total_timeout is not None:
+        _check_seconds("total_timeout", total_timeout, positive=True)
+    _check_seconds("max_retry_after", max_retry_after)
 
 
 class _ConditionalRetryStrategy(RetryStrategyInterface):
@@ -241,8 +256,7 @@ class SimpleRetryStrategy(_ConditionalRetryStrategy):
         max_retry_after: float = 60.0,
         respect_retry_after: bool = True,
     ) -> None:
-        if delay < 0:
-            raise ConfigurationError("delay", f"must be >= 0, got {delay}")
+        _check_seconds("delay", delay, finite=True)
         super().__init__(
             max_retries=max_retries,
             conditions=conditions,
@@ -280,11 +294,10 @@ class ExponentialBackoffRetryStrategy(_ConditionalRetryStrategy):
         respect_retry_after: bool = True,
         random_source: Callable[[float, float], float] | None = None,
     ) -> None:
-        if base_delay < 0:
-            raise ConfigurationError("base_delay", f"must be >= 0, got {base_delay}")
-        if max_delay < base_delay:
+        _check_seconds("base_delay", base_delay, finite=True)
+        if not max_delay >= base_delay:  # NaN-safe
             raise ConfigurationError("max_delay", f"must be >= base_delay ({base_delay})")
-        if multiplier < 1:
+        if not multiplier >= 1:  # NaN-safe
             raise ConfigurationError("multiplier", f"must be >= 1, got {multiplier}")
         super().__init__(
             max_retries=max_retries,
@@ -342,8 +355,7 @@ class CircuitBreakerRetryStrategy(RetryStrategyInterface):
     ) -> None:
         if failure_threshold < 1:
             raise ConfigurationError("failure_threshold", f"must be >= 1, got {failure_threshold}")
-        if recovery_timeout <= 0:
-            raise ConfigurationError("recovery_timeout", f"must be > 0, got {recovery_timeout}")
+        _check_seconds("recovery_timeout", recovery_timeout, positive=True)
         self.inner: RetryStrategy = (
             inner if inner is not None else ExponentialBackoffRetryStrategy()
         )
