@@ -18,6 +18,7 @@ the installed ``requestforge`` must work with any vendored copy).
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import json
 import logging
@@ -29,6 +30,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
+from urllib.parse import quote
 
 from .errors import TokenStorageError
 from .redaction import redact_url
@@ -56,6 +58,8 @@ DEFAULT_REFRESH_TOKEN_TTL = 30 * 24 * 3600.0
 OAuth servers rarely say how long a refresh token lives; dropping the entry
 when the access token expires would throw away the means to refresh it."""
 
+_KEY_SAFE = ":/@[]+-_.~"
+_MAX_KEY = 200  # leaves room for Django's ":<version>:" and a backend prefix
 _URL_IN_TEXT = re.compile(r"(?:rediss?|unix|https?)://[^\s'\")]+")
 
 
@@ -360,7 +364,12 @@ class DjangoCacheTokenStorage(TokenStorageInterface):
             raise self._error("open", exc) from exc
 
     def _make_key(self, key: str) -> str:
-        return f"{self._key_prefix}{key}"
+        # Portable across backends: memcached refuses spaces, control characters
+        # and keys over 250 bytes (Django warns about them on every backend).
+        full = quote(f"{self._key_prefix}{key}", safe=_KEY_SAFE)
+        if len(full) > _MAX_KEY:
+            full = f"{self._key_prefix}sha256:{hashlib.sha256(full.encode()).hexdigest()}"
+        return full
 
     def _error(self, operation: str, exc: BaseException) -> TokenStorageError:
         reason = _scrub(str(exc)) or type(exc).__name__
@@ -368,6 +377,10 @@ class DjangoCacheTokenStorage(TokenStorageInterface):
             f"Django cache {self._cache_alias!r} failed during {operation}: "
             f"{type(exc).__name__}: {reason}"
         )
+
+    def cache_key(self, key: str) -> str:
+        """The key handed to the Django cache for storage key ``key``."""
+        return self._make_key(key)
 
     def get(self, key: str) -> TokenData | None:
         cache = self._cache()
