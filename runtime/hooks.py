@@ -118,7 +118,12 @@ class AuthHookInterface(ABC):
 
 
 class LoggingRequestHook(RequestHookInterface):
-    """Logs each outgoing request (method, redacted URL, redacted headers)."""
+    """Logs each outgoing request (method, redacted URL, redacted headers).
+
+    Besides the usual credential names, whatever ``context.sensitive_headers``
+    and ``context.sensitive_params`` list is redacted (the client records there
+    what the auth hook added; other hooks may add names too).
+    """
 
     def __init__(
         self,
@@ -135,19 +140,24 @@ class LoggingRequestHook(RequestHookInterface):
         if self._logger.isEnabledFor(self._level):
             extra = ""
             if self._include_headers:
-                extra = f" headers={redact_headers(dict(request.headers))}"
+                headers = redact_headers(dict(request.headers), context.sensitive_headers)
+                extra = f" headers={headers}"
             self._logger.log(
                 self._level,
                 "request %s %s%s",
                 request.method.value,
-                redact_url(request.full_url),
+                redact_url(request.full_url, context.sensitive_params),
                 extra,
             )
         return request
 
 
 class LoggingResponseHook(ResponseHookInterface):
-    """Logs each final response: status, redacted URL, time, attempts."""
+    """Logs each final response: status, redacted URL, time, attempts.
+
+    The final URL carries the auth hook's query parameters, so the names in
+    ``context.sensitive_params`` are redacted along with the usual ones.
+    """
 
     def __init__(self, logger: logging.Logger | None = None, level: int = logging.DEBUG) -> None:
         self._logger = logger or _LOGGER
@@ -160,7 +170,7 @@ class LoggingResponseHook(ResponseHookInterface):
                 "response %d %s %s in %.1f ms (attempt %d)",
                 response.status_code,
                 context.request.method.value,
-                redact_url(response.url),
+                redact_url(response.url, context.sensitive_params),
                 response.elapsed_ms,
                 context.attempt + 1,
             )
@@ -179,7 +189,7 @@ class LoggingErrorHook(ErrorHookInterface):
             self._level,
             "request %s %s failed after %d attempt(s): %s: %s",
             context.request.method.value,
-            redact_url(context.request.url),
+            redact_url(context.request.full_url, context.sensitive_params),
             context.attempt + 1,
             type(error).__name__,
             error,
