@@ -94,8 +94,11 @@ class TokenManager:
         self._poll_interval = float(poll_interval)
         self._clock = clock
         self._refresh_lock = threading.Lock()
-        self._make_lock: Callable[[str, float], StorageLock] | None = getattr(
-            self._storage, "lock", None
+        # Only a callable ``lock`` is a lock factory: a storage may well keep a
+        # threading.Lock in a public attribute of that name.
+        lock_factory = getattr(self._storage, "lock", None)
+        self._make_lock: Callable[[str, float], StorageLock] | None = (
+            lock_factory if callable(lock_factory) else None
         )
         # Bumped (under _refresh_lock) after every renewal; a waiter that saw an
         # older value takes _outcome instead of renewing again.

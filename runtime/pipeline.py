@@ -366,6 +366,7 @@ class _HttpTokenFetcher(TokenFetcherInterface):
         self._data = data
         self._clock = clock
         self._client = http_client if http_client is not None else build_token_client(timeout)
+        self._owns_client = http_client is None
         if headers is not None and not callable(headers):
             for header, template in headers.items():
                 for placeholder in _template_fields(template):
@@ -417,6 +418,11 @@ class _HttpTokenFetcher(TokenFetcherInterface):
     @abstractmethod
     def extract(self, response: HttpResponse) -> TokenData:
         """This step's token from a successful response."""
+
+    def close(self) -> None:
+        """Close the private HTTP client (if the fetcher created it)."""
+        if self._owns_client:
+            self._client.close()
 
     def __repr__(self) -> str:
         return (

@@ -225,9 +225,10 @@ class TokenData:
         access_token = data.get("access_token")
         if not isinstance(access_token, str):
             raise ValueError("access_token must be a string")
+        token_type = data.get("token_type")
         return cls(
             access_token=access_token,
-            token_type=data.get("token_type") or "Bearer",
+            token_type="Bearer" if token_type is None else token_type,
             expires_at=expires_at,
             refresh_token=data.get("refresh_token"),
             scope=data.get("scope"),

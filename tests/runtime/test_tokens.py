@@ -136,7 +136,8 @@ def test_dict_round_trip_is_json_safe() -> None:
         access_token="a", token_type="Bearer", expires_at=START, refresh_token="r", scope="s"
     )
     assert TokenData.from_dict(json.loads(json.dumps(token.to_dict()))) == token
-    assert TokenData.from_dict(TokenData(access_token="b").to_dict()) == TokenData(access_token="b")
+    for other in (TokenData(access_token="b"), TokenData(access_token="c", token_type="")):
+        assert TokenData.from_dict(other.to_dict()) == other
 
 
 @pytest.mark.parametrize(
@@ -441,6 +442,18 @@ def test_cache_key_comes_from_the_service_name() -> None:
 
     assert TokenManager(Named()).cache_key == "token:billing"
     assert TokenManager(Named(), cache_key="custom").cache_key == "custom"
+
+
+def test_a_storage_with_a_plain_lock_attribute_is_not_taken_for_a_lock_factory() -> None:
+    class LockedStorage(InMemoryTokenStorage):
+        def __init__(self) -> None:
+            super().__init__()
+            self.lock = threading.Lock()  # not a cross-process lock factory
+
+    manager = TokenManager(CountingProvider(pause=0), LockedStorage())
+    assert manager.get_token().access_token == "fetch-1"
+    manager.invalidate()
+    assert manager.get_token().access_token == "refresh-2"
 
 
 def test_manager_repr_shows_no_token() -> None:
