@@ -89,8 +89,10 @@ class HttpClientConfig:
         )
 
 
-def _check_timeout(setting: str, value: float | None) -> None:
+def _check_timeout(setting: str, value: float | None, *, required: bool = False) -> None:
     if value is None:
+        if required:  # requests would read None as "wait forever"
+            raise ConfigurationError(setting, "must be a positive number of seconds, got None")
         return
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ConfigurationError(setting, f"must be a number of seconds, got {value!r}")
@@ -106,6 +108,12 @@ def check_header(name: str, value: str, setting: str = "headers") -> None:
         raise ConfigurationError(setting, f"header {name!r} has a value with CR, LF or NUL")
 
 
+def _check_count(setting: str, value: int, minimum: int) -> None:
+    # A str or float here would fail later with a TypeError far from its cause.
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise ConfigurationError(setting, f"must be an integer >= {minimum}, got {value!r}")
+
+
 def _validate(config: HttpClientConfig) -> None:
     if config.base_url:
         parts = urlsplit(config.base_url)
@@ -118,14 +126,13 @@ def _validate(config: HttpClientConfig) -> None:
             raise ConfigurationError("base_url", "has no host")
         if parts.query or parts.fragment:
             raise ConfigurationError("base_url", "must not have a query string or fragment")
-    _check_timeout("default_timeout", config.default_timeout)
+    _check_timeout("default_timeout", config.default_timeout, required=True)
     _check_timeout("connect_timeout", config.connect_timeout)
     for name, value in config.default_headers.items():
         check_header(name, value, "default_headers")
-    if config.max_redirects < 0:
-        raise ConfigurationError("max_redirects", f"must be >= 0, got {config.max_redirects}")
-    if config.pool_maxsize < 1:
-        raise ConfigurationError("pool_maxsize", f"must be >= 1, got {config.pool_maxsize}")
+    check_header("User-Agent", config.user_agent, "user_agent")
+    _check_count("max_redirects", config.max_redirects, 0)
+    _check_count("pool_maxsize", config.pool_maxsize, 1)
     if not isinstance(config.verify_ssl, (bool, str)):
         raise ConfigurationError("verify_ssl", "must be a bool or a CA bundle path")
     for attribute in ("max_retries", "should_retry", "get_delay"):
@@ -169,7 +176,7 @@ class HttpClientConfigBuilder:
 
     def with_header(self, name: str, value: str) -> HttpClientConfigBuilder:
         """A header sent with every request."""
-        check_header(name, value, "with_header")
+        check_header(name, value, "default_headers")
         self._headers[name] = value
         return self
 
@@ -181,7 +188,7 @@ class HttpClientConfigBuilder:
 
     def with_user_agent(self, user_agent: str) -> HttpClientConfigBuilder:
         """The ``User-Agent`` header (default ``requestforge/<version>``)."""
-        check_header("User-Agent", user_agent, "with_user_agent")
+        check_header("User-Agent", user_agent, "user_agent")
         self._values["user_agent"] = user_agent
         return self
 

@@ -19,7 +19,14 @@ from typing import IO, Any
 from urllib.parse import urlencode
 
 from .errors import HttpStatusError, InvalidRequestError, ResponseDecodeError
-from .redaction import REDACTED, redact_headers, redact_pairs, redact_url
+from .redaction import (
+    REDACTED,
+    is_sensitive_name,
+    redact_headers,
+    redact_json,
+    redact_pairs,
+    redact_url,
+)
 
 __all__ = [
     "FileSpec",
@@ -218,7 +225,12 @@ class HttpRequest:
         return f"{self.url}{separator}{urlencode(pairs)}"
 
     def to_dict(self, *, redact: bool = True) -> dict[str, Any]:
-        """A JSON-friendly description, credentials redacted unless ``redact=False``."""
+        """A JSON-friendly description, credentials redacted unless ``redact=False``.
+
+        Redaction covers the URL, headers, query parameters, cookies, and
+        credential-looking fields of JSON and form bodies (``password``,
+        ``client_secret``, ...); a ``str`` or ``bytes`` body is shown as is.
+        """
         headers = dict(self.headers)
         pairs = query_pairs(self.params)
         result: dict[str, Any] = {
@@ -228,13 +240,13 @@ class HttpRequest:
             "params": redact_pairs(pairs) if redact else pairs,
         }
         if self.json_data is not None:
-            result["json"] = self.json_data
+            result["json"] = redact_json(self.json_data) if redact else self.json_data
         if isinstance(self.data, (str, bytes)):
             result["data"] = (
                 self.data if isinstance(self.data, str) else f"<{len(self.data)} bytes>"
             )
         elif self.data is not None:
-            result["data"] = dict(self.data)
+            result["data"] = redact_json(dict(self.data)) if redact else dict(self.data)
         if self.files:
             result["files"] = sorted(self.files)
         if self.cookies:
@@ -246,7 +258,10 @@ class HttpRequest:
         return result
 
     def to_curl(self, *, redact: bool = True) -> str:
-        """An equivalent ``curl`` command line, credentials redacted unless ``redact=False``."""
+        """An equivalent ``curl`` command line, credentials redacted unless ``redact=False``.
+
+        Redacts what :meth:`to_dict` redacts, bodies included.
+        """
         url = redact_url(self.full_url) if redact else self.full_url
         parts = ["curl", "-X", self.method.value, shlex.quote(url)]
         headers = redact_headers(dict(self.headers)) if redact else dict(self.headers)
@@ -260,16 +275,20 @@ class HttpRequest:
         if self.json_data is not None:
             if _header_lookup(self.headers, "content-type") is None:
                 parts += ["-H", shlex.quote("Content-Type: application/json")]
-            parts += ["--data-raw", shlex.quote(_json.dumps(self.json_data))]
+            body = redact_json(self.json_data) if redact else self.json_data
+            parts += ["--data-raw", shlex.quote(_json.dumps(body))]
         elif isinstance(self.data, str):
             parts += ["--data-raw", shlex.quote(self.data)]
         elif isinstance(self.data, bytes):
             parts += ["--data-binary", shlex.quote(f"<{len(self.data)} bytes>")]
         elif self.data is not None and not self.files:
-            parts += ["--data-raw", shlex.quote(urlencode(query_pairs(dict(self.data))))]
+            pairs = query_pairs(dict(self.data))
+            form = urlencode(redact_pairs(pairs), safe="[]") if redact else urlencode(pairs)
+            parts += ["--data-raw", shlex.quote(form)]
         if self.files:
             for name, value in (self.data or {}).items() if isinstance(self.data, Mapping) else ():
-                parts += ["-F", shlex.quote(f"{name}={value}")]
+                shown = REDACTED if redact and is_sensitive_name(name) else value
+                parts += ["-F", shlex.quote(f"{name}={shown}")]
             for name in self.files:
                 parts += ["-F", shlex.quote(f"{name}=@{name}")]
         return " ".join(parts)
@@ -299,12 +318,7 @@ class HttpResponse:
     @property
     def encoding(self) -> str:
         """Charset from ``Content-Type``, else UTF-8 (the JSON and modern-web default)."""
-        content_type = self.headers.get("content-type", "")
-        for param in content_type.split(";")[1:]:
-            key, _, value = param.strip().partition("=")
-            if key.lower() == "charset" and value:
-                return value.strip("\"'")
-        return "utf-8"
+        return self._declared_charset() or "utf-8"
 
     @property
     def text(self) -> str:
@@ -314,10 +328,33 @@ class HttpResponse:
         except LookupError:
             return self.content.decode("utf-8", errors="replace")
 
-    def json(self) -> Any:
-        """The body parsed as JSON; :class:`ResponseDecodeError` when it is not JSON."""
+    def _declared_charset(self) -> str | None:
+        content_type = self.headers.get("content-type", "")
+        for param in content_type.split(";")[1:]:
+            key, _, value = param.strip().partition("=")
+            if key.lower() == "charset" and value:
+                return value.strip("\"'")
+        return None
+
+    def _json_text(self) -> str | bytes:
+        # JSON is UTF-8 (RFC 8259) and ``json.loads`` detects UTF-8/16/32 from the
+        # bytes; a server that declares another charset is taken at its word.
+        charset = self._declared_charset()
+        if charset is None:
+            return self.content
         try:
-            return _json.loads(self.content)
+            return self.content.decode(charset).removeprefix("\ufeff")  # a BOM is not JSON
+        except LookupError:
+            return self.content
+
+    def json(self) -> Any:
+        """The body parsed as JSON; :class:`ResponseDecodeError` when it is not JSON.
+
+        A ``charset`` declared in ``Content-Type`` is honoured; without one the
+        encoding is detected from the bytes (UTF-8, UTF-16, UTF-32, BOM or not).
+        """
+        try:
+            return _json.loads(self._json_text())
         except (ValueError, UnicodeDecodeError) as exc:
             raise ResponseDecodeError(
                 f"response from {self._safe_url} (status {self.status_code}) "
@@ -329,7 +366,7 @@ class HttpResponse:
         if not self.content:
             return None
         try:
-            return _json.loads(self.content)
+            return _json.loads(self._json_text())
         except (ValueError, UnicodeDecodeError):
             return None
 

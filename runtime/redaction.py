@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 __all__ = [
     "REDACTED",
     "is_sensitive_name",
     "redact_headers",
+    "redact_json",
     "redact_pairs",
     "redact_url",
 ]
@@ -64,6 +66,27 @@ def redact_pairs(
     return [
         (name, REDACTED if is_sensitive_name(name, extra_names) else value) for name, value in pairs
     ]
+
+
+def redact_json(value: Any, extra: Iterable[str] = ()) -> Any:
+    """A copy of a JSON-like value with credential-looking object members replaced, at any depth.
+
+    Token and login requests carry ``password``/``client_secret``/``refresh_token``
+    in their bodies, so a body shown in a log or a curl command is redacted too.
+    """
+    extra_names = tuple(extra)
+    if isinstance(value, Mapping):
+        return {
+            key: (
+                REDACTED
+                if isinstance(key, str) and is_sensitive_name(key, extra_names)
+                else redact_json(item, extra_names)
+            )
+            for key, item in value.items()
+        }
+    if isinstance(value, (list, tuple)):
+        return [redact_json(item, extra_names) for item in value]
+    return value
 
 
 def redact_url(url: str, extra: Iterable[str] = ()) -> str:
