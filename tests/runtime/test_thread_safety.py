@@ -185,3 +185,15 @@ def test_execute_many_of_nothing_is_an_empty_list(server: LoopbackServer) -> Non
     client = _client(server)
     assert client.execute_many([]) == []
     assert client.execute_many([], return_exceptions=True) == []
+
+
+def test_execute_many_leaves_no_worker_sessions_open(server: LoopbackServer) -> None:
+    import gc
+
+    server.route("GET", "/ok/*", Reply(200, b"ok", delay=0.01))
+    client = _client(server)
+    batch = [HttpRequest(HttpMethod.GET, f"/ok/{n}") for n in range(12)]
+    assert len(client.execute_many(batch, max_workers=4)) == 12
+    gc.collect()
+    assert client.open_sessions == 0
+    assert server.wait_for_connections(0), "worker threads left their connections open"
