@@ -232,6 +232,8 @@ def test_leaving_and_coming_back_in_one_chain(
     client = _client(server, ApiKeyAuthHook("X-API-Key", SECRET))
     assert client.get("/start").content == b"back"
     assert _leaks(other.requests_to("/bounce")[0]) == []
+    # Back on the origin the credentials were made for, the auth hook applies them again.
+    assert server.requests_to("/back")[0].header("X-API-Key") == SECRET
 
 
 @pytest.mark.parametrize(

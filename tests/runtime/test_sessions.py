@@ -116,6 +116,33 @@ def test_context_manager_closes_the_client(server: LoopbackServer) -> None:
         client.get("/ping")
 
 
+def test_a_dropped_client_closes_its_sessions_even_for_live_threads(
+    server: LoopbackServer,
+) -> None:
+    server.route("GET", "/ping", Reply(200, b"pong"))
+    holder = [_client(server)]  # the only strong reference to the client
+    used, release = threading.Event(), threading.Event()
+
+    def worker() -> None:
+        holder[0].get("/ping")
+        used.set()
+        release.wait(timeout=10)  # the thread outlives the client
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    assert used.wait(timeout=10)
+    holder[0].get("/ping")
+    assert server.open_connections == 2
+
+    holder.clear()
+    gc.collect()
+
+    assert thread.is_alive()
+    assert server.wait_for_connections(0), "a client dropped without close() leaked sockets"
+    release.set()
+    thread.join(timeout=10)
+
+
 def test_close_with_a_shared_session_stops_the_client(server: LoopbackServer) -> None:
     import requests
 
