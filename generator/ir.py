@@ -1,0 +1,299 @@
+"""The intermediate representation: a finished, sanitized description of a client.
+
+``lower`` is the only stage that looks at OpenAPI and decides anything: Python
+names (unique, keyword-safe), types, model/enum/union shapes, how each
+parameter is encoded and each response parsed, which security requirements an
+operation has.  ``render`` only pours the IR into templates.  So the IR holds
+*decisions*, in the form templates print them:
+
+* names are valid, unique Python identifiers;
+* a :class:`TypeRef` carries the annotation text *and* the imports it needs;
+* every string that came from the spec and reaches generated code is in a
+  field documented as "raw text": templates pass it through one of the escaping
+  filters (docstring, comment, string literal) -- never inline;
+* collections are tuples in a deterministic order (the spec's order, or sorted
+  where the spec has none), so equal input gives byte-identical output.
+
+Modules are named by their dotted path *inside* the generated package
+(``"models.pet"``, ``"api.pet.get_pet_by_id"``); the renderer turns them into
+relative imports, so the package works wherever it is placed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+__all__ = [
+    "Api",
+    "BodyEncoding",
+    "EnumMember",
+    "EnumType",
+    "Import",
+    "Model",
+    "ModelField",
+    "Operation",
+    "Parameter",
+    "ParameterLocation",
+    "ParameterStyle",
+    "RequestBody",
+    "Response",
+    "ResponseParse",
+    "SecurityScheme",
+    "Server",
+    "Tag",
+    "TypeAlias",
+    "TypeRef",
+]
+
+
+@dataclass(frozen=True, order=True)
+class Import:
+    """``from <package>.<module> import <name>``; ``module`` is package-relative
+    (``"models.pet"``) or absolute for the standard library and third parties
+    (``"datetime"``, ``"pydantic"``) -- ``external`` tells which."""
+
+    module: str
+    name: str
+    external: bool = False
+
+
+@dataclass(frozen=True)
+class TypeRef:
+    """A Python type as it is written in an annotation, e.g. ``"list[Pet] | None"``.
+
+    ``imports`` is everything the annotation needs.  ``models`` names the
+    package-relative model/enum/alias classes it mentions (for lazy imports and
+    forward references in recursive models).
+    """
+
+    annotation: str
+    imports: frozenset[Import] = frozenset()
+    models: frozenset[str] = frozenset()
+
+    @property
+    def is_any(self) -> bool:
+        return self.annotation == "Any"
+
+
+@dataclass(frozen=True)
+class ModelField:
+    """One property of a model.
+
+    ``python_name`` is the attribute; ``wire_name`` the JSON key (raw text,
+    used as the pydantic alias).  ``type`` already includes ``| None`` when the
+    value may be null *or* the field is optional.  Optional fields default to
+    ``None`` unless ``default`` (a Python literal source, e.g. ``"'available'"``
+    or ``"10"``, made by lower's literal writer) is given.  "Absent" and
+    "explicit null" stay distinct on the wire because requests are serialised
+    with ``exclude_unset=True`` (pydantic tracks which fields were set).
+    """
+
+    python_name: str
+    wire_name: str
+    type: TypeRef
+    required: bool
+    default: str | None = None
+    description: str | None = None  # raw text
+    read_only: bool = False
+    write_only: bool = False
+    deprecated: bool = False
+
+
+@dataclass(frozen=True)
+class Model:
+    """A pydantic model class in its own module.
+
+    ``extra``: the type of additional properties (``None``: not allowed or not
+    declared -- unknown keys are still ignored on input so newer servers do not
+    break older clients).
+    """
+
+    name: str
+    module: str
+    fields: tuple[ModelField, ...]
+    description: str | None = None  # raw text
+    extra: TypeRef | None = None
+    pointer: str = ""  # JSON pointer in the spec (raw text, for docstrings)
+    deprecated: bool = False
+
+
+@dataclass(frozen=True)
+class EnumMember:
+    """``name``: a Python identifier; ``value``: Python literal source (``"'sold'"``)."""
+
+    name: str
+    value: str
+    description: str | None = None  # raw text
+
+
+@dataclass(frozen=True)
+class EnumType:
+    """An *open* enum: values the spec does not list parse into pseudo-members
+    instead of failing, because servers add values before clients regenerate."""
+
+    name: str
+    module: str
+    value_type: Literal["str", "int", "float"]
+    members: tuple[EnumMember, ...]
+    description: str | None = None  # raw text
+    pointer: str = ""
+
+
+@dataclass(frozen=True)
+class TypeAlias:
+    """A named type that is not a class: a union (discriminated or not), a
+    list, a map, a constrained primitive.  ``target`` is its definition."""
+
+    name: str
+    module: str
+    target: TypeRef
+    description: str | None = None  # raw text
+    pointer: str = ""
+
+
+ParameterLocation = Literal["path", "query", "header", "cookie"]
+ParameterStyle = Literal[
+    "simple",  # path/header: comma-joined
+    "label",  # path: .a.b
+    "matrix",  # path: ;x=a,b
+    "form",  # query/cookie, explode=False: x=a,b
+    "form_explode",  # query, explode=True: x=a&x=b (objects: one pair per property)
+    "space_delimited",
+    "pipe_delimited",
+    "deep_object",  # x[a]=1&x[b]=2
+    "json",  # parameter with ``content: application/json``: the JSON text
+]
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """An operation parameter; ``python_name`` is its keyword argument."""
+
+    python_name: str
+    wire_name: str  # raw text
+    location: ParameterLocation
+    type: TypeRef
+    required: bool
+    style: ParameterStyle
+    default: str | None = None  # Python literal source
+    description: str | None = None  # raw text
+    deprecated: bool = False
+
+
+BodyEncoding = Literal["json", "form", "multipart", "binary", "text"]
+
+
+@dataclass(frozen=True)
+class RequestBody:
+    """The request body lower chose among the spec's content types (JSON first)."""
+
+    python_name: str
+    type: TypeRef
+    content_type: str  # raw text
+    encoding: BodyEncoding
+    required: bool
+    description: str | None = None  # raw text
+
+
+ResponseParse = Literal[
+    "model",  # ``Type.model_validate_json(content)``
+    "adapter",  # ``TypeAdapter(type).validate_json(content)``: unions, lists, primitives
+    "json",  # ``response.json()`` with no schema (``Any``)
+    "bytes",
+    "text",
+    "none",  # no content
+]
+
+
+@dataclass(frozen=True)
+class Response:
+    """One declared response.  ``status`` is ``"200"``, ``"4XX"`` or ``"default"``.
+
+    For error statuses ``error_class`` names the exception class raised for it
+    (generated in the operation's module, subclassing the client's status error).
+    """
+
+    status: str
+    parse: ResponseParse
+    type: TypeRef | None
+    content_type: str | None = None  # raw text
+    description: str | None = None  # raw text
+    error_class: str | None = None
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One endpoint: a module ``api/<tag>/<python_name>.py`` and a ``Client`` method."""
+
+    python_name: str
+    module: str
+    tag: str  # the Tag.python_name of its resource
+    method: str  # upper-case HTTP method
+    path: str  # path template, raw text; placeholders are the wire names
+    parameters: tuple[Parameter, ...]  # the spec's order (path-level ones merged in)
+    body: RequestBody | None
+    responses: tuple[Response, ...]
+    success_type: TypeRef  # what ``sync()`` returns (``None`` annotation when nothing)
+    security: tuple[tuple[str, ...], ...]  # OR of ANDs, by SecurityScheme.name; () = none
+    summary: str | None = None  # raw text
+    description: str | None = None  # raw text
+    deprecated: bool = False
+    operation_id: str | None = None  # raw text
+    pointer: str = ""
+
+    def located(self, location: ParameterLocation) -> tuple[Parameter, ...]:
+        """The parameters in one location, in the spec's order."""
+        return tuple(p for p in self.parameters if p.location == location)
+
+
+@dataclass(frozen=True)
+class Tag:
+    """A resource on the client: ``client.<python_name>.<operation>(...)``."""
+
+    name: str  # raw text
+    python_name: str
+    class_name: str
+    operations: tuple[Operation, ...]
+    description: str | None = None  # raw text
+
+
+@dataclass(frozen=True)
+class SecurityScheme:
+    """A ``components.securitySchemes`` entry and the ``Client`` parameters it takes."""
+
+    name: str  # raw text: the key in the spec
+    python_prefix: str  # "" when the scheme's kind is unique, else its snake_case name
+    kind: Literal["apiKey", "http_basic", "http_bearer", "oauth2", "openIdConnect", "mutualTLS"]
+    location: Literal["header", "query", "cookie"] | None = None  # apiKey
+    parameter_name: str | None = None  # apiKey header/query/cookie name (raw text)
+    token_url: str | None = None  # oauth2 (raw text)
+    refresh_url: str | None = None  # oauth2 (raw text)
+    authorization_url: str | None = None  # oauth2 (raw text)
+    flows: tuple[str, ...] = ()  # oauth2 flow names in the spec's order
+    scopes: tuple[str, ...] = ()  # raw text
+    openid_connect_url: str | None = None  # raw text
+    description: str | None = None  # raw text
+
+
+@dataclass(frozen=True)
+class Server:
+    url: str  # raw text
+    description: str | None = None  # raw text
+
+
+@dataclass(frozen=True)
+class Api:
+    """Everything render needs to write one client package."""
+
+    package_name: str
+    title: str  # raw text
+    version: str  # raw text
+    description: str | None  # raw text
+    servers: tuple[Server, ...]
+    security_schemes: tuple[SecurityScheme, ...]
+    tags: tuple[Tag, ...]
+    models: tuple[Model, ...]
+    enums: tuple[EnumType, ...]
+    aliases: tuple[TypeAlias, ...]
+    warnings: tuple[str, ...] = field(default=())
