@@ -19,10 +19,12 @@ from __future__ import annotations
 
 import email.utils
 import math
+import os
 import random
 import re
 import threading
 import time
+import weakref
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
@@ -330,6 +332,20 @@ class CircuitState(str, Enum):
 _PROBE_KEY = "requestforge.circuit_probe"
 
 
+_BREAKERS: weakref.WeakSet[CircuitBreakerRetryStrategy] = weakref.WeakSet()
+
+
+def _renew_breaker_locks_in_child() -> None:
+    # A lock held by another parent thread at fork time would stay held forever
+    # in the child; the breaker's *state* (open/closed) is worth keeping.
+    for breaker in list(_BREAKERS):
+        breaker._lock = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_renew_breaker_locks_in_child)
+
+
 class CircuitBreakerRetryStrategy(RetryStrategyInterface):
     """A circuit breaker wrapped around another retry strategy.
 
@@ -364,6 +380,7 @@ class CircuitBreakerRetryStrategy(RetryStrategyInterface):
         self.recovery_timeout = recovery_timeout
         self._clock = clock
         self._lock = threading.Lock()
+        _BREAKERS.add(self)
         self._state = CircuitState.CLOSED
         self._failures = 0
         self._opened_at = 0.0
