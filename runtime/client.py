@@ -22,8 +22,9 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from enum import Enum
 from types import TracebackType
-from typing import Any, Literal, overload
+from typing import Any, Final, Literal, overload
 
 import requests
 
@@ -31,6 +32,7 @@ from ._sessions import SessionPool
 from ._transport import SessionState, Transport, auth_added_names
 from .config import HttpClientConfig, HttpClientConfigBuilder
 from .errors import MaxRetryException, RetryBudgetExceededError, TransportError
+from .hooks import AuthHook
 from .models import (
     FileSpec,
     HttpMethod,
@@ -42,7 +44,16 @@ from .models import (
 )
 from .retry import Outcome
 
-__all__ = ["HttpClient"]
+__all__ = ["CONFIG_AUTH", "HttpClient"]
+
+
+class _ConfigAuth(Enum):
+    """Sentinel type: "use the auth hook of the client's config"."""
+
+    CONFIG_AUTH = "CONFIG_AUTH"
+
+
+CONFIG_AUTH: Final = _ConfigAuth.CONFIG_AUTH
 
 _NO_OP: Callable[..., None] = lambda *_args: None  # noqa: E731
 
@@ -256,15 +267,23 @@ class HttpClient:
 
     # -- the lifecycle -----------------------------------------------------------
 
-    def execute(self, request: HttpRequest) -> HttpResponse:
-        """Run one request through hooks, auth, retries and the circuit breaker."""
+    def execute(
+        self, request: HttpRequest, *, auth: AuthHook | _ConfigAuth | None = CONFIG_AUTH
+    ) -> HttpResponse:
+        """Run one request through hooks, auth, retries and the circuit breaker.
+
+        ``auth`` overrides the config's auth hook for this call only: another
+        hook, or ``None`` to send no credentials (a generated client picks the
+        hook per operation from the operation's security requirements).
+        """
         config = self._config
+        auth_hook = config.auth_hook if auth is CONFIG_AUTH else auth
         context = RequestContext(request=request, max_retries=config.retry_strategy.max_retries)
         try:
             for hook in config.request_hooks:
                 request = hook.before_request(request, context)
             context.request = request
-            response = self._attempt_until_done(request, context)
+            response = self._attempt_until_done(request, context, auth_hook)
             for response_hook in config.response_hooks:
                 response = response_hook.after_response(response, context)
             return response
@@ -273,10 +292,12 @@ class HttpClient:
                 error_hook.on_error(error, context)
             raise
 
-    def _attempt_until_done(self, request: HttpRequest, context: RequestContext) -> HttpResponse:
+    def _attempt_until_done(
+        self, request: HttpRequest, context: RequestContext, auth_hook: AuthHook | None
+    ) -> HttpResponse:
         strategy = self._config.retry_strategy
         while True:
-            outcome = self._attempt(request, context)
+            outcome = self._attempt(request, context, auth_hook)
             if isinstance(outcome, HttpResponse):
                 context.last_response, context.last_error = outcome, None
             else:
@@ -297,7 +318,9 @@ class HttpClient:
                 self._sleep(delay)
             context.increment_attempt()
 
-    def _attempt(self, request: HttpRequest, context: RequestContext) -> Outcome:
+    def _attempt(
+        self, request: HttpRequest, context: RequestContext, auth_hook: AuthHook | None
+    ) -> Outcome:
         """One attempt (plus at most one 401 replay); returns the response or the error.
 
         Everything after ``before_attempt`` is inside the ``try``: whatever
@@ -305,7 +328,6 @@ class HttpClient:
         half-open probe is always released.
         """
         self._before_attempt(context)
-        auth_hook = self._config.auth_hook
         deadline = (
             context.started_at + self._total_timeout if self._total_timeout is not None else None
         )
