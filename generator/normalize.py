@@ -1,0 +1,236 @@
+"""Bring a bundled document into OpenAPI 3.1 shape, so later stages see one model.
+
+``parse`` validates every document with openapi-pydantic's 3.1 models and
+``lower`` reads only 3.1 constructs, so 3.0 documents are up-converted here,
+in place, and real-world deviations that the models reject (or would silently
+misread) are repaired.  Only OpenAPI objects are touched -- the walk goes by
+structure (:mod:`forgegen.structure`), so example payloads and vendor
+extensions are left exactly as written.
+
+OpenAPI 3.0 -> 3.1 (no warning: this is the same meaning in the newer form):
+
+* ``nullable: true`` on a schema with a ``type`` -> ``"null"`` added to a
+  type array (``type: [string, "null"]``), and ``null`` added to its ``enum``
+  if it has one (a nullable enum accepts null, as generators and servers treat
+  it).  Without a ``type`` and without composition, ``null`` already passes,
+  so only the ``enum`` is extended.
+* ``nullable: true`` next to ``$ref`` / ``allOf`` / ``oneOf`` / ``anyOf`` ->
+  ``anyOf: [<that schema>, {type: "null"}]``, with annotations (description,
+  title, default, examples, readOnly, ... and ``x-*``) kept on the outside.  A
+  plain ``anyOf`` with nothing else just gets ``{type: "null"}`` appended.
+* ``nullable: false`` is dropped.
+* boolean ``exclusiveMinimum: true`` + ``minimum: n`` -> ``exclusiveMinimum: n``
+  (same for the maximum); ``false`` is dropped.
+* ``openapi`` becomes ``"3.1.0"`` (``parse`` keeps the original version).
+
+Deviations (each a warning naming its JSON pointer):
+
+* a mapping key that is not a string (``200:`` unquoted in YAML is an int,
+  ``on:`` a bool) -> its string form (``"200"``, ``"true"``), everywhere;
+  measured: wso2's service catalog has 4 integer response codes;
+* ``enum: []`` -> removed (no value could match; treated as unconstrained);
+* in a 3.0 document, schema keywords next to ``$ref`` other than annotations
+  -> removed (3.0 ignores them; 3.1 would apply them, changing the meaning);
+* ``nullable`` or a boolean ``exclusiveMinimum``/``Maximum`` in a 3.1
+  document -> converted as above (3.1 has no such keywords, but the intent
+  is clear);
+* ``exclusiveMinimum: true`` without ``minimum`` -> removed;
+* a non-string ``info.version`` (``version: 1.0`` in YAML) -> its string form.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from .diagnostics import Diagnostics, SpecError, join_pointer
+from .structure import Kind, walk
+
+__all__ = ["ANNOTATIONS", "normalize"]
+
+ANNOTATIONS = frozenset(
+    (
+        "title",
+        "summary",
+        "description",
+        "default",
+        "example",
+        "examples",
+        "deprecated",
+        "readOnly",
+        "writeOnly",
+        "externalDocs",
+        "xml",
+    )
+)
+"""Schema keywords that describe rather than constrain: kept beside a ``$ref``."""
+
+_COMPOSITION = ("$ref", "allOf", "oneOf", "anyOf")
+_BOUNDS = (("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum"))
+
+
+def normalize(
+    document: dict[str, Any],
+    *,
+    version: str,
+    diagnostics: Diagnostics,
+    file_of: Callable[[str], str | None] | None = None,
+) -> None:
+    """Rewrite ``document`` in place into 3.1 shape; ``version`` is ``"3.0"`` or ``"3.1"``.
+
+    ``file_of(pointer)`` names the source file for warnings (multi-file specs).
+    """
+    _Normalizer(version, diagnostics, file_of).run(document)
+
+
+class _Normalizer:
+    def __init__(
+        self,
+        version: str,
+        diagnostics: Diagnostics,
+        file_of: Callable[[str], str | None] | None,
+    ) -> None:
+        self.is_30 = version == "3.0"
+        self.diagnostics = diagnostics
+        self.file_of = file_of
+
+    def warn(self, message: str, pointer: str) -> None:
+        file = self.file_of(pointer) if self.file_of is not None else None
+        self.diagnostics.warn(message, pointer, file=file)
+
+    def run(self, document: dict[str, Any]) -> None:
+        self.string_keys(document)
+        info = document.get("info")
+        if isinstance(info, dict):
+            version = info.get("version")
+            if version is not None and not isinstance(version, str):
+                info["version"] = _key_text(version)
+                self.warn(
+                    f"info.version {version!r} is not a string; read as {info['version']!r}",
+                    "#/info/version",
+                )
+        walk(document, Kind.ROOT, "#", self.visit)
+        document["openapi"] = "3.1.0"
+
+    # -- keys --------------------------------------------------------------------
+
+    def string_keys(self, document: dict[str, Any]) -> None:
+        """Turn every non-string mapping key into a string, with a warning."""
+        seen: dict[int, Any] = {}
+        stack: list[tuple[Any, str]] = [(document, "#")]
+        while stack:
+            node, pointer = stack.pop()
+            if id(node) in seen:
+                continue
+            seen[id(node)] = node
+            if isinstance(node, dict):
+                if not all(isinstance(key, str) for key in node):
+                    self._rekey(node, pointer)
+                for key, value in node.items():
+                    if isinstance(value, (dict, list)):
+                        stack.append((value, join_pointer(pointer, key)))
+            else:
+                for index, value in enumerate(node):
+                    if isinstance(value, (dict, list)):
+                        stack.append((value, join_pointer(pointer, index)))
+
+    def _rekey(self, node: dict[Any, Any], pointer: str) -> None:
+        items = list(node.items())
+        node.clear()
+        for key, value in items:
+            text = key if isinstance(key, str) else _key_text(key)
+            if text in node:
+                raise SpecError(
+                    f"duplicate key {text!r} (written once quoted and once not?)",
+                    pointer=join_pointer(pointer, text),
+                    file=self.file_of(pointer) if self.file_of is not None else None,
+                )
+            if text is not key:
+                self.warn(
+                    f"key {key!r} is not a string " f"(unquoted in YAML?); read as {text!r}",
+                    join_pointer(pointer, text),
+                )
+            node[text] = value
+
+    # -- schemas -----------------------------------------------------------------
+
+    def visit(self, node: dict[str, Any], kind: Kind, pointer: str) -> bool:
+        if kind is Kind.SCHEMA:
+            if self.is_30 and "$ref" in node:
+                self._ref_siblings(node, pointer)
+            if "nullable" in node:
+                self._nullable(node, pointer)
+            for flag, bound in _BOUNDS:
+                if isinstance(node.get(flag), bool):
+                    self._exclusive(node, pointer, flag, bound)
+            if node.get("enum") == []:
+                del node["enum"]
+                self.warn("empty enum (no value could match); ignored", pointer)
+        return True
+
+    def _ref_siblings(self, node: dict[str, Any], pointer: str) -> None:
+        dropped = [
+            key
+            for key in node
+            if key not in ANNOTATIONS
+            and key not in ("$ref", "nullable")
+            and not key.startswith("x-")
+        ]
+        for key in dropped:
+            del node[key]
+        if dropped:
+            self.warn(
+                f"keywords beside $ref ignored, as OpenAPI 3.0 ignores them: {', '.join(dropped)}",
+                pointer,
+            )
+
+    def _nullable(self, node: dict[str, Any], pointer: str) -> None:
+        nullable = node.pop("nullable")
+        if not isinstance(nullable, bool):
+            self.warn(f"nullable must be true or false, not {nullable!r}; ignored", pointer)
+            return
+        if not self.is_30:
+            self.warn("'nullable' is not an OpenAPI 3.1 keyword; read as allowing null", pointer)
+        if not nullable:
+            return
+        if not any(key in node for key in _COMPOSITION):
+            schema_type = node.get("type")
+            if isinstance(schema_type, str):
+                node["type"] = [schema_type, "null"]
+            elif isinstance(schema_type, list) and "null" not in schema_type:
+                node["type"] = [*schema_type, "null"]
+            enum = node.get("enum")
+            if isinstance(enum, list) and enum and None not in enum:
+                enum.append(None)
+            return
+        constraints = [key for key in node if key not in ANNOTATIONS and not key.startswith("x-")]
+        any_of = node.get("anyOf")
+        if constraints == ["anyOf"] and isinstance(any_of, list):
+            if {"type": "null"} not in any_of:
+                any_of.append({"type": "null"})
+            return
+        inner = {key: node[key] for key in constraints}
+        outer = {key: value for key, value in node.items() if key not in inner}
+        node.clear()
+        node["anyOf"] = [inner, {"type": "null"}]
+        node.update(outer)
+
+    def _exclusive(self, node: dict[str, Any], pointer: str, flag: str, bound: str) -> None:
+        exclusive = node.pop(flag)
+        if not self.is_30:
+            self.warn(f"boolean {flag} is OpenAPI 3.0 style; read as the 3.1 form", pointer)
+        if not exclusive:
+            return
+        limit = node.get(bound)
+        if isinstance(limit, (int, float)) and not isinstance(limit, bool):
+            node[flag] = node.pop(bound)
+        else:
+            self.warn(f"{flag}: true without a numeric {bound}; ignored", pointer)
+
+
+def _key_text(key: Any) -> str:
+    if isinstance(key, bool):
+        return "true" if key else "false"
+    if key is None:
+        return "null"
+    return str(key)

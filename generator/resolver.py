@@ -1,0 +1,326 @@
+"""Bundle a multi-file spec into one document whose ``$ref``s are all local.
+
+``lower`` should never open a file or follow a URL, so this stage makes every
+reference a ``#/...`` pointer into one document:
+
+* **Local refs** (``#/components/schemas/Pet``) stay as they are -- written in
+  canonical form (percent-decoding undone, ``~0``/``~1`` escaping kept) -- and
+  their target must exist.  Cycles are legal: a recursive schema is a ref to
+  an ancestor, and nothing here follows refs transitively.
+* **Relative-file refs** (``pet.yaml``, ``./schemas/pet.json#/Pet``,
+  ``common.yaml#/components/schemas/Error``) are loaded -- relative to the file
+  that contains the ref, so nested directories work -- and the target is
+  copied into the main document's ``components`` under the section for the
+  *kind of place that referenced it* (a ref in a schema position goes to
+  ``schemas``, in a parameter list to ``parameters``, ... see
+  :data:`~forgegen.structure.REFERABLE`).  Refs inside the copy are bundled the
+  same way, relative to *their* file.  A target referenced twice is copied
+  once; a ref back into the main file becomes a local ref.
+* **Path items** referenced from another file are inlined (a ``$ref`` under
+  ``paths`` only splits files; it names nothing), with a guard against a path
+  item that contains itself.
+* ``discriminator.mapping`` values that are refs (contain ``#`` or end in
+  ``.json``/``.yaml``/``.yml``) are resolved like schema refs.
+
+**Naming rule** for a bundled component: the last token of the target's JSON
+pointer (``defs.yaml#/definitions/Pet`` -> ``Pet``), or the file's stem for a
+whole-file ref (``schemas/pet.yaml`` -> ``pet``); characters outside the
+component-name alphabet ``[A-Za-z0-9._-]`` become ``_``; a name with no letter
+(``.../responses/200``) gets the file stem in front (``errors_200``).  If the
+name is taken -- by the main document's own components or an earlier bundle --
+``_2``, ``_3``, ... is appended.  Names are assigned in document order, so
+equal input gives equal names.
+
+**File access rule**: a ref may only reach files inside the *reference root*:
+the directory of the main spec unless the caller passes another.  ``../`` is
+allowed while the resolved path (symlinks followed) stays inside that tree.
+Absolute paths, ``file:`` and other URI schemes are refused; ``http(s)`` refs
+are refused, and with ``allow_remote_refs`` still refused as "not supported
+yet" -- this generator never opens a network connection.
+
+Every error names the referencing place (file, line, JSON pointer of the
+object holding the ``$ref``) and the target.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from .diagnostics import SpecError, join_pointer
+from .loader import LoadedDocument, load_document
+from .positions import parent_pointer
+from .structure import REFERABLE, Kind, walk
+
+__all__ = ["Bundle", "Origin", "resolve", "resolve_pointer", "split_pointer"]
+
+_MISSING: Any = object()
+_NAME_CHARS = re.compile(r"[^A-Za-z0-9._-]")
+_FILE_SUFFIXES = (".json", ".yaml", ".yml")
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a bundled subtree came from: a file and the pointer inside it."""
+
+    document: LoadedDocument
+    pointer: str
+
+
+@dataclass
+class Bundle:
+    """The bundled document, and the way back from its pointers to source files."""
+
+    document: dict[str, Any]
+    main: LoadedDocument
+    origins: dict[str, Origin] = field(default_factory=dict)
+    documents: dict[Path, LoadedDocument] = field(default_factory=dict)
+
+    def origin_of(self, pointer: str) -> tuple[LoadedDocument, str]:
+        """The source file of ``pointer`` and the pointer inside that file."""
+        if self.origins:
+            current: str | None = pointer
+            while current is not None:
+                origin = self.origins.get(current)
+                if origin is not None:
+                    return origin.document, origin.pointer + pointer[len(current) :]
+                current = parent_pointer(current)
+        return self.main, pointer
+
+    def file_of(self, pointer: str) -> str:
+        """The name of the file ``pointer`` came from (cheap: no line lookup)."""
+        return self.origin_of(pointer)[0].name
+
+    def locate(self, pointer: str) -> tuple[str | None, int | None]:
+        """``(file, line)`` of ``pointer`` in the source (line of the nearest known ancestor)."""
+        document, source_pointer = self.origin_of(pointer)
+        return document.name, document.line_of(source_pointer)
+
+
+def split_pointer(fragment: str) -> list[str]:
+    """``"/paths/~1pets"`` (URI fragment, maybe percent-encoded) -> ``["paths", "/pets"]``."""
+    text = unquote(fragment)
+    if text == "":
+        return []
+    return [token.replace("~1", "/").replace("~0", "~") for token in text.split("/")[1:]]
+
+
+def resolve_pointer(data: Any, tokens: list[str]) -> Any:
+    """The value at ``tokens`` inside ``data``, or ``_MISSING``.
+
+    A token also matches an int key (``200:`` in YAML), since ``normalize``
+    has not turned such keys into strings yet.
+    """
+    current = data
+    for token in tokens:
+        if isinstance(current, dict):
+            if token in current:
+                current = current[token]
+            elif token.isdigit() and int(token) in current:
+                current = current[int(token)]
+            else:
+                return _MISSING
+        elif isinstance(current, list):
+            if not token.isdigit() or int(token) >= len(current):
+                return _MISSING
+            current = current[int(token)]
+        else:
+            return _MISSING
+    return current
+
+
+def resolve(
+    main: LoadedDocument, *, allow_remote_refs: bool = False, ref_root: Path | None = None
+) -> Bundle:
+    """Bundle ``main`` (mutated in place) and the files it references into one document."""
+    if not isinstance(main.data, dict):
+        raise SpecError("not an OpenAPI document: the top level is not a mapping", file=main.name)
+    resolver = _Resolver(main, allow_remote_refs=allow_remote_refs, ref_root=ref_root)
+    walk(main.data, Kind.ROOT, "#", resolver.visit)
+    return resolver.bundle
+
+
+class _Resolver:
+    def __init__(
+        self, main: LoadedDocument, *, allow_remote_refs: bool, ref_root: Path | None
+    ) -> None:
+        self.bundle = Bundle(document=main.data, main=main, documents={main.path: main})
+        self.root = (ref_root or main.path.parent).resolve()
+        self.allow_remote_refs = allow_remote_refs
+        self.bundled: dict[tuple[Path, str, str], str] = {}
+        self.walked: set[int] = set()  # copies already walked by their own bundle step
+
+    # -- the visitor -------------------------------------------------------------
+
+    def visit(self, node: dict[str, Any], kind: Kind, pointer: str) -> bool:
+        if id(node) in self.walked:
+            return False
+        if kind is Kind.SCHEMA:
+            self._discriminator(node, pointer)
+        ref = node.get("$ref")
+        if ref is None or kind not in REFERABLE:
+            return True
+        if not isinstance(ref, str):
+            raise self._error(pointer, f"$ref must be a string, not {type(ref).__name__}")
+        target, target_pointer = self._target(pointer, ref)
+        if target is self.bundle.main:
+            node["$ref"] = target_pointer
+        elif kind is Kind.PATH_ITEM:
+            self._inline(node, pointer, ref, target, target_pointer)
+        else:
+            node["$ref"] = self._bundle(target, target_pointer, kind)
+        return True
+
+    def _discriminator(self, node: dict[str, Any], pointer: str) -> None:
+        discriminator = node.get("discriminator")
+        mapping = discriminator.get("mapping") if isinstance(discriminator, dict) else None
+        if not isinstance(mapping, dict):
+            return
+        for name, value in mapping.items():
+            if not isinstance(value, str) or not (
+                "#" in value or value.lower().endswith(_FILE_SUFFIXES)
+            ):
+                continue  # a bare schema name
+            place = join_pointer(pointer, "discriminator", "mapping", name)
+            target, target_pointer = self._target(place, value)
+            if target is self.bundle.main:
+                mapping[name] = target_pointer
+            else:
+                mapping[name] = self._bundle(target, target_pointer, Kind.SCHEMA)
+
+    # -- targets -----------------------------------------------------------------
+
+    def _target(self, pointer: str, ref: str) -> tuple[LoadedDocument, str]:
+        """The document and canonical pointer ``ref`` (found at ``pointer``) names."""
+        source, _ = self.bundle.origin_of(pointer)
+        uri, _, fragment = ref.partition("#")
+        document = source if uri == "" else self._file(pointer, ref, uri, source)
+        if fragment and not fragment.startswith("/"):
+            raise self._error(
+                pointer, f"$ref {ref!r}: only JSON-pointer fragments ('#/...') are supported"
+            )
+        tokens = split_pointer(fragment)
+        if resolve_pointer(document.data, tokens) is _MISSING:
+            where = "" if document is source else f" in {document.name}"
+            raise self._error(pointer, f"$ref {ref!r} not found{where}")
+        return document, join_pointer("#", *tokens)
+
+    def _file(self, pointer: str, ref: str, uri: str, source: LoadedDocument) -> LoadedDocument:
+        parts = urlsplit(uri)
+        if parts.scheme in ("http", "https") or parts.netloc:
+            if self.allow_remote_refs:
+                raise self._error(
+                    pointer,
+                    f"remote $ref {ref!r}: fetching remote documents is not supported yet; "
+                    "save the file next to the spec and refer to it by a relative path",
+                )
+            raise self._error(
+                pointer,
+                f"remote $ref {ref!r} refused (remote references are off unless allowed)",
+            )
+        if parts.scheme:
+            raise self._error(
+                pointer, f"$ref {ref!r}: {parts.scheme}: URIs are refused; use a relative path"
+            )
+        relative = unquote(parts.path)
+        if os.path.isabs(relative) or relative.startswith(("/", "\\")):
+            raise self._error(pointer, f"$ref {ref!r}: absolute paths are refused")
+        path = (source.path.parent / relative).resolve()
+        if not path.is_relative_to(self.root):
+            raise self._error(
+                pointer,
+                f"$ref {ref!r} points outside the spec's directory ({self.root}); refused",
+            )
+        known = self.bundle.documents.get(path)
+        if known is not None:
+            return known
+        name = os.path.normpath(os.path.join(os.path.dirname(source.name), relative))
+        if not path.is_file():
+            raise self._error(pointer, f"$ref {ref!r}: file {name!r} not found")
+        document = load_document(path, name=name)
+        self.bundle.documents[path] = document
+        return document
+
+    # -- bundling ----------------------------------------------------------------
+
+    def _bundle(self, document: LoadedDocument, pointer: str, kind: Kind) -> str:
+        """Copy the target into ``components``; the local pointer to the copy."""
+        section = REFERABLE[kind]
+        key = (document.path, pointer, section)
+        local = self.bundled.get(key)
+        if local is not None:
+            return local
+        components = self._section(section)
+        name = _component_name(document, pointer, components)
+        local = join_pointer("#/components", section, name)
+        self.bundled[key] = local
+        target = copy.deepcopy(resolve_pointer(document.data, split_pointer(pointer[1:])))
+        components[name] = target
+        self.bundle.origins[local] = Origin(document, pointer)
+        walk(target, kind, local, self.visit)
+        if isinstance(target, dict):
+            self.walked.add(id(target))
+        return local
+
+    def _inline(
+        self,
+        node: dict[str, Any],
+        pointer: str,
+        ref: str,
+        document: LoadedDocument,
+        target_pointer: str,
+    ) -> None:
+        current = parent_pointer(pointer)
+        while current is not None:
+            origin = self.bundle.origins.get(current)
+            if origin is not None and (origin.document.path, origin.pointer) == (
+                document.path,
+                target_pointer,
+            ):
+                raise self._error(pointer, f"$ref {ref!r}: path item contains itself")
+            current = parent_pointer(current)
+        target = resolve_pointer(document.data, split_pointer(target_pointer[1:]))
+        if not isinstance(target, dict):
+            raise self._error(pointer, f"$ref {ref!r}: a path item must be a mapping")
+        siblings = {key: value for key, value in node.items() if key != "$ref"}
+        node.clear()
+        node.update(copy.deepcopy(target))
+        node.update(siblings)
+        self.bundle.origins[pointer] = Origin(document, target_pointer)
+
+    def _section(self, section: str) -> dict[str, Any]:
+        document = self.bundle.document
+        components = document.setdefault("components", {})
+        if not isinstance(components, dict):
+            raise self._error("#/components", "components must be a mapping")
+        entries = components.setdefault(section, {})
+        if not isinstance(entries, dict):
+            raise self._error(join_pointer("#/components", section), "must be a mapping")
+        return entries
+
+    def _error(self, pointer: str, message: str) -> SpecError:
+        document, source_pointer = self.bundle.origin_of(pointer)
+        return SpecError(
+            message,
+            pointer=source_pointer,
+            file=document.name,
+            line=document.line_of(source_pointer),
+        )
+
+
+def _component_name(document: LoadedDocument, pointer: str, taken: dict[str, Any]) -> str:
+    tokens = split_pointer(pointer[1:])
+    stem = _NAME_CHARS.sub("_", document.path.stem)
+    name = _NAME_CHARS.sub("_", tokens[-1]) if tokens else stem
+    if not re.search(r"[A-Za-z]", name):
+        name = f"{stem}_{name}" if name else stem
+    candidate, suffix = name, 2
+    while candidate in taken:
+        candidate = f"{name}_{suffix}"
+        suffix += 1
+    return candidate
