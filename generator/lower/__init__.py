@@ -1,0 +1,178 @@
+"""lower: the validated OpenAPI document -> the :mod:`forgegen.ir` of a client.
+
+This is the only stage that decides names, Python types, model/union/enum
+shapes and auth wiring (DESIGN.md section 2).  Its input is what the front end
+produces: the ``openapi_pydantic`` 3.1 model and the same document as a plain
+dict (local ``#/components/...`` refs only, 3.0 already up-converted).
+
+Sources: the dict is read for everything addressed by a JSON pointer (paths,
+components, security) -- it keeps the spec's key order, which decides names
+and the order of generated code, and maps one-to-one onto the pointers our
+warnings name; the pydantic model supplies the validated ``info`` scalars.
+
+Order of the result (equal input -> equal ``Api``, hence identical output):
+
+* tags: the spec's top-level ``tags`` order, then order of first use; tags
+  without operations are left out; untagged operations go to ``default``;
+* operations within a tag: path order, then method order (get, put, post,
+  delete, options, head, patch, trace);
+* models, enums and aliases: sorted by class name;
+* security schemes and servers: the spec's order.
+
+Names are claimed in a fixed order as well: component schemas (sorted by key),
+then tags, then operations with their inline schemas and error classes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import Any
+
+from openapi_pydantic.v3.v3_1 import OpenAPI
+
+from ..diagnostics import Diagnostics, SpecError
+from ..ir import Api, Operation, Parameter, RequestBody, Response, Server, Tag
+from .modules import assign_modules, break_alias_cycles, place, with_imports
+from .naming import TAG_RESERVED, NameScope, pascal_case, snake_case
+from .operations import OperationLowerer, collect_operations
+from .schemas import SchemaLowerer
+from .security import lower_security_schemes
+
+__all__ = ["SpecError", "lower"]
+
+
+def _servers(document: Mapping[str, Any]) -> tuple[Server, ...]:
+    """Servers with ``{variable}`` placeholders replaced by their defaults.
+
+    The IR's ``Server.url`` is a usable URL; the variables' alternatives are a
+    documentation matter the spec's description can carry.
+    """
+    result = []
+    for entry in document.get("servers") or []:
+        if not isinstance(entry, Mapping) or not isinstance(entry.get("url"), str):
+            continue
+        url: str = entry["url"]
+        for name, variable in (entry.get("variables") or {}).items():
+            if isinstance(variable, Mapping) and "default" in variable:
+                url = url.replace("{" + str(name) + "}", str(variable["default"]))
+        description = entry.get("description")
+        result.append(Server(url, description if isinstance(description, str) else None))
+    return tuple(result)
+
+
+def _tag_order(document: Mapping[str, Any], used: list[str]) -> list[str]:
+    declared = [
+        entry["name"]
+        for entry in document.get("tags") or []
+        if isinstance(entry, Mapping) and isinstance(entry.get("name"), str)
+    ]
+    order = [name for name in declared if name in used]
+    order += [name for name in dict.fromkeys(used) if name not in order]
+    return order
+
+
+def _tag_descriptions(document: Mapping[str, Any]) -> dict[str, str]:
+    result: dict[str, str] = {}
+    for entry in document.get("tags") or []:
+        if isinstance(entry, Mapping) and isinstance(entry.get("description"), str):
+            result.setdefault(str(entry.get("name")), entry["description"])
+    return result
+
+
+def _place_operation(operation: Operation, modules: Mapping[str, str]) -> Operation:
+    def param(item: Parameter) -> Parameter:
+        return replace(item, type=with_imports(item.type, modules))
+
+    def body(item: RequestBody | None) -> RequestBody | None:
+        if item is None:
+            return None
+        return replace(item, type=with_imports(item.type, modules))
+
+    def response(item: Response) -> Response:
+        typed = None if item.type is None else with_imports(item.type, modules)
+        return replace(item, type=typed)
+
+    return replace(
+        operation,
+        parameters=tuple(param(p) for p in operation.parameters),
+        body=body(operation.body),
+        responses=tuple(response(r) for r in operation.responses),
+        success_type=with_imports(operation.success_type, modules),
+    )
+
+
+def lower(
+    openapi: OpenAPI,
+    document: Mapping[str, Any],
+    *,
+    package_name: str,
+    diagnostics: Diagnostics,
+) -> Api:
+    """The IR of the client for ``document`` (``openapi`` is the same document, validated).
+
+    Raises :class:`SpecError` for a ``$ref`` that does not resolve; everything
+    else that cannot be typed degrades to ``Any`` with a warning in
+    ``diagnostics`` (also listed in ``Api.warnings``).
+    """
+    first_warning = len(diagnostics.warnings)
+    schemas = SchemaLowerer(document, diagnostics)
+    schemas.name_components()
+    schemes = lower_security_schemes(document, diagnostics)
+
+    raw_operations = collect_operations(document, diagnostics)
+    tag_scope = NameScope(reserved=TAG_RESERVED)
+    tag_names: dict[str, tuple[str, str]] = {}
+    for tag in _tag_order(document, [raw.tag for raw in raw_operations]):
+        python_name = tag_scope.take(snake_case(tag, fallback="default"))
+        class_name = schemas.class_names.take(pascal_case(tag, fallback="Default") + "Api")
+        tag_names[tag] = (python_name, class_name)
+
+    schemas.lower_components()
+    lowerer = OperationLowerer(
+        document, schemas, diagnostics, frozenset(scheme.name for scheme in schemes)
+    )
+    operation_scopes = {
+        tag: NameScope(reserved=("client", "with_raw_response")) for tag in tag_names
+    }
+    by_tag: dict[str, list[Operation]] = {tag: [] for tag in tag_names}
+    for raw in raw_operations:
+        operation_id = raw.node.get("operationId")
+        source = operation_id if isinstance(operation_id, str) else f"{raw.method} {raw.path}"
+        python_name = operation_scopes[raw.tag].take(snake_case(source, fallback="operation"))
+        tag_python = tag_names[raw.tag][0]
+        module = f"api.{tag_python}.{python_name}"
+        by_tag[raw.tag].append(lowerer.lower(raw, python_name, tag_python, module))
+
+    aliases = break_alias_cycles(schemas.aliases, diagnostics)
+    models = sorted(schemas.models(), key=lambda m: m.name)
+    enums = sorted(schemas.enums.values(), key=lambda e: e.name)
+    alias_list = sorted(aliases.values(), key=lambda a: a.name)
+    modules = assign_modules(models, enums, alias_list)
+    models, enums, alias_list = place(models, enums, alias_list, modules)
+
+    descriptions = _tag_descriptions(document)
+    tags = tuple(
+        Tag(
+            name=tag,
+            python_name=python_name,
+            class_name=class_name,
+            operations=tuple(_place_operation(op, modules) for op in by_tag[tag]),
+            description=descriptions.get(tag),
+        )
+        for tag, (python_name, class_name) in tag_names.items()
+    )
+    info = openapi.info
+    return Api(
+        package_name=package_name,
+        title=info.title,
+        version=info.version,
+        description=info.description,
+        servers=_servers(document),
+        security_schemes=schemes,
+        tags=tags,
+        models=tuple(models),
+        enums=tuple(enums),
+        aliases=tuple(alias_list),
+        warnings=tuple(str(w) for w in diagnostics.warnings[first_warning:]),
+    )

@@ -1,0 +1,73 @@
+"""Enum values: which Python shape a JSON ``enum`` list takes, and member names.
+
+A JSON Schema enum may list anything.  The generated enums are ``str``,
+``int`` or ``float`` based (open: unknown values still parse), so:
+
+* all strings -> ``str``; all integers -> ``int``; integers and floats ->
+  ``float`` (values written as floats, so ``1`` is ``1.0`` like the members
+  Python would create);
+* booleans, or a mix of strings/numbers/booleans -> not an enum class but
+  ``Literal[...]`` of the values (still exact; a warning says so for mixes);
+* objects, arrays, or floats mixed with strings -> not representable: the
+  schema is typed without its ``enum`` and a warning says so.
+
+Member names are ``UPPER_SNAKE`` of the value; values that give no letters
+(``""``, ``"-"``, numbers) become ``EMPTY``/``VALUE``/``VALUE_1``/
+``VALUE_MINUS_1``/``VALUE_1_5``; collisions get ``_2``, ``_3`` in list order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Literal
+
+from ..ir import EnumMember
+from .literals import python_literal
+from .naming import NameScope, upper_snake
+
+__all__ = ["EnumKind", "enum_kind", "enum_members", "unique_values"]
+
+EnumKind = Literal["str", "int", "float", "literal", "unsupported"]
+
+
+def unique_values(values: Sequence[Any]) -> list[Any]:
+    """``values`` without repeats (``1`` and ``True`` kept apart), in order."""
+    result: list[Any] = []
+    seen: set[tuple[str, str]] = set()
+    for value in values:
+        key = (type(value).__name__, repr(value))
+        if key not in seen:
+            seen.add(key)
+            result.append(value)
+    return result
+
+
+def enum_kind(values: Sequence[Any]) -> EnumKind:
+    """How ``values`` (null already removed, at least one) are represented."""
+    if all(isinstance(value, str) for value in values):
+        return "str"
+    if any(isinstance(value, dict | list) for value in values):
+        return "unsupported"
+    numbers = [v for v in values if isinstance(v, int | float) and not isinstance(v, bool)]
+    if len(numbers) == len(values):
+        return "int" if all(isinstance(value, int) for value in values) else "float"
+    if any(isinstance(value, float) for value in values):
+        return "unsupported"
+    return "literal"
+
+
+def _member_name(value: Any) -> str:
+    if isinstance(value, str):
+        return upper_snake(value, fallback="EMPTY" if value == "" else "VALUE")
+    text = repr(value).replace("-", "MINUS_").replace(".", "_").replace("+", "")
+    return upper_snake(f"VALUE_{text}")
+
+
+def enum_members(values: Sequence[Any], kind: EnumKind) -> tuple[EnumMember, ...]:
+    """The members of an ``str``/``int``/``float`` enum, names unique."""
+    scope = NameScope()
+    members = []
+    for value in values:
+        written = python_literal(float(value) if kind == "float" else value)
+        members.append(EnumMember(name=scope.take(_member_name(value)), value=written))
+    return tuple(members)

@@ -1,0 +1,395 @@
+"""Paths x methods -> :class:`~forgegen.ir.Operation`.
+
+Decisions made here, where the issue leaves room:
+
+* **Order.**  Paths in the spec's order, methods in the order
+  get, put, post, delete, options, head, patch, trace (the OpenAPI path-item
+  order).  Name collisions are resolved in that order, so the first operation
+  keeps the plain name.
+* **Names.**  ``operationId`` in snake_case, else ``<method>_<path words>``
+  (``GET /pet/{petId}`` -> ``get_pet_pet_id``); unique within the tag
+  (``_2``...).  Parameters: snake_case of the wire name; a second parameter
+  with the same name in another location gets the location as suffix
+  (``id``, ``id_query``); names an endpoint module uses itself (``body``,
+  ``headers``, ``timeout``, ``client``...) get ``_``.
+* **Parameters.**  Path-level parameters first, in their order; an
+  operation-level one with the same ``(name, in)`` replaces it in place;
+  the remaining operation-level ones follow.  ``Accept``, ``Content-Type`` and
+  ``Authorization`` header parameters are ignored, as OpenAPI requires.
+* **Responses.**  All declared statuses in the spec's order.  Every non-2xx
+  response (1xx/3xx too: ``parse_response`` raises for anything that is not a
+  success) gets an error class ``<Operation><Status phrase>Error``
+  (``GetPetByIdNotFoundError``; ``4XX`` -> ``...ClientError``, ``default`` ->
+  ``...DefaultError``).  Error class names are unique across the whole
+  package, not only the module, so they can also be collected in one
+  ``errors.py`` and never shadow an imported model.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from http import HTTPStatus
+from typing import Any
+
+from ..diagnostics import Diagnostics, join_pointer
+from ..ir import (
+    BodyEncoding,
+    Operation,
+    Parameter,
+    ParameterLocation,
+    ParameterStyle,
+    RequestBody,
+    Response,
+    ResponseParse,
+    TypeRef,
+)
+from . import types as t
+from .document import as_bool, as_list, as_map, as_str, pointer_tokens, resolve
+from .media import choose
+from .naming import PARAMETER_RESERVED, NameScope, pascal_case, snake_case
+from .schemas import SchemaLowerer
+
+__all__ = ["METHODS", "OperationLowerer", "RawOperation", "collect_operations"]
+
+METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+_LOCATIONS: tuple[ParameterLocation, ...] = ("path", "query", "header", "cookie")
+_IGNORED_HEADERS = frozenset({"accept", "content-type", "authorization"})
+_RANGE = re.compile(r"^[1-5]XX$")
+_RANGE_WORDS = {
+    "1XX": "Informational",
+    "2XX": "Success",
+    "3XX": "Redirection",
+    "4XX": "ClientError",
+    "5XX": "ServerError",
+}
+_DEFAULT_STYLES: dict[str, str] = {
+    "path": "simple",
+    "query": "form",
+    "header": "simple",
+    "cookie": "form",
+}
+_ALLOWED_STYLES: dict[str, frozenset[str]] = {
+    "path": frozenset({"simple", "label", "matrix"}),
+    "query": frozenset({"form", "spaceDelimited", "pipeDelimited", "deepObject"}),
+    "header": frozenset({"simple"}),
+    "cookie": frozenset({"form"}),
+}
+_STYLE_NAMES: dict[str, ParameterStyle] = {
+    "simple": "simple",
+    "label": "label",
+    "matrix": "matrix",
+    "spaceDelimited": "space_delimited",
+    "pipeDelimited": "pipe_delimited",
+    "deepObject": "deep_object",
+}
+_ENCODINGS: dict[str, BodyEncoding] = {
+    "json": "json",
+    "form": "form",
+    "multipart": "multipart",
+    "binary": "binary",
+    "text": "text",
+}
+
+
+@dataclass(frozen=True)
+class RawOperation:
+    """One path x method before lowering: where it is and which tag it belongs to."""
+
+    path: str
+    method: str
+    node: Mapping[str, Any]
+    path_item: Mapping[str, Any]
+    pointer: str
+    path_pointer: str
+    tag: str
+
+
+def collect_operations(document: Mapping[str, Any], diagnostics: Diagnostics) -> list[RawOperation]:
+    """Every operation in path order, then method order."""
+    result = []
+    paths = as_map(document.get("paths"))
+    for path, raw_item in paths.items():
+        path_pointer = join_pointer("#/paths", path)
+        item, _ = resolve(document, as_map(raw_item), path_pointer)
+        for method in METHODS:
+            if method not in item:
+                continue
+            node = as_map(item[method])
+            pointer = join_pointer(path_pointer, method)
+            tags = [tag for tag in as_list(node.get("tags")) if isinstance(tag, str)]
+            if "callbacks" in node:
+                diagnostics.warn("callbacks are not generated", join_pointer(pointer, "callbacks"))
+            result.append(
+                RawOperation(
+                    str(path),
+                    method,
+                    node,
+                    item,
+                    pointer,
+                    path_pointer,
+                    tags[0] if tags else "default",
+                )
+            )
+    return result
+
+
+def _status_words(status: str) -> str:
+    if status == "default":
+        return "Default"
+    if status in _RANGE_WORDS:
+        return _RANGE_WORDS[status]
+    try:
+        return pascal_case(HTTPStatus(int(status)).phrase)
+    except ValueError:
+        return f"Status{status}"
+
+
+def _normalise_status(status: object) -> str:
+    text = str(status).strip()
+    return text.upper() if _RANGE.match(text.upper()) else text
+
+
+class OperationLowerer:
+    """Lowers operations one at a time, sharing the :class:`SchemaLowerer` and name scopes."""
+
+    def __init__(
+        self,
+        document: Mapping[str, Any],
+        schemas: SchemaLowerer,
+        diagnostics: Diagnostics,
+        scheme_names: frozenset[str],
+    ) -> None:
+        self.document = document
+        self.schemas = schemas
+        self.diagnostics = diagnostics
+        self.scheme_names = scheme_names
+
+    def lower(self, raw: RawOperation, python_name: str, tag: str, module: str) -> Operation:
+        context = pascal_case(python_name, fallback="Operation")
+        node = raw.node
+        responses = self._responses(raw, context)
+        successes = [r.type or t.NONE for r in responses if r.status.startswith("2")]
+        return Operation(
+            python_name=python_name,
+            module=module,
+            tag=tag,
+            method=raw.method.upper(),
+            path=raw.path,
+            parameters=self._parameters(raw, context),
+            body=self._body(raw, context),
+            responses=responses,
+            success_type=t.union(successes) if successes else t.NONE,
+            security=self._security(raw),
+            summary=as_str(node.get("summary")),
+            description=as_str(node.get("description")),
+            deprecated=as_bool(node.get("deprecated")),
+            operation_id=as_str(node.get("operationId")),
+            pointer=raw.pointer,
+        )
+
+    # -- parameters --------------------------------------------------------
+
+    def _parameters(self, raw: RawOperation, context: str) -> tuple[Parameter, ...]:
+        merged: dict[tuple[str, str], tuple[Mapping[str, Any], str, str]] = {}
+        sources = (
+            (raw.path_item.get("parameters"), join_pointer(raw.path_pointer, "parameters")),
+            (raw.node.get("parameters"), join_pointer(raw.pointer, "parameters")),
+        )
+        for entries, base in sources:
+            for index, entry in enumerate(as_list(entries)):
+                pointer = join_pointer(base, index)
+                node, own_pointer = resolve(self.document, as_map(entry), pointer)
+                name, location = as_str(node.get("name")), as_str(node.get("in"))
+                if name is None or location not in _LOCATIONS:
+                    self.diagnostics.warn("parameter without a name or location; ignored", pointer)
+                    continue
+                if location == "header" and name.lower() in _IGNORED_HEADERS:
+                    self.diagnostics.warn(
+                        f"header parameter {name!r} is ignored (OpenAPI reserves it)", pointer
+                    )
+                    continue
+                tokens = pointer_tokens(own_pointer)
+                shared = tokens[:2] == ["components", "parameters"] and len(tokens) == 3
+                param_context = pascal_case(tokens[2]) if shared else context + pascal_case(name)
+                merged[(name, location)] = (node, own_pointer, param_context)
+        scope = NameScope(reserved=PARAMETER_RESERVED)
+        result = []
+        for (name, location), (node, pointer, param_context) in merged.items():
+            candidate = snake_case(name, fallback="param")
+            if candidate in scope:
+                candidate = f"{candidate}_{location}"
+            result.append(
+                self._parameter(node, pointer, param_context, scope.take(candidate), location)
+            )
+        return tuple(result)
+
+    def _parameter(
+        self,
+        node: Mapping[str, Any],
+        pointer: str,
+        context: str,
+        python_name: str,
+        location: str,
+    ) -> Parameter:
+        assert location in _LOCATIONS
+        loc: ParameterLocation = _LOCATIONS[_LOCATIONS.index(location)]
+        schema: object = node.get("schema")
+        schema_pointer = join_pointer(pointer, "schema")
+        style: ParameterStyle
+        if "content" in node:
+            chosen = choose(as_map(node["content"]), request=True)
+            if chosen is not None:
+                content_type, _, media = chosen
+                schema = media.get("schema")
+                schema_pointer = join_pointer(pointer, "content", content_type, "schema")
+            style = "json"
+        else:
+            style = self._style(node, loc, pointer)
+        type_ = self.schemas.type_of(schema, schema_pointer, context) if schema else t.ANY
+        required = loc == "path" or as_bool(node.get("required"))
+        default = None
+        if not required:
+            default = self.schemas.default_for(as_map(schema), type_, schema_pointer)
+            type_ = t.optional(type_)
+        return Parameter(
+            python_name=python_name,
+            wire_name=str(node["name"]),
+            location=loc,
+            type=type_,
+            required=required,
+            style=style,
+            default=default,
+            description=as_str(node.get("description")),
+            deprecated=as_bool(node.get("deprecated")),
+        )
+
+    def _style(self, node: Mapping[str, Any], location: str, pointer: str) -> ParameterStyle:
+        style = as_str(node.get("style")) or _DEFAULT_STYLES[location]
+        if style not in _ALLOWED_STYLES[location]:
+            self.diagnostics.warn(
+                f"style {style!r} is not allowed in {location}; using "
+                f"{_DEFAULT_STYLES[location]!r}",
+                pointer,
+            )
+            style = _DEFAULT_STYLES[location]
+        if style == "form":
+            explode = as_bool(node.get("explode"), default=True)
+            return "form_explode" if explode and location == "query" else "form"
+        return _STYLE_NAMES[style]
+
+    # -- request body ------------------------------------------------------
+
+    def _body(self, raw: RawOperation, context: str) -> RequestBody | None:
+        if "requestBody" not in raw.node:
+            return None
+        pointer = join_pointer(raw.pointer, "requestBody")
+        node, own_pointer = resolve(self.document, as_map(raw.node["requestBody"]), pointer)
+        tokens = pointer_tokens(own_pointer)
+        if tokens[:2] == ["components", "requestBodies"] and len(tokens) == 3:
+            context = pascal_case(tokens[2])
+        else:
+            context += "Body"
+        chosen = choose(as_map(node.get("content")), request=True)
+        media: Mapping[str, Any]
+        if chosen is None:
+            self.diagnostics.warn("request body lists no content; sent as bytes", own_pointer)
+            content_type, kind, media = "application/octet-stream", "binary", {}
+        else:
+            content_type, kind, media = chosen
+        schema_pointer = join_pointer(own_pointer, "content", content_type, "schema")
+        type_: TypeRef
+        if kind in ("json", "form", "multipart"):
+            schema = media.get("schema")
+            type_ = self.schemas.type_of(schema, schema_pointer, context) if schema else t.ANY
+        elif kind == "text":
+            type_ = t.external("str")
+        else:
+            if kind == "other":
+                self.diagnostics.warn(
+                    f"request content type {content_type!r} is not supported; sent as bytes",
+                    own_pointer,
+                )
+            kind = "binary"
+            type_ = t.external("bytes")
+        required = as_bool(node.get("required"))
+        return RequestBody(
+            python_name="body",
+            type=type_ if required else t.optional(type_),
+            content_type=content_type,
+            encoding=_ENCODINGS[kind],
+            required=required,
+            description=as_str(node.get("description")),
+        )
+
+    # -- responses ---------------------------------------------------------
+
+    def _responses(self, raw: RawOperation, context: str) -> tuple[Response, ...]:
+        result = []
+        base = join_pointer(raw.pointer, "responses")
+        for status_key, entry in as_map(raw.node.get("responses")).items():
+            status = _normalise_status(status_key)
+            pointer = join_pointer(base, str(status_key))
+            node, own_pointer = resolve(self.document, as_map(entry), pointer)
+            parse, type_, content_type = self._response_body(node, own_pointer, context, status)
+            error_class = None
+            if not status.startswith("2"):
+                words = _status_words(status)
+                suffix = "" if words.endswith("Error") else "Error"
+                error_class = self.schemas.class_names.take(f"{context}{words}{suffix}")
+            result.append(
+                Response(
+                    status=status,
+                    parse=parse,
+                    type=type_,
+                    content_type=content_type,
+                    description=as_str(node.get("description")),
+                    error_class=error_class,
+                )
+            )
+        if not result:
+            self.diagnostics.warn("operation declares no responses", base)
+        return tuple(result)
+
+    def _response_body(
+        self, node: Mapping[str, Any], pointer: str, context: str, status: str
+    ) -> tuple[ResponseParse, TypeRef | None, str | None]:
+        chosen = choose(as_map(node.get("content")), request=False)
+        if chosen is None:
+            return "none", None, None
+        content_type, kind, media = chosen
+        if kind == "json":
+            schema = media.get("schema")
+            if not schema:
+                return "json", t.ANY, content_type
+            schema_pointer = join_pointer(pointer, "content", content_type, "schema")
+            name = f"{context}Response{pascal_case(status, fallback='Status')}"
+            type_ = self.schemas.type_of(schema, schema_pointer, name)
+            parse: ResponseParse = "model" if self.schemas.is_model(type_.annotation) else "adapter"
+            return parse, type_, content_type
+        if kind == "text":
+            return "text", t.external("str"), content_type
+        if kind != "binary":
+            self.diagnostics.warn(
+                f"response content type {content_type!r} is returned as bytes", pointer
+            )
+        return "bytes", t.external("bytes"), content_type
+
+    # -- security ----------------------------------------------------------
+
+    def _security(self, raw: RawOperation) -> tuple[tuple[str, ...], ...]:
+        if "security" in raw.node:
+            requirements, pointer = raw.node["security"], join_pointer(raw.pointer, "security")
+        else:
+            requirements, pointer = self.document.get("security"), "#/security"
+        result = []
+        for index, requirement in enumerate(as_list(requirements)):
+            names = tuple(str(name) for name in as_map(requirement))
+            for name in names:
+                if name not in self.scheme_names:
+                    self.diagnostics.warn(
+                        f"security scheme {name!r} is not defined", join_pointer(pointer, index)
+                    )
+            result.append(names)
+        return tuple(result)

@@ -1,0 +1,550 @@
+"""JSON Schema -> :class:`~forgegen.ir.TypeRef`, creating models, enums and aliases.
+
+One :class:`SchemaLowerer` serves a whole document.  It works in two steps so
+that naming never depends on the order in which schemas happen to be visited:
+
+1. :meth:`SchemaLowerer.name_components` names every
+   ``components.schemas`` entry up front, in *sorted key order* (so a document
+   whose components are reordered gets the same names), and decides its shape:
+   model (an object with properties), enum, or alias (everything else: unions,
+   arrays, maps, primitives, references to another component).
+2. :meth:`SchemaLowerer.lower_components` lowers each body.  A ``$ref`` to a
+   component only needs the name fixed in step 1, so recursive and mutually
+   recursive schemas need no special casing here (import cycles are handled
+   when modules are assigned, :mod:`.modules`).
+
+Inline schemas that need a class (objects with properties, enums with several
+values) are named from where they occur: ``Pet`` + property ``category`` ->
+``PetCategory``; array items add ``Item``, map values ``Value``, union members
+``Variant1``...; operations use ``GetPetResponse200``, ``CreatePetBody``,
+``ListPetsStatus``.  A name already taken gets a counter (``PetCategory2``).
+Each inline schema is lowered once per JSON pointer, so a shared
+``components/parameters`` entry yields one class, not one per operation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
+
+from ..diagnostics import Diagnostics, join_pointer
+from ..ir import EnumType, Model, ModelField, TypeAlias, TypeRef
+from . import types as t
+from .document import as_bool, as_list, as_map, as_str, resolve
+from .enums import enum_kind, enum_members, unique_values
+from .literals import python_literal
+from .naming import CLASS_RESERVED, FIELD_RESERVED, NameScope, pascal_case, snake_case
+from .shapes import is_constraint_only, is_null_schema, is_object_model, merge_all_of, split_null
+
+__all__ = ["Component", "SchemaLowerer"]
+
+ComponentKind = Literal["model", "enum", "alias"]
+_SCHEMAS_POINTER = "#/components/schemas"
+
+#: ``format`` values that change the Python type of a ``string``.  Everything
+#: else stays ``str``: ``email``/``uri``/``hostname`` because pydantic's
+#: validating types either need extra packages (``email-validator``) or rewrite
+#: the value (``AnyUrl`` adds a trailing ``/``), and a client must hand back
+#: what the server sent; ``byte`` (base64) because the JSON value *is* text and
+#: decoding it is the caller's choice.
+_STRING_FORMATS: dict[str, TypeRef] = {
+    "date-time": t.external("datetime", "datetime"),
+    "date": t.external("date", "datetime"),
+    "time": t.external("time", "datetime"),
+    "uuid": t.external("UUID", "uuid"),
+    "binary": t.external("bytes"),
+}
+
+
+@dataclass(frozen=True)
+class Component:
+    """A ``components.schemas`` entry: its class name and shape, fixed in step 1."""
+
+    key: str
+    pointer: str
+    name: str
+    kind: ComponentKind
+    nullable: bool
+
+
+@dataclass
+class _ModelDraft:
+    """A model under construction (discriminated unions may still retype a field)."""
+
+    name: str
+    pointer: str
+    description: str | None
+    deprecated: bool
+    fields: list[ModelField] = field(default_factory=list)
+    extra: TypeRef | None = None
+
+
+def field_names(wire_names: list[str]) -> dict[str, str]:
+    """Python attribute names for a model's properties (pure: discriminators re-derive them)."""
+    scope = NameScope(reserved=FIELD_RESERVED, field_rules=True)
+    return {wire: scope.take(snake_case(wire, fallback="field")) for wire in wire_names}
+
+
+class SchemaLowerer:
+    """Turns schemas into types, collecting the models, enums and aliases it creates."""
+
+    def __init__(self, document: Mapping[str, Any], diagnostics: Diagnostics) -> None:
+        self.document = document
+        self.diagnostics = diagnostics
+        self.class_names = NameScope(
+            reserved=CLASS_RESERVED, reserved_suffix="Model", counter_joiner=""
+        )
+        self.components: dict[str, Component] = {}
+        self.enums: dict[str, EnumType] = {}
+        self.aliases: dict[str, TypeAlias] = {}
+        self._models: dict[str, _ModelDraft] = {}
+        self._memo: dict[str, TypeRef] = {}
+        self._active: set[str] = set()
+        self._discriminator_values: dict[tuple[str, str], tuple[Any, ...]] = {}
+        self._by_name: dict[str, Component] = {}
+        self.degraded = 0
+
+    # -- step 1: components ------------------------------------------------
+
+    def name_components(self) -> None:
+        schemas = as_map(as_map(self.document.get("components")).get("schemas"))
+        for key in sorted(schemas):
+            pointer = join_pointer(_SCHEMAS_POINTER, key)
+            kind, nullable = self._shape(as_map(schemas[key]), pointer)
+            name = self.class_names.take(pascal_case(key))
+            component = Component(key, pointer, name, kind, nullable)
+            self.components[pointer] = component
+            self._by_name[name] = component
+
+    def _shape(self, schema: Mapping[str, Any], pointer: str) -> tuple[ComponentKind, bool]:
+        inner, nullable = split_null(schema)
+        if "$ref" in inner:
+            return "alias", False
+        if "allOf" in inner:
+            if self._single_all_of(inner) is not None:
+                return "alias", False
+            inner = merge_all_of(self.document, inner, pointer, self.diagnostics)
+        if is_object_model(inner):
+            return "model", nullable
+        values = unique_values(as_list(inner.get("enum")))
+        if "const" not in inner and values and enum_kind(values) in ("str", "int", "float"):
+            return "enum", nullable
+        return "alias", False
+
+    @staticmethod
+    def _single_all_of(schema: Mapping[str, Any]) -> Mapping[str, Any] | None:
+        """The member of ``allOf: [X]`` used only to annotate X, else ``None``."""
+        members = as_list(schema.get("allOf"))
+        if len(members) != 1 or set(schema) & ({"properties"} | {"additionalProperties"}):
+            return None
+        return as_map(members[0])
+
+    # -- step 2: bodies ------------------------------------------------------
+
+    def lower_components(self) -> None:
+        """Lower every component, enums first (defaults of other schemas name their members)."""
+        ordered = sorted(self.components.values(), key=lambda c: (c.kind != "enum", c.name))
+        for component in ordered:
+            self._lower_component(component)
+
+    def _lower_component(self, component: Component) -> None:
+        if component.name in self._models or component.name in self.enums:
+            return
+        if component.name in self.aliases:
+            return
+        schema = as_map(resolve_path(self.document, component.pointer))
+        if component.kind == "alias":
+            if self._ref_loop(component):
+                target = self._degrade("$ref chain loops back to itself", component.pointer)
+                self.aliases[component.name] = TypeAlias(
+                    component.name, "", target, pointer=component.pointer
+                )
+                return
+            self._active.add(component.pointer)
+            try:
+                target = self._lower(schema, component.pointer, component.name, None)
+            finally:
+                self._active.discard(component.pointer)
+            self.aliases[component.name] = TypeAlias(
+                name=component.name,
+                module="",
+                target=target,
+                description=as_str(schema.get("description")),
+                pointer=component.pointer,
+            )
+            return
+        inner, _ = split_null(schema)
+        self._lower(inner, component.pointer, component.name, component.name)
+
+    def _ref_loop(self, component: Component) -> bool:
+        """True when a component is a chain of bare ``$ref``s that comes back to itself."""
+        seen = {component.pointer}
+        node, _ = split_null(as_map(resolve_path(self.document, component.pointer)))
+        while "$ref" in node or self._single_all_of(node) is not None:
+            single = self._single_all_of(node)
+            ref = as_str((single if single is not None else node).get("$ref"))
+            if ref is None or ref not in self.components:
+                return False
+            if ref in seen:
+                return True
+            seen.add(ref)
+            node, _ = split_null(as_map(resolve_path(self.document, ref)))
+        return False
+
+    def component_for(self, name: str) -> Component | None:
+        return self._by_name.get(name)
+
+    # -- the type of a schema ---------------------------------------------
+
+    def type_of(self, schema: object, pointer: str, context: str) -> TypeRef:
+        """The type of ``schema`` (at ``pointer``); inline classes are named from ``context``."""
+        node = as_map(schema)
+        if schema is True or (isinstance(schema, Mapping) and not node):
+            return t.ANY
+        if not isinstance(schema, Mapping):
+            return self._degrade("schema is not an object", pointer)
+        if "$ref" in node:
+            return self._reference(node, pointer, context)
+        if pointer in self._memo:
+            return self._memo[pointer]
+        if pointer in self._active:
+            return self._degrade("inline schema refers to itself", pointer)
+        self._active.add(pointer)
+        try:
+            result = self._lower(node, pointer, context, None)
+        finally:
+            self._active.discard(pointer)
+        self._memo[pointer] = result
+        return result
+
+    def _reference(self, node: Mapping[str, Any], pointer: str, context: str) -> TypeRef:
+        ref = node["$ref"]
+        component = self.components.get(ref) if isinstance(ref, str) else None
+        if component is not None:
+            base = t.model_ref(component.name)
+            return t.optional(base) if component.nullable else base
+        target, target_pointer = resolve(self.document, node, pointer)
+        if target_pointer in self.components:
+            return self._reference({"$ref": target_pointer}, pointer, context)
+        return self.type_of(target, target_pointer, context)
+
+    def _degrade(self, reason: str, pointer: str) -> TypeRef:
+        self.degraded += 1
+        self.diagnostics.warn(f"{reason}; typed as Any", pointer)
+        return t.ANY
+
+    def _lower(
+        self, schema: Mapping[str, Any], pointer: str, context: str, own_name: str | None
+    ) -> TypeRef:
+        """``schema`` (not a bare ``$ref``); ``own_name`` names the class it becomes, if any."""
+        if "$ref" in schema:
+            return self._reference(schema, pointer, context)
+        inner, nullable = split_null(schema)
+        result = self._lower_non_null(inner, pointer, context, own_name)
+        return t.optional(result) if nullable else result
+
+    def _lower_non_null(
+        self, schema: Mapping[str, Any], pointer: str, context: str, own_name: str | None
+    ) -> TypeRef:
+        if "$ref" in schema:
+            return self._reference(schema, pointer, context)
+        if "allOf" in schema:
+            single = self._single_all_of(schema)
+            if single is not None:
+                return self.type_of(single, join_pointer(pointer, "allOf", 0), context)
+            schema = merge_all_of(self.document, schema, pointer, self.diagnostics)
+        if "const" in schema:
+            return self._const(schema, pointer)
+        if is_null_schema(schema):
+            return t.NONE
+        if is_object_model(schema):
+            for key in ("oneOf", "anyOf"):
+                if key in schema and not all(map(is_constraint_only, as_list(schema[key]))):
+                    self.diagnostics.warn(
+                        f"{key} next to properties: only the properties are modelled",
+                        pointer,
+                    )
+            return self._model(schema, pointer, own_name or self._new_name(context))
+        if "enum" in schema:
+            enum = self._enum(schema, pointer, context, own_name)
+            if enum is not None:
+                return enum
+            schema = {key: value for key, value in schema.items() if key != "enum"}
+        for key in ("oneOf", "anyOf"):
+            members = as_list(schema.get(key))
+            if members and not all(map(is_constraint_only, members)):
+                return self._union(schema, key, pointer, context)
+        return self._by_type(schema, pointer, context)
+
+    def _new_name(self, context: str) -> str:
+        return self.class_names.take(context)
+
+    def _by_type(self, schema: Mapping[str, Any], pointer: str, context: str) -> TypeRef:
+        kind = schema.get("type")
+        if isinstance(kind, list):
+            members = [
+                self._by_type({**schema, "type": item}, pointer, context)
+                for item in kind
+                if isinstance(item, str)
+            ]
+            return t.union(members) if members else t.ANY
+        if kind is None:
+            if "items" in schema:
+                kind = "array"
+            elif "properties" in schema or "additionalProperties" in schema:
+                kind = "object"
+            else:
+                return t.ANY
+        if kind == "string":
+            fmt = as_str(schema.get("format"))
+            return _STRING_FORMATS.get(fmt or "", t.external("str"))
+        if kind == "integer":
+            return t.external("int")
+        if kind == "number":
+            return t.external("float")
+        if kind == "boolean":
+            return t.external("bool")
+        if kind == "null":
+            return t.NONE
+        if kind == "array":
+            items = schema.get("items")
+            if items is None:
+                return t.list_of(t.ANY)
+            return t.list_of(self.type_of(items, join_pointer(pointer, "items"), context + "Item"))
+        if kind == "object":
+            return t.dict_of(self._extra(schema, pointer, context) or t.ANY)
+        return self._degrade(f"unknown type {kind!r}", pointer)
+
+    def _extra(self, schema: Mapping[str, Any], pointer: str, context: str) -> TypeRef | None:
+        extra = schema.get("additionalProperties")
+        if extra is None or extra is False:
+            return None
+        if extra is True:
+            return t.ANY
+        return self.type_of(extra, join_pointer(pointer, "additionalProperties"), context + "Value")
+
+    def _const(self, schema: Mapping[str, Any], pointer: str) -> TypeRef:
+        value = schema["const"]
+        if value is None:
+            return t.NONE
+        if isinstance(value, dict | list | float):
+            self.diagnostics.warn("const value cannot be a Literal; typed by its type", pointer)
+            rest = {key: item for key, item in schema.items() if key != "const"}
+            return self._by_type(rest, pointer, "Const")
+        return t.literal([value])
+
+    def _enum(
+        self, schema: Mapping[str, Any], pointer: str, context: str, own_name: str | None
+    ) -> TypeRef | None:
+        """An enum class, a ``Literal``, or ``None`` when the values cannot be typed."""
+        values = unique_values([v for v in as_list(schema.get("enum")) if v is not None])
+        if not values:
+            self.diagnostics.warn("enum lists no values; typed by its type", pointer)
+            return None
+        kind = enum_kind(values)
+        if kind == "unsupported":
+            self.diagnostics.warn("enum values of mixed or structured types ignored", pointer)
+            return None
+        if kind == "literal" or (own_name is None and len(values) == 1):
+            if kind == "literal" and not all(isinstance(v, bool) for v in values):
+                self.diagnostics.warn("enum of mixed value types typed as a Literal", pointer)
+            return t.literal(values)
+        name = own_name or self._new_name(context)
+        self.enums[name] = EnumType(
+            name=name,
+            module="",
+            value_type=kind,
+            members=enum_members(values, kind),
+            description=as_str(schema.get("description")),
+            pointer=pointer,
+        )
+        return t.model_ref(name)
+
+    def _union(self, schema: Mapping[str, Any], key: str, pointer: str, context: str) -> TypeRef:
+        members: list[TypeRef] = []
+        for index, member in enumerate(as_list(schema[key])):
+            member_pointer = join_pointer(pointer, key, index)
+            if is_constraint_only(member):
+                continue
+            members.append(self.type_of(member, member_pointer, f"{context}Variant{index + 1}"))
+        discriminator = as_map(schema.get("discriminator"))
+        if discriminator:
+            tagged = self._discriminated(schema, key, discriminator, pointer, members)
+            if tagged is not None:
+                return tagged
+        return t.union(members)
+
+    def _discriminated(
+        self,
+        schema: Mapping[str, Any],
+        key: str,
+        discriminator: Mapping[str, Any],
+        pointer: str,
+        members: list[TypeRef],
+    ) -> TypeRef | None:
+        """A tagged union if every member is a model carrying the discriminator property."""
+        property_name = as_str(discriminator.get("propertyName"))
+        refs = [as_str(as_map(member).get("$ref")) for member in as_list(schema[key])]
+        components = [self.components.get(ref or "") for ref in refs]
+        where = join_pointer(pointer, "discriminator")
+        if property_name is None or any(c is None or c.kind != "model" for c in components):
+            self.diagnostics.warn("discriminator needs model members; plain union", where)
+            return None
+        mapping = as_map(discriminator.get("mapping"))
+        assignments: list[tuple[str, str, tuple[Any, ...]]] = []
+        python_names: set[str] = set()
+        for component in components:
+            assert component is not None
+            merged = self._merged_component(component)
+            properties = as_map(merged.get("properties"))
+            if property_name not in properties:
+                self.diagnostics.warn(
+                    f"discriminator property {property_name!r} missing from "
+                    f"{component.key!r}; plain union",
+                    where,
+                )
+                return None
+            python_names.add(field_names(list(properties))[property_name])
+            values = tuple(
+                value
+                for value, target in mapping.items()
+                if target in (component.pointer, component.key)
+            ) or (component.key,)
+            declared = self._declared_values(as_map(properties[property_name]))
+            known = self._discriminator_values.get((component.name, property_name))
+            if (declared is not None and not set(values) <= set(declared)) or (
+                known is not None and known != values
+            ):
+                self.diagnostics.warn(
+                    f"discriminator values for {component.key!r} conflict; plain union", where
+                )
+                return None
+            assignments.append((component.name, property_name, values))
+        if len(python_names) != 1:
+            self.diagnostics.warn("discriminator property named differently; plain union", where)
+            return None
+        for name, prop, values in assignments:
+            self._discriminator_values[(name, prop)] = values
+        return t.discriminated([m for m in members if m.annotation != "None"], python_names.pop())
+
+    def _merged_component(self, component: Component) -> Mapping[str, Any]:
+        schema, _ = split_null(as_map(resolve_path(self.document, component.pointer)))
+        if "allOf" in schema:
+            return merge_all_of(self.document, schema, component.pointer, self.diagnostics)
+        return schema
+
+    def _declared_values(self, schema: Mapping[str, Any]) -> tuple[Any, ...] | None:
+        node, _ = resolve(self.document, schema, "")
+        if "const" in node:
+            return (node["const"],)
+        if "enum" in node:
+            return tuple(as_list(node["enum"]))
+        return None
+
+    # -- models ------------------------------------------------------------
+
+    def _model(self, schema: Mapping[str, Any], pointer: str, name: str) -> TypeRef:
+        draft = _ModelDraft(
+            name=name,
+            pointer=pointer,
+            description=as_str(schema.get("description")),
+            deprecated=as_bool(schema.get("deprecated")),
+        )
+        self._models[name] = draft
+        properties = as_map(schema.get("properties"))
+        required = {r for r in as_list(schema.get("required")) if isinstance(r, str)}
+        names = field_names(list(properties))
+        for wire, prop in properties.items():
+            prop_pointer = join_pointer(pointer, "properties", wire)
+            node = as_map(prop)
+            prop_type = self.type_of(prop, prop_pointer, name + pascal_case(wire, fallback="Field"))
+            is_required = wire in required
+            default = None if is_required else self._default(node, prop_type, prop_pointer)
+            draft.fields.append(
+                ModelField(
+                    python_name=names[wire],
+                    wire_name=wire,
+                    type=prop_type if is_required else t.optional(prop_type),
+                    required=is_required,
+                    default=default,
+                    description=as_str(node.get("description")),
+                    read_only=as_bool(node.get("readOnly")),
+                    write_only=as_bool(node.get("writeOnly")),
+                    deprecated=as_bool(node.get("deprecated")),
+                )
+            )
+        draft.extra = self._extra(schema, pointer, name)
+        return t.model_ref(name)
+
+    def _default(self, schema: Mapping[str, Any], type_: TypeRef, pointer: str) -> str | None:
+        """Python source for the property's default (enum defaults name the member)."""
+        if "default" not in schema or schema["default"] is None:
+            return None
+        value = schema["default"]
+        if type_.models and isinstance(value, dict | list):
+            return None  # a model/enum-list default would need validating; stays optional
+        for name in sorted(type_.models):
+            enum = self.enums.get(name)
+            if enum is None:
+                continue
+            written = python_literal(
+                float(value)
+                if enum.value_type == "float" and isinstance(value, int | float)
+                else value
+            )
+            for member in enum.members:
+                if member.value == written:
+                    return f"{enum.name}.{member.name}"
+            self.diagnostics.warn(f"default {value!r} is not an enum value; dropped", pointer)
+            return None
+        try:
+            return python_literal(value)
+        except TypeError:
+            self.diagnostics.warn("default is not a JSON value; dropped", pointer)
+            return None
+
+    def default_for(self, schema: Mapping[str, Any], type_: TypeRef, pointer: str) -> str | None:
+        """:meth:`_default` for parameters."""
+        return self._default(schema, type_, pointer)
+
+    # -- results -----------------------------------------------------------
+
+    def models(self) -> list[Model]:
+        """Every model, with discriminator fields narrowed to their ``Literal``."""
+        result = []
+        for draft in self._models.values():
+            fields = []
+            for declared in draft.fields:
+                values = self._discriminator_values.get((draft.name, declared.wire_name))
+                current = declared
+                if values is not None:
+                    current = replace(
+                        declared,
+                        type=t.literal(list(values)),
+                        default=None if current.required else python_literal(values[0]),
+                    )
+                fields.append(current)
+            result.append(
+                Model(
+                    name=draft.name,
+                    module="",
+                    fields=tuple(fields),
+                    description=draft.description,
+                    extra=draft.extra,
+                    pointer=draft.pointer,
+                    deprecated=draft.deprecated,
+                )
+            )
+        return result
+
+    def is_model(self, name: str) -> bool:
+        return name in self._models
+
+
+def resolve_path(document: Mapping[str, Any], pointer: str) -> object:
+    """The value at a ``#/...`` pointer made by :func:`join_pointer`."""
+    node: object = document
+    for token in pointer[2:].split("/") if pointer.startswith("#/") else []:
+        node = as_map(node).get(token.replace("~1", "/").replace("~0", "~"))
+    return node

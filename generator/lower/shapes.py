@@ -1,0 +1,175 @@
+"""Pure questions about JSON Schema dicts: nullability, ``allOf`` merging, shapes.
+
+These functions never create names or types; they rewrite and classify schema
+dicts so that :mod:`.schemas` has one code path per *shape*:
+
+* :func:`split_null` turns every spelling of "may be null" -- 3.1 type arrays
+  (``["string", "null"]``), ``anyOf``/``oneOf`` with a ``{type: null}`` member
+  (what 3.0 ``nullable`` up-converts to), ``enum`` lists holding ``null`` --
+  into ``(schema without null, True)``;
+* :func:`merge_all_of` flattens ``allOf`` into one schema (members in order,
+  then the schema's own keywords), the "merged model" the issue asks for;
+* :func:`is_constraint_only` recognises ``oneOf: [{required: [a]}, ...]``,
+  which constrains a schema without changing its type (GitHub uses it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from ..diagnostics import Diagnostics, join_pointer
+from .document import as_list, as_map, resolve
+
+__all__ = [
+    "STRUCTURAL_KEYS",
+    "is_constraint_only",
+    "is_null_schema",
+    "is_object_model",
+    "merge_all_of",
+    "split_null",
+]
+
+#: Keywords that give a schema a type of its own (as opposed to annotations
+#: such as ``description`` or validation-only keywords such as ``required``).
+STRUCTURAL_KEYS = frozenset(
+    {
+        "$ref",
+        "additionalProperties",
+        "allOf",
+        "anyOf",
+        "const",
+        "enum",
+        "items",
+        "oneOf",
+        "properties",
+        "type",
+    }
+)
+
+#: Keywords a ``{anyOf: [X, null]}`` wrapper may carry and still be "X or null".
+_WRAPPER_KEYS = frozenset(
+    {
+        "anyOf",
+        "oneOf",
+        "description",
+        "title",
+        "default",
+        "example",
+        "examples",
+        "readOnly",
+        "writeOnly",
+        "deprecated",
+        "discriminator",
+        "externalDocs",
+    }
+)
+
+
+def is_null_schema(schema: object) -> bool:
+    """``{type: null}``, ``{type: [null]}``, ``{enum: [null]}`` or ``{const: null}``."""
+    node = as_map(schema)
+    if not node or "$ref" in node:
+        return False
+    kind = node.get("type")
+    if kind in ("null", ["null"]):
+        return True
+    if "enum" in node and as_list(node.get("enum")) == [None]:
+        return True
+    return "const" in node and node["const"] is None
+
+
+def split_null(schema: Mapping[str, Any]) -> tuple[Mapping[str, Any], bool]:
+    """``schema`` without its null alternative, and whether it had one."""
+    kind = schema.get("type")
+    if isinstance(kind, list) and "null" in kind and len(kind) > 1:
+        rest = [item for item in kind if item != "null"]
+        return {**schema, "type": rest[0] if len(rest) == 1 else rest}, True
+    for key in ("anyOf", "oneOf"):
+        members = as_list(schema.get(key))
+        if not members or not any(is_null_schema(member) for member in members):
+            continue
+        rest = [member for member in members if not is_null_schema(member)]
+        if not rest:
+            return {"type": "null"}, False
+        if len(rest) == 1 and set(schema) <= _WRAPPER_KEYS:
+            inner = as_map(rest[0])
+            if "$ref" in inner:
+                return inner, True
+            annotations = {
+                name: schema[name]
+                for name in ("description", "default", "readOnly", "writeOnly", "deprecated")
+                if name in schema and name not in inner
+            }
+            return {**inner, **annotations}, True
+        return {**schema, key: rest}, True
+    values = schema.get("enum")
+    if isinstance(values, list) and None in values and any(v is not None for v in values):
+        return {**schema, "enum": [value for value in values if value is not None]}, True
+    return schema, False
+
+
+def is_constraint_only(schema: object) -> bool:
+    """True for a subschema that only validates (``required``, ``minLength``...)."""
+    node = as_map(schema)
+    return bool(node) and not (set(node) & STRUCTURAL_KEYS) and "format" not in node
+
+
+def is_object_model(schema: Mapping[str, Any]) -> bool:
+    """A schema that becomes a model class: an object with at least one property."""
+    if not as_map(schema.get("properties")):
+        return False
+    kind = schema.get("type")
+    return kind is None or kind == "object" or (isinstance(kind, list) and "object" in kind)
+
+
+def merge_all_of(
+    document: Mapping[str, Any],
+    schema: Mapping[str, Any],
+    pointer: str,
+    diagnostics: Diagnostics,
+    _seen: frozenset[str] = frozenset(),
+) -> Mapping[str, Any]:
+    """``schema`` with its ``allOf`` members folded in (recursively).
+
+    Properties keep the order of first appearance (members in order, then the
+    schema's own); a later member's definition of a property replaces an
+    earlier one's.  ``required`` lists are concatenated without duplicates.
+    For any other keyword the schema's own value wins, then the first member
+    that has one.  Nullable members contribute their non-null part.  A member
+    that refers back to a schema being merged is skipped with a warning.
+    """
+    members = as_list(schema.get("allOf"))
+    own = {key: value for key, value in schema.items() if key != "allOf"}
+    properties: dict[str, Any] = {}
+    required: list[str] = []
+    inherited: dict[str, Any] = {}
+    parts: list[Mapping[str, Any]] = []
+    for index, member in enumerate(members):
+        member_pointer = join_pointer(pointer, "allOf", index)
+        node, node_pointer = resolve(document, as_map(member), member_pointer)
+        if node_pointer in _seen:
+            diagnostics.warn("allOf member refers back to itself; skipped", member_pointer)
+            continue
+        node, _ = split_null(node)
+        if "allOf" in node:
+            node = merge_all_of(document, node, node_pointer, diagnostics, _seen | {node_pointer})
+        parts.append(node)
+    parts.append(own)
+    for part in parts:
+        properties.update(as_map(part.get("properties")))
+        for name in as_list(part.get("required")):
+            if isinstance(name, str) and name not in required:
+                required.append(name)
+        if part is not own:
+            for key, value in part.items():
+                if key not in ("properties", "required", "description", "title"):
+                    inherited.setdefault(key, value)
+    merged: dict[str, Any] = {**inherited, **own}
+    if properties:
+        merged["properties"] = properties
+        if merged.get("type") not in (None, "object"):
+            merged["type"] = "object"
+    if required:
+        merged["required"] = required
+    return merged

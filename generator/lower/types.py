@@ -1,0 +1,143 @@
+"""Building :class:`~forgegen.ir.TypeRef` values: annotations plus what they need.
+
+Everything that combines annotations (``list[...]``, ``| None``, unions,
+``Literal``, discriminated ``Annotated``) lives here, so the spelling of a
+type is decided in one place.  Model references carry only their class name
+in ``TypeRef.models`` while lowering runs: which *module* a model lands in is
+known only once every model exists (import cycles share a module), so
+:mod:`.modules` adds the package-relative imports at the end.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from ..ir import Import, TypeRef
+from .literals import python_literal, string_literal
+
+__all__ = [
+    "ANY",
+    "NONE",
+    "dict_of",
+    "discriminated",
+    "external",
+    "list_of",
+    "literal",
+    "model_ref",
+    "optional",
+    "union",
+]
+
+
+def external(annotation: str, module: str | None = None, name: str | None = None) -> TypeRef:
+    """A builtin (``module=None``) or a standard-library/third-party name."""
+    if module is None:
+        return TypeRef(annotation)
+    return TypeRef(annotation, frozenset({Import(module, name or annotation, external=True)}))
+
+
+ANY = external("Any", "typing")
+NONE = TypeRef("None")
+
+
+def model_ref(name: str) -> TypeRef:
+    """A reference to a generated model, enum or alias class."""
+    return TypeRef(name, models=frozenset({name}))
+
+
+def _merge(parts: Iterable[TypeRef]) -> tuple[frozenset[Import], frozenset[str]]:
+    imports: set[Import] = set()
+    models: set[str] = set()
+    for part in parts:
+        imports |= part.imports
+        models |= part.models
+    return frozenset(imports), frozenset(models)
+
+
+def list_of(item: TypeRef) -> TypeRef:
+    return TypeRef(f"list[{item.annotation}]", item.imports, item.models)
+
+
+def dict_of(value: TypeRef) -> TypeRef:
+    return TypeRef(f"dict[str, {value.annotation}]", value.imports, value.models)
+
+
+def literal(values: Sequence[Any]) -> TypeRef:
+    """``Literal[...]`` of JSON scalars (``None`` becomes ``| None`` outside it)."""
+    present = [value for value in values if value is not None]
+    inner = ", ".join(python_literal(value) for value in present)
+    base = TypeRef(f"Literal[{inner}]", frozenset({Import("typing", "Literal", external=True)}))
+    return optional(base) if len(present) < len(values) else base
+
+
+def _alternatives(annotation: str) -> list[str]:
+    """Top-level ``|`` alternatives of an annotation (brackets respected)."""
+    parts: list[str] = []
+    depth = 0
+    current: list[str] = []
+    index = 0
+    while index < len(annotation):
+        char = annotation[index]
+        if char in "[(":
+            depth += 1
+        elif char in "])":
+            depth -= 1
+        elif char == '"':
+            end = index + 1
+            while end < len(annotation) and annotation[end] != '"':
+                end += 2 if annotation[end] == "\\" else 1
+            current.append(annotation[index : end + 1])
+            index = end + 1
+            continue
+        if depth == 0 and annotation.startswith(" | ", index):
+            parts.append("".join(current))
+            current = []
+            index += 3
+            continue
+        current.append(char)
+        index += 1
+    parts.append("".join(current))
+    return parts
+
+
+def union(members: Sequence[TypeRef]) -> TypeRef:
+    """``A | B | ...`` with duplicates removed (first occurrence wins, ``None`` last).
+
+    ``Any`` absorbs everything; a single member is returned as it is.
+    """
+    if not members:
+        return NONE
+    if any(member.is_any for member in members):
+        return ANY
+    seen: list[str] = []
+    has_none = False
+    for member in members:
+        for alternative in _alternatives(member.annotation):
+            if alternative == "None":
+                has_none = True
+            elif alternative not in seen:
+                seen.append(alternative)
+    if has_none:
+        seen.append("None")
+    imports, models = _merge(members)
+    return TypeRef(" | ".join(seen), imports, models)
+
+
+def optional(base: TypeRef) -> TypeRef:
+    """``base | None`` (unchanged if it already admits ``None`` or is ``Any``)."""
+    return union([base, NONE])
+
+
+def discriminated(members: Sequence[TypeRef], property_name: str) -> TypeRef:
+    """``Annotated[A | B, Field(discriminator="prop")]`` (pydantic's tagged union)."""
+    inner = union(members)
+    imports, models = _merge(members)
+    imports |= {
+        Import("typing", "Annotated", external=True),
+        Import("pydantic", "Field", external=True),
+    }
+    annotation = (
+        f"Annotated[{inner.annotation}, Field(discriminator={string_literal(property_name)})]"
+    )
+    return TypeRef(annotation, frozenset(imports), models)
