@@ -144,6 +144,7 @@ def lower(
         module = f"api.{tag_python}.{python_name}"
         by_tag[raw.tag].append(lowerer.lower(raw, python_name, tag_python, module))
 
+    schemas.promote_recursive_maps()
     aliases = break_alias_cycles(schemas.aliases, diagnostics)
     models = sorted(schemas.models(), key=lambda m: m.name)
     enums = sorted(schemas.enums.values(), key=lambda e: e.name)

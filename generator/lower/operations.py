@@ -364,7 +364,7 @@ class OperationLowerer:
             if not schema:
                 return "json", t.ANY, content_type
             schema_pointer = join_pointer(pointer, "content", content_type, "schema")
-            name = f"{context}Response{pascal_case(status, fallback='Status')}"
+            name = f"{context}Response{'Default' if status == 'default' else status}"
             type_ = self.schemas.type_of(schema, schema_pointer, name)
             parse: ResponseParse = "model" if self.schemas.is_model(type_.annotation) else "adapter"
             return parse, type_, content_type

@@ -34,8 +34,16 @@ from . import types as t
 from .document import as_bool, as_list, as_map, as_str, resolve
 from .enums import enum_kind, enum_members, unique_values
 from .literals import python_literal
+from .modules import strongly_connected
 from .naming import CLASS_RESERVED, FIELD_RESERVED, NameScope, pascal_case, snake_case
-from .shapes import is_constraint_only, is_null_schema, is_object_model, merge_all_of, split_null
+from .shapes import (
+    PROPERTY_ORIGINS,
+    is_constraint_only,
+    is_null_schema,
+    is_object_model,
+    merge_all_of,
+    split_null,
+)
 
 __all__ = ["Component", "SchemaLowerer"]
 
@@ -176,6 +184,46 @@ class SchemaLowerer:
             return
         inner, _ = split_null(schema)
         self._lower(inner, component.pointer, component.name, component.name)
+
+    def promote_recursive_maps(self) -> None:
+        """Map-shaped components that reach themselves through aliases become models.
+
+        ``Node = dict[str, Node]`` cannot be a plain ``TypeAlias``, but a model
+        with no fields whose ``extra`` is ``Node`` can (pydantic resolves the
+        forward reference), so property-less objects in an alias cycle are
+        lowered as such models.  Other alias cycles (``list[...]`` all the way
+        round) stay aliases and :func:`.modules.break_alias_cycles` types them
+        ``Any``.
+        """
+        graph = {
+            name: alias.target.models & set(self.aliases) for name, alias in self.aliases.items()
+        }
+        for group in strongly_connected(graph):
+            if len(group) == 1 and group[0] not in graph[group[0]]:
+                continue
+            for name in group:
+                component = self._by_name.get(name)
+                if component is None:
+                    continue
+                schema, nullable = split_null(
+                    as_map(resolve_path(self.document, component.pointer))
+                )
+                is_map = schema.get("type") == "object" or (
+                    "type" not in schema and "additionalProperties" in schema
+                )
+                if not is_map or set(schema) & {"$ref", "allOf", "anyOf", "oneOf", "enum", "const"}:
+                    continue
+                del self.aliases[name]
+                self._models[name] = _ModelDraft(
+                    name=name,
+                    pointer=component.pointer,
+                    description=as_str(schema.get("description")),
+                    deprecated=as_bool(schema.get("deprecated")),
+                    extra=self._extra(schema, component.pointer, name) or t.ANY,
+                )
+                promoted = replace(component, kind="model", nullable=nullable)
+                self.components[component.pointer] = promoted
+                self._by_name[name] = promoted
 
     def _ref_loop(self, component: Component) -> bool:
         """True when a component is a chain of bare ``$ref``s that comes back to itself."""
@@ -406,12 +454,15 @@ class SchemaLowerer:
                 )
                 return None
             python_names.add(field_names(list(properties))[property_name])
+            # The mapping's keys for this member; else the values the property
+            # itself declares (const / enum: what real specs rely on); else
+            # OpenAPI's implicit value, the schema's name.
+            declared = self._declared_values(as_map(properties[property_name]))
             values = tuple(
                 value
                 for value, target in mapping.items()
                 if target in (component.pointer, component.key)
-            ) or (component.key,)
-            declared = self._declared_values(as_map(properties[property_name]))
+            ) or (declared or (component.key,))
             known = self._discriminator_values.get((component.name, property_name))
             if (declared is not None and not set(values) <= set(declared)) or (
                 known is not None and known != values
@@ -455,10 +506,16 @@ class SchemaLowerer:
         properties = as_map(schema.get("properties"))
         required = {r for r in as_list(schema.get("required")) if isinstance(r, str)}
         names = field_names(list(properties))
+        origins = as_map(schema.get(PROPERTY_ORIGINS))
         for wire, prop in properties.items():
-            prop_pointer = join_pointer(pointer, "properties", wire)
+            origin = as_str(origins.get(wire)) or pointer
+            owner = self.components.get(origin)
+            context = (owner.name if owner is not None else name) + pascal_case(
+                wire, fallback="Field"
+            )
+            prop_pointer = join_pointer(origin, "properties", wire)
             node = as_map(prop)
-            prop_type = self.type_of(prop, prop_pointer, name + pascal_case(wire, fallback="Field"))
+            prop_type = self.type_of(prop, prop_pointer, context)
             is_required = wire in required
             default = None if is_required else self._default(node, prop_type, prop_pointer)
             draft.fields.append(
@@ -484,10 +541,9 @@ class SchemaLowerer:
         value = schema["default"]
         if type_.models and isinstance(value, dict | list):
             return None  # a model/enum-list default would need validating; stays optional
-        for name in sorted(type_.models):
-            enum = self.enums.get(name)
-            if enum is None:
-                continue
+        plain = type_.annotation.removesuffix(" | None")
+        enum = self.enums.get(plain)
+        if enum is not None:
             written = python_literal(
                 float(value)
                 if enum.value_type == "float" and isinstance(value, int | float)

@@ -22,6 +22,7 @@ from ..diagnostics import Diagnostics, join_pointer
 from .document import as_list, as_map, resolve
 
 __all__ = [
+    "PROPERTY_ORIGINS",
     "STRUCTURAL_KEYS",
     "is_constraint_only",
     "is_null_schema",
@@ -29,6 +30,11 @@ __all__ = [
     "merge_all_of",
     "split_null",
 ]
+
+#: Key under which :func:`merge_all_of` records, for each property, the pointer
+#: of the schema that declared it, so an inherited property is lowered (and its
+#: inline classes named) once, where it is written -- not once per derived model.
+PROPERTY_ORIGINS = "x-forgegen-property-origins"
 
 #: Keywords that give a schema a type of its own (as opposed to annotations
 #: such as ``description`` or validation-only keywords such as ``required``).
@@ -132,6 +138,7 @@ def merge_all_of(
 ) -> Mapping[str, Any]:
     """``schema`` with its ``allOf`` members folded in (recursively).
 
+    The result carries :data:`PROPERTY_ORIGINS`.
     Properties keep the order of first appearance (members in order, then the
     schema's own); a later member's definition of a property replaces an
     earlier one's.  ``required`` lists are concatenated without duplicates.
@@ -145,6 +152,8 @@ def merge_all_of(
     required: list[str] = []
     inherited: dict[str, Any] = {}
     parts: list[Mapping[str, Any]] = []
+    pointers: list[str] = []
+    origins: dict[str, str] = {}
     for index, member in enumerate(members):
         member_pointer = join_pointer(pointer, "allOf", index)
         node, node_pointer = resolve(document, as_map(member), member_pointer)
@@ -155,19 +164,25 @@ def merge_all_of(
         if "allOf" in node:
             node = merge_all_of(document, node, node_pointer, diagnostics, _seen | {node_pointer})
         parts.append(node)
+        pointers.append(node_pointer)
     parts.append(own)
-    for part in parts:
+    pointers.append(pointer)
+    for part, part_pointer in zip(parts, pointers, strict=True):
+        inner_origins = as_map(part.get(PROPERTY_ORIGINS))
+        for name in as_map(part.get("properties")):
+            origins[name] = inner_origins.get(name, part_pointer)
         properties.update(as_map(part.get("properties")))
         for name in as_list(part.get("required")):
             if isinstance(name, str) and name not in required:
                 required.append(name)
         if part is not own:
             for key, value in part.items():
-                if key not in ("properties", "required", "description", "title"):
+                if key not in ("properties", "required", "description", "title", PROPERTY_ORIGINS):
                     inherited.setdefault(key, value)
     merged: dict[str, Any] = {**inherited, **own}
     if properties:
         merged["properties"] = properties
+        merged[PROPERTY_ORIGINS] = origins
         if merged.get("type") not in (None, "object"):
             merged["type"] = "object"
     if required:
