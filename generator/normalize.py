@@ -103,7 +103,7 @@ class _Normalizer:
         info = document.get("info")
         if isinstance(info, dict):
             version = info.get("version")
-            if version is not None and not isinstance(version, str):
+            if isinstance(version, (int, float)) and not isinstance(version, bool):
                 info["version"] = _key_text(version)
                 self.warn(
                     f"info.version {version!r} is not a string; read as {info['version']!r}",
@@ -126,13 +126,13 @@ class _Normalizer:
             if isinstance(node, dict):
                 if not all(isinstance(key, str) for key in node):
                     self._rekey(node, pointer)
-                for key, value in node.items():
-                    if isinstance(value, (dict, list)):
-                        stack.append((value, join_pointer(pointer, key)))
+                entries: list[tuple[str | int, Any]] = list(node.items())
             else:
-                for index, value in enumerate(node):
-                    if isinstance(value, (dict, list)):
-                        stack.append((value, join_pointer(pointer, index)))
+                entries = list(enumerate(node))
+            # Reversed, so warnings come out in document order.
+            for key, value in reversed(entries):
+                if isinstance(value, (dict, list)):
+                    stack.append((value, join_pointer(pointer, key)))
 
     def _rekey(self, node: dict[Any, Any], pointer: str) -> None:
         items = list(node.items())
