@@ -342,8 +342,10 @@ class SchemaLowerer:
                 kind = "array"
             elif "properties" in schema or "additionalProperties" in schema:
                 kind = "object"
+            elif "not" in schema:
+                return self._degrade("'not' cannot be expressed as a Python type", pointer)
             else:
-                return t.ANY
+                return t.ANY  # no type at all: any JSON value, exactly what Any says
         if kind == "string":
             fmt = as_str(schema.get("format"))
             return _STRING_FORMATS.get(fmt or "", t.external("str"))

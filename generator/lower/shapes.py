@@ -90,7 +90,8 @@ def split_null(schema: Mapping[str, Any]) -> tuple[Mapping[str, Any], bool]:
     kind = schema.get("type")
     if isinstance(kind, list) and "null" in kind and len(kind) > 1:
         rest = [item for item in kind if item != "null"]
-        return {**schema, "type": rest[0] if len(rest) == 1 else rest}, True
+        inner, _ = split_null({**schema, "type": rest[0] if len(rest) == 1 else rest})
+        return inner, True
     for key in ("anyOf", "oneOf"):
         members = as_list(schema.get(key))
         if not members or not any(is_null_schema(member) for member in members):

@@ -1,0 +1,178 @@
+"""Names and literals: every spec string becomes a valid, unique, stable Python name or literal."""
+
+from __future__ import annotations
+
+import ast
+import keyword
+import math
+
+import pytest
+
+from forgegen.lower.literals import python_literal, string_literal
+from forgegen.lower.naming import (
+    CLASS_RESERVED,
+    FIELD_RESERVED,
+    PARAMETER_RESERVED,
+    NameScope,
+    is_valid_name,
+    pascal_case,
+    snake_case,
+    upper_snake,
+)
+
+HOSTILE = [
+    "",
+    " ",
+    "'",
+    '"quoted"',
+    "line\nbreak",
+    "../x",
+    "a/b",
+    "héllo wörld",
+    "名前",
+    "class",
+    "None",
+    "match",
+    "1st",
+    "123",
+    "_private",
+    "__dunder__",
+    "x-request-id",
+    "$ref",
+    "model_config",
+    "json",
+    "🐍",
+    "\x00nul",
+    "tab\there",
+    "A" * 300,
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("getPetById", "get_pet_by_id"),
+        ("HTTPServer", "http_server"),
+        ("pet-id", "pet_id"),
+        ("X-Request-ID", "x_request_id"),
+        ("v2Beta", "v2_beta"),
+        ("1st", "value_1st"),
+        ("", "value"),
+        ("class", "class_"),
+        ("héllo", "hello"),
+        ("../x", "x"),
+        ("type", "type"),  # soft keyword: a legal identifier
+        ("match", "match"),
+    ],
+)
+def test_snake_case(text: str, expected: str) -> None:
+    assert snake_case(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("pet", "Pet"),
+        ("pet_category", "PetCategory"),
+        ("HTTPServer", "HttpServer"),
+        ("issuing.card", "IssuingCard"),
+        ("2fa", "Model2fa"),
+        ("", "Model"),
+        ("none", "NoneModel"),  # 'None' is a keyword
+        ("true", "TrueModel"),
+    ],
+)
+def test_pascal_case(text: str, expected: str) -> None:
+    assert pascal_case(text) == expected
+
+
+def test_upper_snake() -> None:
+    assert upper_snake("in-progress") == "IN_PROGRESS"
+    assert upper_snake("2xx") == "VALUE_2XX"
+    assert upper_snake("") == "VALUE"
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_hostile_text_gives_valid_names(text: str) -> None:
+    for name in (snake_case(text), pascal_case(text), upper_snake(text)):
+        assert is_valid_name(name), (text, name)
+        assert not keyword.iskeyword(name)
+
+
+def test_names_are_deterministic_and_ascii() -> None:
+    assert [snake_case(t) for t in HOSTILE] == [snake_case(t) for t in HOSTILE]
+    assert all(pascal_case(t).isascii() for t in HOSTILE)
+
+
+def test_scope_suffixes_collisions_in_order() -> None:
+    scope = NameScope()
+    assert [scope.take(n) for n in ["pet", "pet", "pet", "pet_2"]] == [
+        "pet",
+        "pet_2",
+        "pet_3",
+        "pet_2_2",
+    ]
+    classes = NameScope(reserved=CLASS_RESERVED, reserved_suffix="Model", counter_joiner="")
+    assert classes.take("Client") == "ClientModel"
+    assert classes.take("Exception") == "ExceptionModel"
+    assert classes.take("Pet") == "Pet"
+    assert classes.take("Pet") == "Pet2"
+
+
+def test_field_scope_avoids_pydantic_attributes() -> None:
+    scope = NameScope(reserved=FIELD_RESERVED, field_rules=True)
+    assert scope.take("model_config") == "model_config_"
+    assert scope.take("model_type") == "model_type_"
+    assert scope.take("json") == "json_"
+    assert scope.take("date") == "date_"  # would shadow the ``date`` annotation
+    assert scope.take("id") == "id"
+    assert scope.take("type") == "type"
+
+
+def test_parameter_scope_keeps_builtins_but_not_module_names() -> None:
+    scope = NameScope(reserved=PARAMETER_RESERVED)
+    assert scope.take("id") == "id"
+    assert scope.take("filter") == "filter"
+    assert scope.take("headers") == "headers_"
+    assert scope.take("timeout") == "timeout_"
+    assert scope.take("body") == "body_"
+    assert scope.take("client") == "client_"
+
+
+STRINGS = [
+    "",
+    "plain",
+    "it's",
+    'say "hi"',
+    "back\\slash",
+    "new\nline",
+    "cr\rlf",
+    "tab\t",
+    "nul\x00",
+    "bell\x07",
+    "unicode é ü 名前 🐍",
+    "line sep \u2028 para \u2029",
+    "lone \ud800 surrogate",
+    "\\n is not a newline",
+    "'''\"\"\"",
+]
+
+
+@pytest.mark.parametrize("text", STRINGS)
+def test_string_literal_round_trips(text: str) -> None:
+    source = string_literal(text)
+    assert "\n" not in source and "\r" not in source
+    assert ast.literal_eval(source) == text
+    source.encode("utf-8")  # never a lone surrogate in the source itself
+
+
+def test_python_literal_json_values() -> None:
+    value = {"a": [1, 2.5, True, False, None, 'x"y'], "b": {"c": -3}, "d'": []}
+    assert ast.literal_eval(python_literal(value)) == value
+    assert python_literal(True) == "True"
+    assert python_literal(10) == "10"
+    assert python_literal(1e100) == "1e+100"
+    assert python_literal(float("inf")) == 'float("inf")'
+    assert math.isnan(eval(python_literal(float("nan"))))  # noqa: S307 (our own output)
+    with pytest.raises(TypeError):
+        python_literal(object())
