@@ -7,7 +7,6 @@ import keyword
 import math
 
 import pytest
-
 from forgegen.lower.literals import python_literal, string_literal
 from forgegen.lower.naming import (
     CLASS_RESERVED,
@@ -161,7 +160,8 @@ STRINGS = [
 @pytest.mark.parametrize("text", STRINGS)
 def test_string_literal_round_trips(text: str) -> None:
     source = string_literal(text)
-    assert "\n" not in source and "\r" not in source
+    assert "\n" not in source
+    assert "\r" not in source
     assert ast.literal_eval(source) == text
     source.encode("utf-8")  # never a lone surrogate in the source itself
 
@@ -173,6 +173,6 @@ def test_python_literal_json_values() -> None:
     assert python_literal(10) == "10"
     assert python_literal(1e100) == "1e+100"
     assert python_literal(float("inf")) == 'float("inf")'
-    assert math.isnan(eval(python_literal(float("nan"))))  # noqa: S307 (our own output)
+    assert math.isnan(eval(python_literal(float("nan"))))
     with pytest.raises(TypeError):
         python_literal(object())

@@ -6,11 +6,10 @@ import ast
 from typing import Any
 
 import pytest
-from openapi_pydantic.v3.v3_1 import OpenAPI
-
 from forgegen.diagnostics import Diagnostics
 from forgegen.ir import Api, EnumType, Import, Model, ModelField, TypeAlias
 from forgegen.lower import lower
+from openapi_pydantic.v3.v3_1 import OpenAPI
 
 
 def lower_doc(
@@ -419,8 +418,10 @@ def test_additional_properties_on_models() -> None:
     )
     typed_extra = model(api, "Typed").extra
     open_extra = model(api, "Open").extra
-    assert typed_extra is not None and typed_extra.annotation == "int"
-    assert open_extra is not None and open_extra.annotation == "Any"
+    assert typed_extra is not None
+    assert typed_extra.annotation == "int"
+    assert open_extra is not None
+    assert open_extra.annotation == "Any"
     assert model(api, "Closed").extra is None
     assert alias(api, "Map").target.annotation == "dict[str, Open]"
 
@@ -441,9 +442,11 @@ def test_read_only_write_only_deprecated_flags() -> None:
     )
     m = model(api, "M")
     assert m.deprecated
-    assert field(m, "id").read_only and not field(m, "id").write_only
+    assert field(m, "id").read_only
+    assert not field(m, "id").write_only
     assert field(m, "secret").write_only
-    assert field(m, "old").deprecated and field(m, "old").description == "gone"
+    assert field(m, "old").deprecated
+    assert field(m, "old").description == "gone"
 
 
 def test_hostile_property_names_become_unique_valid_fields() -> None:
@@ -518,7 +521,9 @@ def test_recursive_map_becomes_model_and_list_cycle_degrades() -> None:
         }
     )
     tree = model(api, "Tree")
-    assert tree.fields == () and tree.extra is not None and tree.extra.annotation == "Tree"
+    assert tree.fields == ()
+    assert tree.extra is not None
+    assert tree.extra.annotation == "Tree"
     assert alias(api, "Loop").target.annotation == "Any"
     assert alias(api, "Ref1").target.annotation == "Any"
     degraded = [w for w in diagnostics.warnings if "as Any" in w.message]
