@@ -74,13 +74,15 @@ def normalize(
     *,
     version: str,
     diagnostics: Diagnostics,
-    file_of: Callable[[str], str | None] | None = None,
+    source: Callable[[str], tuple[str | None, str]] | None = None,
 ) -> None:
     """Rewrite ``document`` in place into 3.1 shape; ``version`` is ``"3.0"`` or ``"3.1"``.
 
-    ``file_of(pointer)`` names the source file for warnings (multi-file specs).
+    ``source(pointer)`` gives the file and the pointer inside it that a
+    pointer of the bundled document came from, so a warning about a
+    multi-file spec names the place the user wrote.
     """
-    _Normalizer(version, diagnostics, file_of).run(document)
+    _Normalizer(version, diagnostics, source).run(document)
 
 
 class _Normalizer:
@@ -88,15 +90,18 @@ class _Normalizer:
         self,
         version: str,
         diagnostics: Diagnostics,
-        file_of: Callable[[str], str | None] | None,
+        source: Callable[[str], tuple[str | None, str]] | None,
     ) -> None:
         self.is_30 = version == "3.0"
         self.diagnostics = diagnostics
-        self.file_of = file_of
+        self.source = source
 
     def warn(self, message: str, pointer: str) -> None:
-        file = self.file_of(pointer) if self.file_of is not None else None
+        file, pointer = self.where(pointer)
         self.diagnostics.warn(message, pointer, file=file)
+
+    def where(self, pointer: str) -> tuple[str | None, str]:
+        return self.source(pointer) if self.source is not None else (None, pointer)
 
     def run(self, document: dict[str, Any]) -> None:
         self.string_keys(document)
@@ -140,10 +145,11 @@ class _Normalizer:
         for key, value in items:
             text = key if isinstance(key, str) else _key_text(key)
             if text in node:
+                file, where = self.where(join_pointer(pointer, text))
                 raise SpecError(
                     f"duplicate key {text!r} (written once quoted and once not?)",
-                    pointer=join_pointer(pointer, text),
-                    file=self.file_of(pointer) if self.file_of is not None else None,
+                    pointer=where,
+                    file=file,
                 )
             if text is not key:
                 self.warn(

@@ -80,7 +80,7 @@ def parse_spec(
             ref_root=Path(ref_root) if ref_root is not None else None,
         )
         document = bundle.document
-        normalize(document, version=version[:3], diagnostics=diagnostics, file_of=bundle.file_of)
+        normalize(document, version=version[:3], diagnostics=diagnostics, source=bundle.source)
         openapi = _validate(document, bundle)
     except RecursionError:
         raise SpecError("the document is nested too deeply to process", file=main.name) from None

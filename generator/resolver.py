@@ -92,9 +92,10 @@ class Bundle:
                 current = parent_pointer(current)
         return self.main, pointer
 
-    def file_of(self, pointer: str) -> str:
-        """The name of the file ``pointer`` came from (cheap: no line lookup)."""
-        return self.origin_of(pointer)[0].name
+    def source(self, pointer: str) -> tuple[str | None, str]:
+        """``(file name, pointer inside that file)`` for ``pointer`` (cheap: no line lookup)."""
+        document, source_pointer = self.origin_of(pointer)
+        return document.name, source_pointer
 
     def locate(self, pointer: str) -> tuple[str | None, int | None]:
         """``(file, line)`` of ``pointer`` in the source (line of the nearest known ancestor)."""
@@ -228,6 +229,8 @@ class _Resolver:
                 pointer, f"$ref {ref!r}: {parts.scheme}: URIs are refused; use a relative path"
             )
         relative = unquote(parts.path)
+        if "\x00" in relative:
+            raise self._error(pointer, f"$ref {ref!r}: a file name cannot contain NUL")
         if os.path.isabs(relative) or relative.startswith(("/", "\\")):
             raise self._error(pointer, f"$ref {ref!r}: absolute paths are refused")
         path = (source.path.parent / relative).resolve()

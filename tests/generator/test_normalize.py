@@ -205,7 +205,12 @@ def test_non_string_keys_become_strings_with_a_warning() -> None:
         "components": {"schemas": {"S": {"properties": {True: {"type": "string"}}}}},
     }
     diagnostics = Diagnostics()
-    normalize(document, version="3.0", diagnostics=diagnostics, file_of=lambda _: "spec.yaml")
+    normalize(
+        document,
+        version="3.0",
+        diagnostics=diagnostics,
+        source=lambda pointer: ("spec.yaml", pointer),
+    )
     assert list(document["paths"]["/p"]["get"]["responses"]) == ["200", "404"]
     assert list(document["components"]["schemas"]["S"]["properties"]) == ["true"]
     assert messages(diagnostics) == [

@@ -111,6 +111,22 @@ def test_multi_file_spec_parses_with_only_local_refs(tmp_path: Path) -> None:
     assert all(ref.startswith("#/components/") for ref in refs)
 
 
+def test_warnings_in_a_referenced_file_name_that_file_and_its_pointer(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        "main.yaml",
+        PETSTORE_30.replace("'#/components/schemas/Pet'}", "'defs.yaml#/Pet'}", 1),
+    )
+    write(tmp_path, "defs.yaml", "Pet:\n  type: string\n  enum: []\n")
+    diagnostics = Diagnostics()
+    parse_spec(tmp_path / "main.yaml", diagnostics=diagnostics)
+    assert [(w.file, w.pointer, w.message) for w in diagnostics.warnings][-1] == (
+        str(tmp_path / "defs.yaml"),
+        "#/Pet",
+        "empty enum (no value could match); ignored",
+    )
+
+
 def test_swagger_2_is_not_supported_yet(tmp_path: Path) -> None:
     path = write(tmp_path, "s.json", '{\n  "swagger": "2.0",\n  "info": {}\n}\n')
     error = error_of(path)

@@ -460,6 +460,9 @@ def test_remote_refs_are_refused(tmp_path: Path, ref: str) -> None:
         ("file:///etc/passwd", "file: URIs are refused"),
         ("../outside.yaml", "points outside the spec's directory"),
         ("sub/../../outside.yaml", "points outside the spec's directory"),
+        ("%2e%2e/outside.yaml", "points outside the spec's directory"),
+        ("pet%00.yaml", "cannot contain NUL"),
+        ("C:/Windows/win.ini", "c: URIs are refused"),
     ],
 )
 def test_files_outside_the_tree_are_refused(tmp_path: Path, ref: str, message: str) -> None:
