@@ -131,6 +131,8 @@ def parse_text(raw: bytes, name: str) -> tuple[Any, str, Literal["json", "yaml"]
                 ) from None
         except RecursionError:
             raise SpecError("JSON nested too deeply", file=name) from None
+        except ValueError as error:  # e.g. an integer past Python's digit limit
+            raise SpecError(f"invalid JSON: {error}", file=name) from None
     return _load_yaml(text, name), text, "yaml"
 
 
@@ -149,6 +151,8 @@ def _load_yaml(text: str, name: str) -> Any:
         raise SpecError(f"invalid YAML: {error}", file=name) from None
     except RecursionError:
         raise SpecError("YAML nested too deeply", file=name) from None
+    except ValueError as error:  # e.g. an integer past Python's digit limit
+        raise SpecError(f"invalid YAML: {error}", file=name) from None
     if "&" in text:  # anchors exist, so aliases may share (or contain) subtrees
         _check_aliases(data, name)
     return data

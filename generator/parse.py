@@ -154,19 +154,18 @@ def _spec_error(error: ValidationError, document: dict[str, Any], bundle: Bundle
         if problem is not None and problem not in problems:
             problems.append(problem)
     if not problems:  # every error was a union branch that does not apply; report them all
-        problems = [(p, m) for p, m in (_describe(d, document) for d in error.errors())]
+        problems = [_describe(detail, document) for detail in error.errors(include_url=False)]
     pointer, message = problems[0]
     if len(problems) > 1:
         more = "; ".join(f"{p}: {m}" for p, m in problems[1 : 1 + _MAX_REPORTED])
         extra = len(problems) - 1 - _MAX_REPORTED
         message += f" (also {more}" + (f"; and {extra} more)" if extra > 0 else ")")
-    file, line = bundle.locate(pointer)
     origin, source_pointer = bundle.origin_of(pointer)
     return SpecError(
         f"invalid OpenAPI document: {message}",
-        pointer=source_pointer if origin is not bundle.main else pointer,
-        file=file,
-        line=line,
+        pointer=source_pointer,
+        file=origin.name,
+        line=origin.line_of(source_pointer),
     )
 
 

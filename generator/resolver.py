@@ -122,17 +122,21 @@ def resolve_pointer(data: Any, tokens: list[str]) -> Any:
         if isinstance(current, dict):
             if token in current:
                 current = current[token]
-            elif token.isdigit() and int(token) in current:
+            elif _is_index(token) and int(token) in current:
                 current = current[int(token)]
             else:
                 return _MISSING
         elif isinstance(current, list):
-            if not token.isdigit() or int(token) >= len(current):
+            if not _is_index(token) or int(token) >= len(current):
                 return _MISSING
             current = current[int(token)]
         else:
             return _MISSING
     return current
+
+
+def _is_index(token: str) -> bool:
+    return token.isascii() and token.isdigit()
 
 
 def resolve(

@@ -87,6 +87,14 @@ def test_invalid_json_names_file_and_line(tmp_path: Path) -> None:
     assert str(caught.value).startswith(f"{path}:3: invalid JSON: ")
 
 
+@pytest.mark.parametrize("name", ["huge.json", "huge.yaml"])
+def test_an_integer_past_the_digit_limit_is_a_spec_error(tmp_path: Path, name: str) -> None:
+    digits = "9" * 5000
+    text = f'{{"a": {digits}}}' if name.endswith(".json") else f"a: {digits}\n"
+    with pytest.raises(SpecError, match=r"invalid (JSON|YAML): Exceeds the limit"):
+        load_document(write(tmp_path, name, text))
+
+
 def test_not_utf8_names_the_line(tmp_path: Path) -> None:
     path = write(tmp_path, "latin.yaml", b"a: 1\nb: caf\xe9\n")
     with pytest.raises(SpecError) as caught:

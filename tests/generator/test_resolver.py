@@ -122,6 +122,20 @@ def test_non_string_ref_is_an_error(tmp_path: Path) -> None:
         bundle_of(tmp_path)
 
 
+def test_pointer_tokens_that_only_look_numeric_are_not_indexes(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "openapi.yaml": spec(
+                {"/pets": get_op({"$ref": "#/components/schemas/L/allOf/²"})},
+                schemas={"L": {"allOf": [{"type": "string"}]}},
+            )
+        },
+    )
+    with pytest.raises(SpecError, match="not found"):
+        bundle_of(tmp_path)
+
+
 def test_plain_name_fragment_is_refused(tmp_path: Path) -> None:
     write(tmp_path, {"openapi.yaml": spec({"/pets": get_op({"$ref": "#Pet"})})})
     with pytest.raises(SpecError, match="only JSON-pointer fragments"):
