@@ -248,16 +248,13 @@ def _adapter(type_: Any) -> TypeAdapter[Any]:
     return adapter
 
 
-@overload
-def parse_json(content: bytes | str, type_: type[T]) -> T: ...
-
-
-@overload
-def parse_json(content: bytes | str, type_: Any) -> Any: ...
-
-
 def parse_json(content: bytes | str, type_: Any) -> Any:
-    """``content`` validated as JSON into ``type_`` (a ``TypeAdapter`` cached per type)."""
+    """``content`` validated as JSON into ``type_`` (a ``TypeAdapter`` cached per type).
+
+    Typed ``Any`` on purpose: ``type_`` may be a union or ``Annotated`` form,
+    which no ``type[T]`` parameter accepts; generated code ``cast``s the result
+    to the annotation it passed.
+    """
     return _adapter(type_).validate_json(content)
 
 
@@ -662,7 +659,7 @@ class ApiClient:
     def _hook_for(self, scheme: str) -> AuthHook | None:
         return self._auth_by_scheme.get(scheme, self._auth)
 
-    def select_auth(self, security: SecurityRequirements) -> AuthHook | None:
+    def _select_auth(self, security: SecurityRequirements) -> AuthHook | None:
         """The auth hook for an operation with ``security`` (``None``: send no credentials).
 
         The first requirement whose schemes all have a hook wins (several hooks
@@ -707,7 +704,7 @@ class ApiClient:
         :class:`MissingCredentialsError` is raised before any network call when
         no requirement can be met.  ``timeout`` (seconds) overrides the client's.
         """
-        auth = self.select_auth(security)
+        auth = self._select_auth(security)
         if timeout is not None:
             request = replace(request, timeout=timeout)
         return self._http.execute(request, auth=auth)

@@ -1,0 +1,205 @@
+"""The only way spec text reaches generated code: explicit, tested escaping filters.
+
+A spec is untrusted input.  Templates never print a raw string from it; they
+pass it through one of these filters, each of which produces text that is
+valid in exactly one syntactic position and means exactly the input there:
+
+* :func:`py_str` -- a Python string literal (``"..."``);
+* :func:`docstring` -- the *body* of a triple-quoted docstring;
+* :func:`comment` -- the text after ``#`` on one line;
+* :func:`identifier` -- a name the IR already validated (checked again here);
+* :func:`py_literal` -- a Python literal the IR wrote (``"'sold'"``, ``"10"``),
+  re-parsed and re-written so it cannot smuggle code;
+* :func:`markdown` -- text for the generated README (no raw HTML, no fences).
+"""
+
+from __future__ import annotations
+
+import ast
+import keyword
+import re
+import unicodedata
+
+__all__ = [
+    "comment",
+    "docstring",
+    "identifier",
+    "markdown",
+    "py_literal",
+    "py_str",
+]
+
+_SIMPLE_ESCAPES = {
+    "\\": "\\\\",
+    '"': '\\"',
+    "\n": "\\n",
+    "\r": "\\r",
+    "\t": "\\t",
+}
+
+
+def _escape_char(char: str) -> str:
+    if char in _SIMPLE_ESCAPES:
+        return _SIMPLE_ESCAPES[char]
+    code = ord(char)
+    if 0xD800 <= code <= 0xDFFF:  # a lone surrogate cannot be written as UTF-8
+        return f"\\u{code:04x}"
+    category = unicodedata.category(char)
+    # Control, format (bidi overrides!), separators other than space, unassigned, private use.
+    if category[0] in ("C", "Z") and char != " ":
+        if code <= 0xFF:
+            return f"\\x{code:02x}"
+        if code <= 0xFFFF:
+            return f"\\u{code:04x}"
+        return f"\\U{code:08x}"
+    return char
+
+
+def py_str(value: object) -> str:
+    """``value`` (a ``str``) as a double-quoted Python string literal.
+
+    Quotes, backslashes, line breaks, NUL, other control and invisible
+    characters and lone surrogates are escaped; other Unicode is kept readable.
+    """
+    if not isinstance(value, str):
+        raise TypeError(f"py_str expects a str, got {type(value).__name__}")
+    return '"' + "".join(_escape_char(char) for char in value) + '"'
+
+
+_LINE_BREAKS = re.compile(r"\r\n|[\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+
+
+def _normalise_lines(text: str) -> list[str]:
+    return _LINE_BREAKS.sub("\n", text).split("\n")
+
+
+def _docstring_char(char: str) -> str:
+    if char == "\\":
+        return "\\\\"
+    if char == '"':
+        return char
+    return _escape_char(char)
+
+
+def docstring(value: object, indent: str = "") -> str:
+    """``value`` as the body of a ``\"\"\"...\"\"\"`` docstring.
+
+    Line breaks of every kind become ``\\n``; each following line is prefixed
+    with ``indent``; backslashes, control characters and lone surrogates are
+    escaped; ``\"\"\"`` cannot appear (a ``"`` right after another ``"`` is
+    escaped, and so is a final ``"``, so the closing quotes stay closing).
+    Trailing whitespace is dropped, so black has nothing to change.
+    """
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise TypeError(f"docstring expects a str, got {type(value).__name__}")
+    raw_lines = [line.replace("\t", "    ").rstrip() for line in _normalise_lines(value.strip())]
+    while raw_lines and not raw_lines[-1]:
+        raw_lines.pop()
+    lines = []
+    for number, raw in enumerate(raw_lines):
+        last_line = number == len(raw_lines) - 1
+        out = []
+        for index, char in enumerate(raw):
+            if char == '"' and (
+                (index > 0 and raw[index - 1] == '"') or (last_line and index == len(raw) - 1)
+            ):
+                out.append('\\"')
+            else:
+                out.append(_docstring_char(char))
+        lines.append("".join(out))
+    return "\n".join(indent + line if index and line else line for index, line in enumerate(lines))
+
+
+def comment(value: object) -> str:
+    """``value`` as the text of one ``#`` comment line: no line break can end it."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise TypeError(f"comment expects a str, got {type(value).__name__}")
+    text = " ".join(part.strip() for part in _normalise_lines(value))
+    return "".join(
+        char if _escape_char(char) == char or char in '\\"' else _escape_char(char) for char in text
+    ).strip()
+
+
+def identifier(value: object) -> str:
+    """A Python identifier from the IR, checked: never a keyword, never anything else."""
+    if not isinstance(value, str) or not value.isidentifier() or keyword.iskeyword(value):
+        raise ValueError(f"not a valid Python identifier: {value!r}")
+    return value
+
+
+_SPECIAL_FLOATS = frozenset({"nan", "inf", "-inf", "+inf", "infinity", "-infinity"})
+
+
+def _safe_literal_node(node: ast.AST) -> bool:
+    """Literal data, ``float("nan")``-style specials, and ``Enum.MEMBER`` references."""
+    if isinstance(node, ast.Constant):
+        return node.value is None or isinstance(node.value, (bool, int, float, complex, str, bytes))
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        return isinstance(node.operand, ast.Constant) and isinstance(
+            node.operand.value, (int, float)
+        )
+    if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+        return all(_safe_literal_node(item) for item in node.elts)
+    if isinstance(node, ast.Dict):
+        return all(
+            key is not None and _safe_literal_node(key) and _safe_literal_node(value)
+            for key, value in zip(node.keys, node.values, strict=True)
+        )
+    if isinstance(node, ast.Call):
+        return (
+            isinstance(node.func, ast.Name)
+            and node.func.id == "float"
+            and not node.keywords
+            and len(node.args) == 1
+            and isinstance(node.args[0], ast.Constant)
+            and isinstance(node.args[0].value, str)
+            and node.args[0].value.lower() in _SPECIAL_FLOATS
+        )
+    if isinstance(node, ast.Attribute):  # an enum member: ``PetStatus.AVAILABLE``
+        return (
+            isinstance(node.value, ast.Name)
+            and not keyword.iskeyword(node.value.id)
+            and not node.attr.startswith("__")
+        )
+    return False
+
+
+def py_literal(source: object) -> str:
+    """A Python literal the IR wrote as source, checked to be nothing but data.
+
+    Accepted: ``None``, booleans, numbers, strings, bytes, lists, tuples, sets
+    and dicts of them, ``float("nan")``/``float("inf")``, and enum member
+    references (``PetStatus.AVAILABLE``).  Anything else -- a call, a bare name,
+    an f-string, an operator -- is a ``ValueError``.
+    """
+    if not isinstance(source, str):
+        raise TypeError(f"py_literal expects a str, got {type(source).__name__}")
+    if any(char in source for char in "\r\n\x00"):
+        raise ValueError(f"a literal must be one line: {source!r}")
+    try:
+        tree = ast.parse(source.strip(), mode="eval")
+    except (SyntaxError, ValueError, MemoryError, RecursionError) as exc:
+        raise ValueError(f"not a Python literal: {source!r}") from exc
+    if not _safe_literal_node(tree.body):
+        raise ValueError(f"not a Python literal: {source!r}")
+    return source.strip()
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|])")
+
+
+def markdown(value: object) -> str:
+    """Spec text as inline Markdown: special characters escaped, one paragraph per blank line."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise TypeError(f"markdown expects a str, got {type(value).__name__}")
+    lines = [
+        _MARKDOWN_SPECIAL.sub(r"\\\1", "".join(c for c in line if _escape_char(c) == c)).strip()
+        for line in _normalise_lines(value.strip())
+    ]
+    return "\n".join(lines)

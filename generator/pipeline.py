@@ -1,0 +1,180 @@
+"""The whole generator: parse -> lower -> render -> format -> write.
+
+``generate`` is what the CLI calls and what tests and tools call in-process.
+Progress (stage, counts, timings) goes to stderr unless ``quiet``; warnings
+are collected in :class:`~forgegen.diagnostics.Diagnostics` and returned.
+"""
+
+from __future__ import annotations
+
+import keyword
+import os
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+from .diagnostics import Diagnostic, Diagnostics, SpecError
+from .formatting import FormatStats, format_sources
+from .render import RuntimeMode, render
+from .writer import Changes, write_files
+
+__all__ = ["GenerationResult", "UsageError", "generate", "package_name_for"]
+
+
+class UsageError(ValueError):
+    """The command was called wrongly (bad package name, bad option value)."""
+
+
+@dataclass
+class GenerationResult:
+    """What one generation did."""
+
+    out_dir: Path
+    package_name: str
+    files: dict[str, str]
+    changes: Changes
+    warnings: list[Diagnostic]
+    timings: dict[str, float] = field(default_factory=dict)
+    format_stats: FormatStats = field(default_factory=FormatStats)
+    checked: bool = False
+
+    @property
+    def stale(self) -> bool:
+        """Under ``check``: the output differs from what would be generated."""
+        return self.changes.changed
+
+
+def package_name_for(out_dir: Path | str, package_name: str | None = None) -> str:
+    """The import name: ``package_name`` or the output directory's name, checked."""
+    name = package_name if package_name is not None else Path(os.path.abspath(out_dir)).name
+    if not name.isidentifier() or not name.isascii():
+        source = "--package-name" if package_name is not None else "the output directory's name"
+        raise UsageError(
+            f"{source} {name!r} is not a valid Python package name; "
+            "pass --package-name with an identifier such as 'petstore'"
+        )
+    if keyword.iskeyword(name):
+        raise UsageError(f"package name {name!r} is a Python keyword")
+    return name
+
+
+def _located(
+    warning: Diagnostic, locate: Callable[[str], tuple[str | None, int | None]]
+) -> Diagnostic:
+    """``warning`` with file and line filled in from its pointer where they are missing."""
+    if warning.file is not None or not warning.pointer:
+        return warning
+    try:
+        file, line = locate(warning.pointer)
+    except Exception:  # a pointer the locator does not know: keep the bare pointer
+        return warning
+    return Diagnostic(message=warning.message, pointer=warning.pointer, file=file, line=line)
+
+
+class _Progress:
+    """Times each stage and reports it on a stream (``None``: silent)."""
+
+    def __init__(self, stream: TextIO | None) -> None:
+        self.stream = stream
+        self.timings: dict[str, float] = {}
+        self._started = 0.0
+
+    def start(self) -> None:
+        self._started = time.perf_counter()
+
+    def done(self, stage: str, message: str) -> None:
+        elapsed = time.perf_counter() - self._started
+        self.timings[stage] = elapsed
+        if self.stream is not None:
+            self.stream.write(f"forgegen: {stage:<6} {message} ({elapsed:.2f}s)\n")
+            self.stream.flush()
+
+
+def generate(
+    spec_path: Path | str,
+    out_dir: Path | str,
+    *,
+    package_name: str | None = None,
+    runtime: RuntimeMode = "vendored",
+    check: bool = False,
+    force: bool = False,
+    allow_remote_refs: bool = False,
+    quiet: bool = False,
+    cache_dir: Path | str | None = None,
+    use_cache: bool = True,
+    progress: TextIO | None = None,
+) -> GenerationResult:
+    """Generate the client for ``spec_path`` into ``out_dir`` (or compare, with ``check``).
+
+    Raises :class:`SpecError` (exit 1), :class:`UsageError` and
+    :class:`~forgegen.writer.OutputError` (exit 2).
+    """
+    if runtime not in ("vendored", "package"):
+        raise UsageError(f"--runtime must be 'vendored' or 'package', got {runtime!r}")
+    name = package_name_for(out_dir, package_name)
+    # The front end and lower are imported here, not at module level: the back
+    # end (render/format/write) stays importable and testable on its own.
+    from .lower import lower  # noqa: PLC0415
+    from .parse import parse_spec  # noqa: PLC0415
+
+    steps = _Progress(None if quiet else (progress if progress is not None else sys.stderr))
+    diagnostics = Diagnostics()
+
+    steps.start()
+    parsed = parse_spec(spec_path, allow_remote_refs=allow_remote_refs, diagnostics=diagnostics)
+    steps.done("parse", f"{Path(spec_path).name}: OpenAPI {parsed.original_version}")
+
+    steps.start()
+    try:
+        api = lower(parsed.openapi, parsed.document, package_name=name, diagnostics=diagnostics)
+    except SpecError as error:
+        raise error.located(parsed.locate) from error.__cause__
+    operations = sum(len(tag.operations) for tag in api.tags)
+    steps.done(
+        "lower",
+        f"{operations} operations in {len(api.tags)} tags, {len(api.models)} models, "
+        f"{len(api.enums)} enums, {len(api.aliases)} aliases, {len(diagnostics)} warnings",
+    )
+
+    steps.start()
+    rendered = render(api, runtime=runtime, spec_sha256=parsed.source_sha256)
+    lines = sum(text.count("\n") for text in rendered.values())
+    steps.done("render", f"{len(rendered)} files, {lines} lines")
+
+    steps.start()
+    stats = FormatStats()
+    # The vendored runtime is copied byte for byte; it is black-formatted already.
+    generated = {path: text for path, text in rendered.items() if not path.startswith("_runtime/")}
+    formatted = format_sources(
+        generated,
+        cache_dir=Path(cache_dir) if cache_dir is not None else None,
+        use_cache=use_cache,
+        stats=stats,
+    )
+    files = dict(sorted({**rendered, **formatted}.items()))
+    steps.done(
+        "format",
+        f"{stats.formatted} formatted ({stats.lines_formatted} lines, {stats.workers} "
+        f"worker(s)), {stats.cached} from cache",
+    )
+
+    steps.start()
+    changes = write_files(out_dir, files, check=check, force=force)
+    steps.done(
+        "check" if check else "write",
+        f"{len(changes.added)} added, {len(changes.modified)} modified, "
+        f"{len(changes.removed)} removed{' (would change)' if check else ''}: {out_dir}",
+    )
+    return GenerationResult(
+        out_dir=Path(out_dir),
+        package_name=name,
+        files=files,
+        changes=changes,
+        warnings=[_located(warning, parsed.locate) for warning in diagnostics.warnings],
+        timings=steps.timings,
+        format_stats=stats,
+        checked=check,
+    )

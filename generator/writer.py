@@ -1,0 +1,203 @@
+"""Write: the generated files into the output directory, all at once or not at all.
+
+Everything is written into a temporary sibling of the output directory, which
+is then swapped in (old renamed away, new renamed in, old deleted): a failure
+at any point leaves the previous output as it was.  ``check=True`` writes
+nothing and reports what would change.
+
+Paths come from a spec (untrusted), so each one is validated: relative, no
+``..``, no empty or ``.`` parts, no backslashes or NUL, and never through a
+symlink.  A non-empty directory that forgeen did not write (no
+``.forgegen.json``) is refused unless ``force=True``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+__all__ = [
+    "MARKER",
+    "Changes",
+    "OutputError",
+    "UnsafePathError",
+    "compare",
+    "validate_path",
+    "write_files",
+]
+
+MARKER = ".forgegen.json"
+#: Directories that appear in an output directory by using it, not by generating it.
+_IGNORED_DIRS = frozenset({"__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache"})
+
+
+class OutputError(Exception):
+    """The output directory cannot be written as asked (not ours, not a directory, ...)."""
+
+
+class UnsafePathError(OutputError):
+    """A generated path would leave the output directory."""
+
+
+@dataclass
+class Changes:
+    """What writing would change (or changed), as sorted relative paths."""
+
+    added: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    modified: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.removed or self.modified)
+
+    def lines(self) -> list[str]:
+        """``+ path`` / ``- path`` / ``~ path``, sorted by path."""
+        marked = [
+            *(("+", p) for p in self.added),
+            *(("-", p) for p in self.removed),
+            *(("~", p) for p in self.modified),
+        ]
+        return [f"{mark} {path}" for mark, path in sorted(marked, key=lambda item: item[1])]
+
+
+def validate_path(path: str) -> PurePosixPath:
+    """``path`` as a safe relative path inside the output, or :class:`UnsafePathError`."""
+    if not isinstance(path, str) or not path:
+        raise UnsafePathError(f"empty or non-text output path {path!r}")
+    if "\\" in path or "\0" in path or any(ord(ch) < 32 for ch in path):
+        raise UnsafePathError(f"output path {path!r} has a backslash or control character")
+    pure = PurePosixPath(path)
+    if pure.is_absolute() or path.startswith("/"):
+        raise UnsafePathError(f"output path {path!r} is absolute")
+    raw_parts = path.split("/")
+    if any(part in ("", ".", "..") for part in raw_parts):
+        raise UnsafePathError(f"output path {path!r} has an empty, '.' or '..' part")
+    if len(raw_parts[0]) >= 2 and raw_parts[0][1] == ":":  # a Windows drive
+        raise UnsafePathError(f"output path {path!r} names a drive")
+    return pure
+
+
+def _encode(content: str | bytes) -> bytes:
+    return content if isinstance(content, bytes) else content.encode("utf-8")
+
+
+def _existing_files(root: Path) -> dict[str, Path]:
+    """The regular files under ``root`` (symlinks are listed, never followed)."""
+    found: dict[str, Path] = {}
+    if not root.is_dir():
+        return found
+    for directory, dirnames, filenames in os.walk(root, followlinks=False):
+        dirnames[:] = sorted(d for d in dirnames if d not in _IGNORED_DIRS)
+        base = Path(directory)
+        for name in filenames:
+            if name.endswith((".pyc", ".pyo")):
+                continue
+            full = base / name
+            found[full.relative_to(root).as_posix()] = full
+        for name in dirnames:  # a symlinked directory is one entry, not a tree
+            full = base / name
+            if full.is_symlink():
+                found[full.relative_to(root).as_posix()] = full
+    return found
+
+
+def compare(out_dir: Path, files: Mapping[str, str | bytes]) -> Changes:
+    """How ``out_dir`` differs from ``files`` (symlinks always count as different)."""
+    for path in files:
+        validate_path(path)
+    existing = _existing_files(Path(out_dir))
+    changes = Changes()
+    for path in sorted(files):
+        current = existing.get(path)
+        if current is None:
+            changes.added.append(path)
+        elif current.is_symlink() or current.read_bytes() != _encode(files[path]):
+            changes.modified.append(path)
+    changes.removed = sorted(set(existing) - set(files))
+    return changes
+
+
+def _check_target(out_dir: Path, *, force: bool) -> None:
+    if out_dir.exists() and not out_dir.is_dir():
+        raise OutputError(f"{out_dir} exists and is not a directory")
+    ours = (out_dir / MARKER).is_file()
+    if out_dir.is_dir() and not ours and not force and any(out_dir.iterdir()):
+        raise OutputError(
+            f"{out_dir} is not empty and was not generated by forgegen (no {MARKER}); "
+            "pass --force to replace it"
+        )
+
+
+def _write_tree(root: Path, files: Mapping[str, str | bytes]) -> None:
+    resolved_root = root.resolve()
+    for path in sorted(files):
+        target = root.joinpath(*validate_path(path).parts)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if not target.parent.resolve().is_relative_to(resolved_root):
+            raise UnsafePathError(f"output path {path!r} leaves the output directory")
+        _write_file(target, _encode(files[path]))
+
+
+def _write_file(target: Path, data: bytes) -> None:
+    # O_EXCL|O_NOFOLLOW: never write through something that appeared in between.
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    descriptor = os.open(target, flags, 0o644)
+    with os.fdopen(descriptor, "wb") as stream:
+        stream.write(data)
+
+
+def write_files(
+    out_dir: Path | str,
+    files: Mapping[str, str | bytes],
+    *,
+    check: bool = False,
+    force: bool = False,
+) -> Changes:
+    """Make ``out_dir`` hold exactly ``files``; return what changed.
+
+    With ``check=True`` nothing is written and the return value lists what would
+    change.  If ``out_dir`` is a symlink to a directory, that directory is
+    replaced and the link kept.
+    """
+    for path in files:
+        validate_path(path)
+    target = Path(out_dir)
+    if target.is_symlink():
+        target = target.resolve()
+    target = Path(os.path.abspath(target))
+    _check_target(target, force=force)
+    changes = compare(target, files)
+    if check or (not changes.changed and target.is_dir()):
+        return changes
+    parent = target.parent
+    parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.forgegen-new-", dir=parent))
+    try:
+        os.chmod(staging, 0o755)  # noqa: S103 -- mkdtemp's 0o700 would stick to the output
+        _write_tree(staging, files)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    _swap(staging, target)
+    return changes
+
+
+def _swap(staging: Path, target: Path) -> None:
+    if not target.exists():
+        os.rename(staging, target)
+        return
+    retired = Path(tempfile.mkdtemp(prefix=f".{target.name}.forgegen-old-", dir=target.parent))
+    os.rmdir(retired)  # only the unique name is wanted
+    os.rename(target, retired)
+    try:
+        os.rename(staging, target)
+    except BaseException:
+        os.rename(retired, target)
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    shutil.rmtree(retired, ignore_errors=True)
