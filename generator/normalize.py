@@ -35,7 +35,16 @@ Deviations (each a warning naming its JSON pointer):
   document -> converted as above (3.1 has no such keywords, but the intent
   is clear);
 * ``exclusiveMinimum: true`` without ``minimum`` -> removed;
-* a non-string ``info.version`` (``version: 1.0`` in YAML) -> its string form.
+* a non-string ``info.version`` (``version: 1.0`` in YAML) -> its string form;
+  a missing one -> ``""`` (the version is metadata; the client does not need it);
+* a response without ``description`` -> ``""`` (required by the spec, often
+  left out, and only documentation);
+* ``required: true`` on a property (Swagger / JSON Schema draft 3 style) ->
+  the property listed in its parent's ``required``; ``false`` -> dropped;
+* ``type: file`` (a Swagger 2.0 leftover) -> ``type: string, format: binary``.
+
+Everything else openapi-pydantic rejects stays an error: ``parse`` reports it
+with file, line and pointer.
 """
 
 from __future__ import annotations
@@ -108,7 +117,10 @@ class _Normalizer:
         info = document.get("info")
         if isinstance(info, dict):
             version = info.get("version")
-            if isinstance(version, (int, float)) and not isinstance(version, bool):
+            if "version" not in info:
+                info["version"] = ""
+                self.warn("info.version is missing; read as ''", "#/info")
+            elif isinstance(version, (int, float)) and not isinstance(version, bool):
                 info["version"] = _key_text(version)
                 self.warn(
                     f"info.version {version!r} is not a string; read as {info['version']!r}",
@@ -161,7 +173,17 @@ class _Normalizer:
     # -- schemas -----------------------------------------------------------------
 
     def visit(self, node: dict[str, Any], kind: Kind, pointer: str) -> bool:
+        if kind is Kind.RESPONSE and "$ref" not in node and "description" not in node:
+            node["description"] = ""
+            self.warn("response has no description (required); read as ''", pointer)
         if kind is Kind.SCHEMA:
+            if node.get("type") == "file":
+                node["type"] = "string"
+                node.setdefault("format", "binary")
+                self.warn("type 'file' is Swagger 2.0; read as string/binary", pointer)
+            properties = node.get("properties")
+            if isinstance(properties, dict):
+                self._property_required(node, properties, pointer)
             if self.is_30 and "$ref" in node:
                 self._ref_siblings(node, pointer)
             if "nullable" in node:
@@ -173,6 +195,23 @@ class _Normalizer:
                 del node["enum"]
                 self.warn("empty enum (no value could match); ignored", pointer)
         return True
+
+    def _property_required(
+        self, node: dict[str, Any], properties: dict[str, Any], pointer: str
+    ) -> None:
+        for name, schema in properties.items():
+            if not isinstance(schema, dict) or not isinstance(schema.get("required"), bool):
+                continue
+            if schema.pop("required"):
+                required = node.get("required")
+                if not isinstance(required, list):
+                    required = node["required"] = []
+                if name not in required:
+                    required.append(name)
+            self.warn(
+                "boolean 'required' on a property; read as the parent's required list",
+                join_pointer(pointer, "properties", name),
+            )
 
     def _ref_siblings(self, node: dict[str, Any], pointer: str) -> None:
         dropped = [

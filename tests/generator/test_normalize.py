@@ -201,7 +201,9 @@ def test_non_string_keys_become_strings_with_a_warning() -> None:
     document: dict[str, Any] = {
         "openapi": "3.0.0",
         "info": {"title": "T", "version": "1"},
-        "paths": {"/p": {"get": {"responses": {200: {"description": "ok"}, "404": {}}}}},
+        "paths": {
+            "/p": {"get": {"responses": {200: {"description": "ok"}, "404": {"$ref": "#/r"}}}}
+        },
         "components": {"schemas": {"S": {"properties": {True: {"type": "string"}}}}},
     }
     diagnostics = Diagnostics()
@@ -301,3 +303,55 @@ def test_a_shared_node_is_converted_once() -> None:
     result, _ = run({"properties": {"a": shared, "b": shared}})
     assert result["properties"]["a"] is result["properties"]["b"]
     assert shared == {"type": ["string", "null"]}
+
+
+def test_missing_info_version_and_response_description_become_empty() -> None:
+    document: dict[str, Any] = {
+        "openapi": "3.0.0",
+        "info": {"title": "T"},
+        "paths": {"/p": {"get": {"responses": {"204": {}, "404": {"$ref": "#/x"}}}}},
+    }
+    diagnostics = Diagnostics()
+    normalize(document, version="3.0", diagnostics=diagnostics)
+    assert document["info"]["version"] == ""
+    assert document["paths"]["/p"]["get"]["responses"] == {
+        "204": {"description": ""},
+        "404": {"$ref": "#/x"},
+    }
+    assert messages(diagnostics) == [
+        ("#/info", "info.version is missing; read as ''"),
+        ("#/paths/~1p/get/responses/204", "response has no description (required); read as ''"),
+    ]
+
+
+def test_boolean_required_on_properties_moves_to_the_parent() -> None:
+    result, diagnostics = run(
+        {
+            "type": "object",
+            "required": ["a"],
+            "properties": {
+                "a": {"type": "string", "required": True},
+                "b": {"type": "string", "required": True},
+                "c": {"type": "string", "required": False},
+                "d": {"type": "object", "required": ["x"]},
+            },
+        }
+    )
+    assert result["required"] == ["a", "b"]
+    assert result["properties"] == {
+        "a": {"type": "string"},
+        "b": {"type": "string"},
+        "c": {"type": "string"},
+        "d": {"type": "object", "required": ["x"]},
+    }
+    assert [pointer for pointer, _ in messages(diagnostics)] == [
+        f"{SCHEMA_POINTER}/properties/{name}" for name in ("a", "b", "c")
+    ]
+
+
+def test_type_file_becomes_binary_string() -> None:
+    result, diagnostics = run({"type": "file", "description": "upload"})
+    assert result == {"type": "string", "format": "binary", "description": "upload"}
+    assert messages(diagnostics) == [
+        (SCHEMA_POINTER, "type 'file' is Swagger 2.0; read as string/binary")
+    ]
