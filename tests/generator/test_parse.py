@@ -270,3 +270,46 @@ def test_corpus_normalisations_are_the_measured_ones() -> None:
     ]
     stripe = parse_spec(CORPUS / "stripe-spec3.json")
     assert "nullable" not in repr(stripe.document["components"]["schemas"])
+
+
+MULTIFILE = Path(__file__).parent / "specs" / "frontend" / "multifile" / "openapi.yaml"
+
+
+def test_the_multi_file_fixture_bundles_into_one_local_document() -> None:
+    parsed = parse_spec(MULTIFILE)
+    document = parsed.document
+    assert len(parsed.files) == 6
+    components = document["components"]
+    assert list(components["schemas"]) == ["Error", "pet", "tag"]
+    assert components["parameters"] == {
+        "PetId": {
+            "name": "petId",
+            "in": "path",
+            "required": True,
+            "schema": {"type": "integer", "format": "int64"},
+        }
+    }
+    assert components["responses"]["NotFound"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/Error"
+    }
+    pet = components["schemas"]["pet"]
+    assert pet["properties"]["tag"] == {
+        "anyOf": [{"$ref": "#/components/schemas/tag"}, {"type": "null"}]
+    }
+    assert pet["properties"]["parent"] == {"$ref": "#/components/schemas/pet"}
+    assert pet["properties"]["error"] == {"$ref": "#/components/schemas/Error"}
+    list_pets = document["paths"]["/pets"]["get"]
+    assert list_pets["parameters"][0]["schema"] == {"type": "integer", "minimum": 1}
+    items = list_pets["responses"]["200"]["content"]["application/json"]["schema"]["items"]
+    assert items == {"$ref": "#/components/schemas/pet"}
+    # Pointers of the bundled document lead back to the file and line they came from.
+    fixture = MULTIFILE.parent
+    assert parsed.locate("#/components/schemas/pet/properties/tag") == (
+        str(fixture / "schemas" / "pet.yaml"),
+        6,
+    )
+    assert parsed.locate("#/paths/~1pets/get/parameters/0") == (
+        str(fixture / "paths" / "pets.yaml"),
+        4,
+    )
+    assert parsed.locate("#/paths/~1pets~1{petId}/get") == (str(MULTIFILE), 9)
