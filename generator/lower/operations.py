@@ -109,6 +109,10 @@ class RawOperation:
 def collect_operations(document: Mapping[str, Any], diagnostics: Diagnostics) -> list[RawOperation]:
     """Every operation in path order, then method order."""
     result = []
+    if as_map(document.get("webhooks")):
+        diagnostics.warn(
+            "webhooks are not generated (a client does not receive them)", "#/webhooks"
+        )
     paths = as_map(document.get("paths"))
     for path, raw_item in paths.items():
         path_pointer = join_pointer("#/paths", path)

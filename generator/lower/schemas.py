@@ -111,7 +111,6 @@ class SchemaLowerer:
         self._active: set[str] = set()
         self._discriminator_values: dict[tuple[str, str], tuple[Any, ...]] = {}
         self._by_name: dict[str, Component] = {}
-        self.degraded = 0
 
     # -- step 1: components ------------------------------------------------
 
@@ -144,7 +143,7 @@ class SchemaLowerer:
     def _single_all_of(schema: Mapping[str, Any]) -> Mapping[str, Any] | None:
         """The member of ``allOf: [X]`` used only to annotate X, else ``None``."""
         members = as_list(schema.get("allOf"))
-        if len(members) != 1 or set(schema) & ({"properties"} | {"additionalProperties"}):
+        if len(members) != 1 or set(schema) & {"properties", "additionalProperties", "required"}:
             return None
         return as_map(members[0])
 
@@ -278,7 +277,6 @@ class SchemaLowerer:
         return self.type_of(target, target_pointer, context)
 
     def _degrade(self, reason: str, pointer: str) -> TypeRef:
-        self.degraded += 1
         self.diagnostics.warn(f"{reason}; typed as Any", pointer)
         return t.ANY
 

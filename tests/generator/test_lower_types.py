@@ -6,7 +6,7 @@ import ast
 from typing import Any
 
 import pytest
-from forgegen.diagnostics import Diagnostics
+from forgegen.diagnostics import Diagnostics, SpecError
 from forgegen.ir import Api, EnumType, Import, Model, ModelField, TypeAlias
 from forgegen.lower import lower
 from openapi_pydantic.v3.v3_1 import OpenAPI
@@ -558,3 +558,22 @@ def test_models_enums_aliases_sorted_by_name() -> None:
     assert [m.name for m in api.models] == ["Apple", "Zebra"]
     assert [e.name for e in api.enums] == ["Abc", "Zed"]
     assert [a.name for a in api.aliases] == ["Aa", "Zz"]
+
+
+def test_single_member_all_of_with_own_required_is_a_merged_model() -> None:
+    api, _ = lower_doc(
+        {
+            "Base": {"type": "object", "properties": {"id": {"type": "integer"}}},
+            "Strict": {"allOf": [{"$ref": "#/components/schemas/Base"}], "required": ["id"]},
+        }
+    )
+    assert field(model(api, "Strict"), "id").required
+
+
+def test_missing_reference_is_a_spec_error_with_pointer() -> None:
+    with pytest.raises(SpecError) as caught:
+        lower_doc(
+            {"M": {"type": "object", "properties": {"p": {"$ref": "#/components/schemas/Nope"}}}}
+        )
+    assert caught.value.pointer == "#/components/schemas/M/properties/p"
+    assert "not found" in str(caught.value)
