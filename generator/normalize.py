@@ -23,6 +23,10 @@ OpenAPI 3.0 -> 3.1 (no warning: this is the same meaning in the newer form):
   (same for the maximum); ``false`` is dropped.
 * ``openapi`` becomes ``"3.1.0"`` (``parse`` keeps the original version).
 
+Valid 3.1 that openapi-pydantic cannot hold (no warning): a boolean schema
+(``items: true``, ``properties: {a: false}``) -> ``{}`` / ``{not: {}}``, its
+exact equivalent (``additionalProperties: <bool>`` is kept: the model has it).
+
 Deviations (each a warning naming its JSON pointer):
 
 * a mapping key that is not a string (``200:`` unquoted in YAML is an int,
@@ -53,7 +57,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .diagnostics import Diagnostics, SpecError, join_pointer
-from .structure import Kind, walk
+from .structure import SCHEMA_LISTS, SCHEMA_MAPS, SCHEMA_SINGLE, Kind, walk
 
 __all__ = ["ANNOTATIONS", "normalize"]
 
@@ -176,6 +180,8 @@ class _Normalizer:
         if kind is Kind.RESPONSE and "$ref" not in node and "description" not in node:
             node["description"] = ""
             self.warn("response has no description (required); read as ''", pointer)
+        if kind in _SCHEMA_HOLDERS:
+            _boolean_schemas(node, kind)
         if kind is Kind.SCHEMA:
             if node.get("type") == "file":
                 node["type"] = "string"
@@ -271,6 +277,43 @@ class _Normalizer:
             node[flag] = node.pop(bound)
         else:
             self.warn(f"{flag}: true without a numeric {bound}; ignored", pointer)
+
+
+_SCHEMA_HOLDERS = frozenset(
+    (Kind.SCHEMA, Kind.PARAMETER, Kind.HEADER, Kind.MEDIA_TYPE, Kind.COMPONENTS)
+)
+
+
+def _boolean_schemas(node: dict[str, Any], kind: Kind) -> None:
+    """Replace boolean subschemas with their object form, in every schema slot of ``node``."""
+
+    def schema_of(value: bool) -> dict[str, Any]:
+        return {} if value else {"not": {}}
+
+    if kind is not Kind.SCHEMA:
+        value = node.get("schema")
+        if kind is not Kind.COMPONENTS and isinstance(value, bool):
+            node["schema"] = schema_of(value)
+        schemas = node.get("schemas") if kind is Kind.COMPONENTS else None
+        if isinstance(schemas, dict):
+            for name, schema in schemas.items():
+                if isinstance(schema, bool):
+                    schemas[name] = schema_of(schema)
+        return
+    for key in SCHEMA_SINGLE:
+        value = node.get(key)
+        if isinstance(value, bool) and key != "additionalProperties":
+            node[key] = schema_of(value)
+    for key in SCHEMA_LISTS:
+        items = node.get(key)
+        if isinstance(items, list):
+            items[:] = [schema_of(item) if isinstance(item, bool) else item for item in items]
+    for key in SCHEMA_MAPS:
+        entries = node.get(key)
+        if isinstance(entries, dict):
+            for name, schema in entries.items():
+                if isinstance(schema, bool):
+                    entries[name] = schema_of(schema)
 
 
 def _key_text(key: Any) -> str:

@@ -23,7 +23,7 @@ from typing import Any
 
 from .diagnostics import join_pointer
 
-__all__ = ["REFERABLE", "Kind", "Visitor", "walk"]
+__all__ = ["REFERABLE", "SCHEMA_LISTS", "SCHEMA_MAPS", "SCHEMA_SINGLE", "Kind", "Visitor", "walk"]
 
 
 class Kind(Enum):
@@ -67,6 +67,26 @@ Visitor = Callable[[dict[str, Any], Kind, str], bool]
 
 _METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
+SCHEMA_SINGLE = (
+    "not",
+    "if",
+    "then",
+    "else",
+    "items",
+    "contains",
+    "additionalProperties",
+    "propertyNames",
+    "unevaluatedItems",
+    "unevaluatedProperties",
+    "contentSchema",
+    "additionalItems",
+)
+"""Schema keywords whose value is one subschema."""
+SCHEMA_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems", "items")
+"""Schema keywords whose value is a list of subschemas (``items`` as a list: old tuple form)."""
+SCHEMA_MAPS = ("properties", "patternProperties", "dependentSchemas", "$defs", "definitions")
+"""Schema keywords whose value maps names to subschemas."""
+
 # Per kind: keys holding one child, a list of children, or a map name -> child.
 _SINGLE: dict[Kind, dict[str, Kind]] = {
     Kind.ROOT: {"paths": Kind.PATHS, "components": Kind.COMPONENTS},
@@ -75,28 +95,12 @@ _SINGLE: dict[Kind, dict[str, Kind]] = {
     Kind.PARAMETER: {"schema": Kind.SCHEMA},
     Kind.HEADER: {"schema": Kind.SCHEMA},
     Kind.MEDIA_TYPE: {"schema": Kind.SCHEMA},
-    Kind.SCHEMA: dict.fromkeys(
-        (
-            "not",
-            "if",
-            "then",
-            "else",
-            "items",
-            "contains",
-            "additionalProperties",
-            "propertyNames",
-            "unevaluatedItems",
-            "unevaluatedProperties",
-            "contentSchema",
-            "additionalItems",
-        ),
-        Kind.SCHEMA,
-    ),
+    Kind.SCHEMA: dict.fromkeys(SCHEMA_SINGLE, Kind.SCHEMA),
 }
 _LISTS: dict[Kind, dict[str, Kind]] = {
     Kind.PATH_ITEM: {"parameters": Kind.PARAMETER},
     Kind.OPERATION: {"parameters": Kind.PARAMETER},
-    Kind.SCHEMA: dict.fromkeys(("allOf", "anyOf", "oneOf", "prefixItems", "items"), Kind.SCHEMA),
+    Kind.SCHEMA: dict.fromkeys(SCHEMA_LISTS, Kind.SCHEMA),
 }
 _MAPS: dict[Kind, dict[str, Kind]] = {
     Kind.ROOT: {"webhooks": Kind.PATH_ITEM},
@@ -108,10 +112,7 @@ _MAPS: dict[Kind, dict[str, Kind]] = {
     Kind.ENCODING: {"headers": Kind.HEADER},
     Kind.RESPONSE: {"headers": Kind.HEADER, "content": Kind.MEDIA_TYPE, "links": Kind.LINK},
     Kind.COMPONENTS: {section: kind for kind, section in REFERABLE.items()},
-    Kind.SCHEMA: dict.fromkeys(
-        ("properties", "patternProperties", "dependentSchemas", "$defs", "definitions"),
-        Kind.SCHEMA,
-    ),
+    Kind.SCHEMA: dict.fromkeys(SCHEMA_MAPS, Kind.SCHEMA),
 }
 # Objects whose own keys (other than x-*) are names of children.
 _PATTERNED: dict[Kind, Kind] = {

@@ -355,3 +355,46 @@ def test_type_file_becomes_binary_string() -> None:
     assert messages(diagnostics) == [
         (SCHEMA_POINTER, "type 'file' is Swagger 2.0; read as string/binary")
     ]
+
+
+def test_boolean_schemas_become_objects() -> None:
+    document: dict[str, Any] = {
+        "openapi": "3.1.0",
+        "info": {"title": "T", "version": "1"},
+        "paths": {
+            "/p": {
+                "get": {
+                    "parameters": [{"name": "q", "in": "query", "schema": True}],
+                    "responses": {
+                        "200": {"description": "", "content": {"a/b": {"schema": False}}}
+                    },
+                }
+            }
+        },
+        "components": {
+            "schemas": {
+                "Any": True,
+                "S": {
+                    "items": True,
+                    "allOf": [False, {"type": "string"}],
+                    "properties": {"a": True, "b": False},
+                    "additionalProperties": False,
+                },
+            }
+        },
+    }
+    diagnostics = Diagnostics()
+    normalize(document, version="3.1", diagnostics=diagnostics)
+    get = document["paths"]["/p"]["get"]
+    assert get["parameters"][0]["schema"] == {}
+    assert get["responses"]["200"]["content"]["a/b"]["schema"] == {"not": {}}
+    assert document["components"]["schemas"] == {
+        "Any": {},
+        "S": {
+            "items": {},
+            "allOf": [{"not": {}}, {"type": "string"}],
+            "properties": {"a": {}, "b": {"not": {}}},
+            "additionalProperties": False,
+        },
+    }
+    assert len(diagnostics) == 0
