@@ -78,6 +78,10 @@ def _docstring_char(char: str) -> str:
         return "\\\\"
     if char == '"':
         return char
+    if 0xD800 <= ord(char) <= 0xDFFF:
+        # A lone surrogate in a docstring's *value* breaks tools that encode it
+        # (class creation, pydoc): it is shown as its escape text instead.
+        return f"\\\\u{ord(char):04x}"
     return _escape_char(char)
 
 
@@ -85,9 +89,10 @@ def docstring(value: object, indent: str = "") -> str:
     """``value`` as the body of a ``\"\"\"...\"\"\"`` docstring.
 
     Line breaks of every kind become ``\\n``; each following line is prefixed
-    with ``indent``; backslashes, control characters and lone surrogates are
-    escaped; ``\"\"\"`` cannot appear (a ``"`` right after another ``"`` is
-    escaped, and so is a final ``"``, so the closing quotes stay closing).
+    with ``indent``; backslashes and control characters are escaped, and a lone
+    surrogate becomes the visible text ``\\udXXX``.  ``\"\"\"`` cannot appear:
+    a ``"`` right after another ``"`` is escaped, and so is a final ``"``, so
+    the closing quotes stay closing.
     Trailing whitespace is dropped, so black has nothing to change.
     """
     if value is None:

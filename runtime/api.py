@@ -35,7 +35,7 @@ from typing_extensions import Self
 from .auth import CompositeAuthHook
 from .client import HttpClient
 from .config import HttpClientConfigBuilder
-from .errors import InvalidRequestError, RequestForgeError
+from .errors import InvalidRequestError, MaxRetryException, RequestForgeError
 from .hooks import AuthHook
 from .models import FileSpec, Headers, HttpRequest, HttpResponse
 from .redaction import redact_url
@@ -703,11 +703,21 @@ class ApiClient:
 
         :class:`MissingCredentialsError` is raised before any network call when
         no requirement can be met.  ``timeout`` (seconds) overrides the client's.
+        When the retry strategy gives up on an error *status*, the last response
+        is returned (and becomes the operation's typed error); when it gives up
+        on a transport error, that error is raised.
         """
         auth = self._select_auth(security)
         if timeout is not None:
             request = replace(request, timeout=timeout)
-        return self._http.execute(request, auth=auth)
+        try:
+            return self._http.execute(request, auth=auth)
+        except MaxRetryException as error:
+            # Retries exhausted on an HTTP status: the operation's parser turns
+            # that final response into its typed error (a ServerError, ...).
+            if error.last_response is not None:
+                return error.last_response
+            raise
 
     def close(self) -> None:
         """Close the underlying HTTP client if this client created it."""

@@ -465,3 +465,15 @@ def test_open_enum_refuses_wrong_value_types() -> None:
     with pytest.raises(ValueError, match="Level"):
         Level("high")
     assert Level(2.0) is Level.HIGH  # an equal value finds the member, as Enum does
+
+
+def test_exhausted_retries_on_a_status_return_the_last_response(server: LoopbackServer) -> None:
+    server.route("GET", "/down", Reply(status=503, body=b"down"))
+    http = HttpClient(
+        HttpClientConfigBuilder().with_base_url(server.url).with_retry(2, base_delay=0.01).build()
+    )
+    response = ApiClient(http_client=http).execute(_get("/down"))
+    assert response.status_code == 503
+    assert len(server.requests) == 3
+    with pytest.raises(ServerError):
+        raise_api_error(response)

@@ -1,0 +1,85 @@
+"""black in-process: fixed settings, deterministic, cached by content, parallel when big."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from forgegen import formatting
+from forgegen.formatting import FormatError, FormatStats, format_source, format_sources
+
+UGLY = "x = {  'a':1,\n'b' :2}\ndef f( a,b ):\n  return a+b\n"
+PRETTY = 'x = {"a": 1, "b": 2}\n\n\ndef f(a, b):\n    return a + b\n'
+
+
+def test_formats_python_files_only(tmp_path: Path) -> None:
+    files = {"a.py": UGLY, "README.md": UGLY, ".forgegen.json": "{}\n"}
+    result = format_sources(files, cache_dir=tmp_path)
+    assert result == {"a.py": PRETTY, "README.md": UGLY, ".forgegen.json": "{}\n"}
+
+
+def test_line_length_100_and_py310_regardless_of_user_config(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "pyproject.toml").write_text("[tool.black]\nline-length = 40\n")
+    monkeypatch.chdir(tmp_path)
+    long_call = "result = some_function(argument_one, argument_two, argument_three, arg_4)\n"
+    assert len(long_call) < 100
+    assert format_source(long_call) == long_call
+    match_statement = "match x:\n    case 1:\n        pass\n"
+    assert format_source(match_statement) == match_statement
+
+
+def test_deterministic(tmp_path: Path) -> None:
+    files = {f"m{i}.py": UGLY.replace("a", f"a{i}") for i in range(5)}
+    first = format_sources(files, use_cache=False)
+    second = format_sources(files, cache_dir=tmp_path / "c")
+    third = format_sources(files, cache_dir=tmp_path / "c")
+    assert first == second == third
+
+
+def test_cache_hits_skip_black(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    files = {"a.py": UGLY, "b.py": UGLY.replace("a", "c")}
+    first = FormatStats()
+    format_sources(files, cache_dir=tmp_path, stats=first)
+    assert (first.formatted, first.cached) == (2, 0)
+
+    calls: list[str] = []
+    real = formatting.format_source
+
+    def counting(source: str, path: str = "<generated>") -> str:
+        calls.append(path)
+        return real(source, path)
+
+    monkeypatch.setattr(formatting, "format_source", counting)
+    second = FormatStats()
+    changed = {**files, "b.py": files["b.py"] + "z=1\n"}
+    result = format_sources(changed, cache_dir=tmp_path, stats=second)
+    assert (second.formatted, second.cached) == (1, 1)
+    assert calls == ["b.py"]
+    assert result["b.py"].endswith("z = 1\n")
+
+    third = FormatStats()
+    format_sources(changed, cache_dir=tmp_path, stats=third)
+    assert (third.formatted, third.cached) == (0, 2)
+    assert calls == ["b.py"]
+
+
+def test_unwritable_cache_only_costs_time(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    assert format_sources({"a.py": UGLY}, cache_dir=blocker / "cache") == {"a.py": PRETTY}
+
+
+def test_invalid_source_names_the_file() -> None:
+    with pytest.raises(FormatError, match=r"api/broken\.py"):
+        format_sources({"api/broken.py": "def (:\n"}, use_cache=False)
+
+
+def test_process_pool_gives_the_same_bytes(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(formatting, "PARALLEL_MIN_LINES", 0)
+    files = {f"m{i}.py": UGLY.replace("a", f"a{i}") for i in range(6)}
+    stats = FormatStats()
+    parallel = format_sources(files, use_cache=False, workers=2, stats=stats)
+    assert stats.workers == 2
+    assert parallel == format_sources(files, use_cache=False, workers=1)
