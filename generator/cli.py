@@ -186,3 +186,7 @@ def main(  # noqa: PLR0917 -- click passes every option positionally
             raise SystemExit(1)
         if not quiet:
             click.echo(f"{output} is up to date", err=True)
+
+
+if __name__ == "__main__":  # pragma: no cover - ``python -m forgegen.cli``
+    main()

@@ -1,0 +1,162 @@
+"""The command line: real specs through the whole pipeline, exit codes, config files."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from forgegen import __version__
+from forgegen.cli import main
+
+CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
+PETSTORE = CORPUS / "swagger-petstore3-openapi.yaml"
+needs_corpus = pytest.mark.skipif(not PETSTORE.is_file(), reason="shared corpus not present")
+
+
+@pytest.fixture
+def spec(tmp_path: Path) -> Path:
+    target = tmp_path / "spec" / "petstore.yaml"
+    target.parent.mkdir()
+    shutil.copy(PETSTORE, target)
+    return target
+
+
+def _run(*args: str | Path) -> tuple[int, str]:
+    result = CliRunner().invoke(main, [str(arg) for arg in args])
+    return result.exit_code, result.output
+
+
+def test_version_and_help() -> None:
+    code, output = _run("--version")
+    assert code == 0
+    assert __version__ in output
+    code, output = _run("--help")
+    assert code == 0
+    assert "forgegen petstore.yaml -o src/petstore" in output
+    assert "[tool.forgegen]" in output
+    for option in ("--package-name", "--check", "--runtime", "--force", "--config", "-q"):
+        assert option in output
+
+
+@needs_corpus
+def test_generate_then_check_fresh_then_stale(spec: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out" / "petstore"
+    cache = tmp_path / "cache"
+    code, output = _run(spec, "-o", out, "--cache-dir", cache)
+    assert code == 0, output
+    for stage in ("parse", "lower", "render", "format", "write"):
+        assert f"forgegen: {stage}" in output
+    assert (out / "api" / "pet" / "get_pet_by_id.py").is_file()
+    assert (out / "_runtime" / "api.py").is_file()
+
+    code, output = _run(spec, "-o", out, "--check", "-q", "--cache-dir", cache)
+    assert code == 0, output
+    assert output == ""
+
+    (out / "api" / "pet" / "get_pet_by_id.py").write_text("# edited\n")
+    (out / "extra.py").write_text("")
+    code, output = _run(spec, "-o", out, "--check", "--cache-dir", cache)
+    assert code == 1
+    assert "~ api/pet/get_pet_by_id.py" in output
+    assert "- extra.py" in output
+    assert (out / "api" / "pet" / "get_pet_by_id.py").read_text() == "# edited\n"
+
+    code, output = _run(spec, "-o", out, "-q", "--cache-dir", cache)
+    assert code == 0, output
+    code, _ = _run(spec, "-o", out, "--check", "-q", "--cache-dir", cache)
+    assert code == 0
+
+
+@needs_corpus
+def test_output_is_byte_identical_across_runs_and_cache_states(spec: Path, tmp_path: Path) -> None:
+    first, second = tmp_path / "a" / "petstore", tmp_path / "b" / "petstore"
+    assert _run(spec, "-o", first, "-q", "--cache-dir", tmp_path / "c1")[0] == 0
+    assert _run(spec, "-o", second, "-q", "--cache-dir", tmp_path / "c1")[0] == 0  # cached
+    files = sorted(p.relative_to(first) for p in first.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(second) for p in second.rglob("*") if p.is_file())
+    for name in files:
+        assert (first / name).read_bytes() == (second / name).read_bytes(), name
+
+
+@needs_corpus
+def test_usage_errors_exit_2(spec: Path, tmp_path: Path) -> None:
+    code, output = _run(spec, "-o", tmp_path / "not-an-identifier")
+    assert code == 2
+    assert "--package-name" in output
+    code, output = _run(spec, "-o", tmp_path / "x", "--runtime", "neither")
+    assert code == 2
+    code, output = _run(spec)
+    assert code == 2
+    assert "--output" in output
+    code, output = _run(tmp_path / "missing.yaml", "-o", tmp_path / "x")
+    assert code == 2
+    foreign = tmp_path / "foreign"
+    foreign.mkdir()
+    (foreign / "notes.txt").write_text("mine")
+    code, output = _run(spec, "-o", foreign, "-q")
+    assert code == 2
+    assert "--force" in output
+    assert (foreign / "notes.txt").read_text() == "mine"
+    code, output = _run(spec, "-o", foreign, "-q", "--force", "--package-name", "petstore")
+    assert code == 0, output
+    assert not (foreign / "notes.txt").exists()
+
+
+def test_spec_error_exits_1_without_traceback(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /x:\n    get:\n"
+        "      responses:\n        '200':\n          description: ok\n          content:\n"
+        "            application/json:\n              schema: {$ref: '#/components/schemas/Nope'}\n"
+    )
+    code, output = _run(bad, "-o", tmp_path / "client", "-q")
+    assert code == 1
+    assert "Traceback" not in output
+    assert "Nope" in output
+    assert not (tmp_path / "client").exists()
+    swagger = tmp_path / "swagger.json"
+    swagger.write_text('{"swagger": "2.0", "info": {"title": "t", "version": "1"}, "paths": {}}')
+    code, output = _run(swagger, "-o", tmp_path / "client", "-q")
+    assert code == 1
+    assert "Swagger 2.0" in output
+
+
+@needs_corpus
+def test_options_from_pyproject_next_to_spec_and_cli_wins(spec: Path, tmp_path: Path) -> None:
+    (spec.parent / "pyproject.toml").write_text(
+        '[tool.forgegen]\noutput = "gen/store-client"\npackage-name = "store"\n'
+        'runtime = "package"\n'
+    )
+    code, output = _run(spec, "-q", "--cache-dir", tmp_path / "c")
+    assert code == 0, output
+    out = spec.parent / "gen" / "store-client"
+    assert not (out / "_runtime").exists()
+    assert '"package_name": "store"' in (out / ".forgegen.json").read_text()
+    code, output = _run(spec, "-q", "--runtime", "vendored", "--cache-dir", tmp_path / "c")
+    assert code == 0, output
+    assert (out / "_runtime").is_dir()
+
+    config = tmp_path / "other.toml"
+    config.write_text("[tool.forgegen]\nunknown-key = 1\n")
+    code, output = _run(spec, "-o", tmp_path / "x", "--config", config)
+    assert code == 2
+    assert "unknown-key" in output
+    code, output = _run(spec, "-o", tmp_path / "x", "--config", tmp_path / "nope.toml")
+    assert code == 2
+
+
+@needs_corpus
+def test_console_script_runs(spec: Path, tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "forgegen.cli", "--version"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert __version__ in result.stdout
