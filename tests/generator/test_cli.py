@@ -160,3 +160,18 @@ def test_console_script_runs(spec: Path, tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert __version__ in result.stdout
+
+
+def test_pyproject_ships_every_subpackage_and_the_templates() -> None:
+    import tomllib
+
+    root = Path(__file__).resolve().parents[2]
+    setuptools = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]
+    packages = set(setuptools["packages"])
+    for init in (root / "generator").rglob("__init__.py"):
+        relative = init.parent.relative_to(root / "generator")
+        name = ".".join(("forgegen", *relative.parts))
+        assert name in packages, f"{name} would be missing from the wheel"
+    assert setuptools["package-dir"]["forgegen.templates"] == "templates"
+    assert "*.jinja" in setuptools["package-data"]["forgegen.templates"]
+    assert any((root / "templates").glob("*.jinja"))
