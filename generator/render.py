@@ -113,6 +113,11 @@ def _top_level_none(text: str) -> bool:
     return False
 
 
+_THIRD_PARTY = frozenset(
+    {"pydantic", "pydantic_core", "typing_extensions", "annotated_types", RUNTIME_PACKAGE}
+)
+
+
 class ImportSet:
     """The imports of one generated module, printed sorted and grouped."""
 
@@ -154,32 +159,36 @@ class ImportSet:
         return relative(self.module, _VENDORED, from_package=self.package)
 
     def lines(self) -> list[str]:
-        out: list[str] = []
-        future = self._external.pop("__future__", set())
-        if future:
-            out.append(f"from __future__ import {', '.join(sorted(future))}")
-        plain = sorted(name for name in self._external if name.startswith("import "))
-        groups: list[list[str]] = [
-            list(plain),
-            [
-                f"from {module} import {', '.join(sorted(names - self.defined))}"
-                for module, names in sorted(self._external.items())
-                if not module.startswith("import ") and names - self.defined
-            ],
-        ]
-        if self._runtime:
-            groups.append(
-                [f"from {self.runtime_module()} import {', '.join(sorted(self._runtime))}"]
-            )
-        groups.append(
-            [
-                f"from {relative(self.module, module, from_package=self.package)} "
-                f"import {', '.join(sorted(names - self.defined))}"
-                for module, names in sorted(self._local.items())
-                if names - self.defined
-            ]
+        """The import lines, grouped as isort would: future, stdlib, third party, local."""
+        future: list[str] = []
+        plain: list[str] = []
+        stdlib: list[str] = []
+        third_party: list[str] = []
+        local: list[str] = []
+        for module in sorted(self._external):
+            names = sorted(self._external[module] - self.defined)
+            if module == "__future__":
+                future.append(f"from __future__ import {', '.join(names)}")
+            elif module.startswith("import "):
+                plain.append(module)
+            elif names:
+                group = third_party if module.split(".")[0] in _THIRD_PARTY else stdlib
+                group.append(f"from {module} import {', '.join(names)}")
+        stdlib = plain + stdlib  # ``import x`` lines before ``from x import y`` lines
+        runtime_line = (
+            [f"from {self.runtime_module()} import {', '.join(sorted(self._runtime))}"]
+            if self._runtime
+            else []
         )
-        for group in groups:
+        (third_party if self.runtime == "package" else local).extend(runtime_line)
+        local.extend(
+            f"from {relative(self.module, module, from_package=self.package)} "
+            f"import {', '.join(sorted(names - self.defined))}"
+            for module, names in sorted(self._local.items())
+            if names - self.defined
+        )
+        out: list[str] = []
+        for group in (future, stdlib, third_party, local):
             if group:
                 if out:
                     out.append("")
