@@ -23,6 +23,7 @@ __all__ = [
     "as_str",
     "pointer_tokens",
     "resolve",
+    "resolve_path",
 ]
 
 EMPTY: Mapping[str, Any] = {}
@@ -85,3 +86,11 @@ def resolve(
             raise SpecError(f"$ref {ref!r} is not an object", pointer=pointer)
         node, pointer = target, ref
     return node, pointer
+
+
+def resolve_path(document: Mapping[str, Any], pointer: str) -> object:
+    """The value at a ``#/...`` pointer made by ``join_pointer``."""
+    node: object = document
+    for token in pointer[2:].split("/") if pointer.startswith("#/") else []:
+        node = as_map(node).get(token.replace("~1", "/").replace("~0", "~"))
+    return node

@@ -26,18 +26,22 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal
+from typing import Any
 
 from ..diagnostics import Diagnostics, join_pointer
 from ..ir import EnumType, Model, ModelField, TypeAlias, TypeRef
 from . import types as t
-from .document import as_bool, as_list, as_map, as_str, resolve
+from .discriminators import Discriminators
+from .document import as_bool, as_list, as_map, as_str, resolve, resolve_path
 from .enums import enum_kind, enum_members, unique_values
 from .literals import python_literal
 from .modules import strongly_connected
-from .naming import CLASS_RESERVED, FIELD_RESERVED, NameScope, pascal_case, snake_case
+from .naming import CLASS_RESERVED, NameScope, pascal_case
 from .shapes import (
     PROPERTY_ORIGINS,
+    Component,
+    ComponentKind,
+    field_names,
     is_constraint_only,
     is_null_schema,
     is_object_model,
@@ -45,9 +49,8 @@ from .shapes import (
     split_null,
 )
 
-__all__ = ["Component", "SchemaLowerer"]
+__all__ = ["SchemaLowerer"]
 
-ComponentKind = Literal["model", "enum", "alias"]
 _SCHEMAS_POINTER = "#/components/schemas"
 
 #: ``format`` values that change the Python type of a ``string``.  Everything
@@ -65,17 +68,6 @@ _STRING_FORMATS: dict[str, TypeRef] = {
 }
 
 
-@dataclass(frozen=True)
-class Component:
-    """A ``components.schemas`` entry: its class name and shape, fixed in step 1."""
-
-    key: str
-    pointer: str
-    name: str
-    kind: ComponentKind
-    nullable: bool
-
-
 @dataclass
 class _ModelDraft:
     """A model under construction (discriminated unions may still retype a field)."""
@@ -86,12 +78,6 @@ class _ModelDraft:
     deprecated: bool
     fields: list[ModelField] = field(default_factory=list)
     extra: TypeRef | None = None
-
-
-def field_names(wire_names: list[str]) -> dict[str, str]:
-    """Python attribute names for a model's properties (pure: discriminators re-derive them)."""
-    scope = NameScope(reserved=FIELD_RESERVED, field_rules=True)
-    return {wire: scope.take(snake_case(wire, fallback="field")) for wire in wire_names}
 
 
 class SchemaLowerer:
@@ -109,7 +95,7 @@ class SchemaLowerer:
         self._models: dict[str, _ModelDraft] = {}
         self._memo: dict[str, TypeRef] = {}
         self._active: set[str] = set()
-        self._discriminator_values: dict[tuple[str, str], tuple[Any, ...]] = {}
+        self.discriminators = Discriminators(document, diagnostics, self.components)
         self._by_name: dict[str, Component] = {}
 
     # -- step 1: components ------------------------------------------------
@@ -418,80 +404,10 @@ class SchemaLowerer:
             members.append(self.type_of(member, member_pointer, f"{context}Variant{index + 1}"))
         discriminator = as_map(schema.get("discriminator"))
         if discriminator:
-            tagged = self._discriminated(schema, key, discriminator, pointer, members)
-            if tagged is not None:
-                return tagged
+            field_name = self.discriminators.tag(schema, key, discriminator, pointer)
+            if field_name is not None:
+                return t.discriminated(members, field_name)
         return t.union(members)
-
-    def _discriminated(
-        self,
-        schema: Mapping[str, Any],
-        key: str,
-        discriminator: Mapping[str, Any],
-        pointer: str,
-        members: list[TypeRef],
-    ) -> TypeRef | None:
-        """A tagged union if every member is a model carrying the discriminator property."""
-        property_name = as_str(discriminator.get("propertyName"))
-        refs = [as_str(as_map(member).get("$ref")) for member in as_list(schema[key])]
-        components = [self.components.get(ref or "") for ref in refs]
-        where = join_pointer(pointer, "discriminator")
-        if property_name is None or any(c is None or c.kind != "model" for c in components):
-            self.diagnostics.warn("discriminator needs model members; plain union", where)
-            return None
-        mapping = as_map(discriminator.get("mapping"))
-        assignments: list[tuple[str, str, tuple[Any, ...]]] = []
-        python_names: set[str] = set()
-        for component in components:
-            assert component is not None
-            merged = self._merged_component(component)
-            properties = as_map(merged.get("properties"))
-            if property_name not in properties:
-                self.diagnostics.warn(
-                    f"discriminator property {property_name!r} missing from "
-                    f"{component.key!r}; plain union",
-                    where,
-                )
-                return None
-            python_names.add(field_names(list(properties))[property_name])
-            # The mapping's keys for this member; else the values the property
-            # itself declares (const / enum: what real specs rely on); else
-            # OpenAPI's implicit value, the schema's name.
-            declared = self._declared_values(as_map(properties[property_name]))
-            values = tuple(
-                value
-                for value, target in mapping.items()
-                if target in (component.pointer, component.key)
-            ) or (declared or (component.key,))
-            known = self._discriminator_values.get((component.name, property_name))
-            if (declared is not None and not set(values) <= set(declared)) or (
-                known is not None and known != values
-            ):
-                self.diagnostics.warn(
-                    f"discriminator values for {component.key!r} conflict; plain union", where
-                )
-                return None
-            assignments.append((component.name, property_name, values))
-        if len(python_names) != 1:
-            self.diagnostics.warn("discriminator property named differently; plain union", where)
-            return None
-        for name, prop, values in assignments:
-            self._discriminator_values[(name, prop)] = values
-        return t.discriminated([m for m in members if m.annotation != "None"], python_names.pop())
-
-    def _merged_component(self, component: Component) -> Mapping[str, Any]:
-        schema, _ = split_null(as_map(resolve_path(self.document, component.pointer)))
-        if "allOf" in schema:
-            return merge_all_of(self.document, schema, component.pointer, self.diagnostics)
-        return schema
-
-    def _declared_values(self, schema: Mapping[str, Any]) -> tuple[Any, ...] | None:
-        node, _ = resolve(self.document, schema, "")
-        if "const" in node:
-            return (node["const"],)
-        if "enum" in node:
-            return tuple(as_list(node["enum"]))
-        return None
 
     # -- models ------------------------------------------------------------
 
@@ -572,7 +488,7 @@ class SchemaLowerer:
         for draft in self._models.values():
             fields = []
             for declared in draft.fields:
-                values = self._discriminator_values.get((draft.name, declared.wire_name))
+                values = self.discriminators.values_for(draft.name, declared.wire_name)
                 current = declared
                 if values is not None:
                     current = replace(
@@ -596,11 +512,3 @@ class SchemaLowerer:
 
     def is_model(self, name: str) -> bool:
         return name in self._models
-
-
-def resolve_path(document: Mapping[str, Any], pointer: str) -> object:
-    """The value at a ``#/...`` pointer made by :func:`join_pointer`."""
-    node: object = document
-    for token in pointer[2:].split("/") if pointer.startswith("#/") else []:
-        node = as_map(node).get(token.replace("~1", "/").replace("~0", "~"))
-    return node

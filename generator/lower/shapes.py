@@ -16,14 +16,19 @@ dicts so that :mod:`.schemas` has one code path per *shape*:
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal
 
 from ..diagnostics import Diagnostics, join_pointer
 from .document import as_list, as_map, resolve
+from .naming import FIELD_RESERVED, NameScope, snake_case
 
 __all__ = [
     "PROPERTY_ORIGINS",
     "STRUCTURAL_KEYS",
+    "Component",
+    "ComponentKind",
+    "field_names",
     "is_constraint_only",
     "is_null_schema",
     "is_object_model",
@@ -70,6 +75,26 @@ _WRAPPER_KEYS = frozenset(
         "externalDocs",
     }
 )
+
+
+ComponentKind = Literal["model", "enum", "alias"]
+
+
+@dataclass(frozen=True)
+class Component:
+    """A ``components.schemas`` entry: its class name and shape, fixed in step 1."""
+
+    key: str
+    pointer: str
+    name: str
+    kind: ComponentKind
+    nullable: bool
+
+
+def field_names(wire_names: list[str]) -> dict[str, str]:
+    """Python attribute names for a model's properties (pure: discriminators re-derive them)."""
+    scope = NameScope(reserved=FIELD_RESERVED, field_rules=True)
+    return {wire: scope.take(snake_case(wire, fallback="field")) for wire in wire_names}
 
 
 def is_null_schema(schema: object) -> bool:

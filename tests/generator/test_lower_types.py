@@ -577,3 +577,26 @@ def test_missing_reference_is_a_spec_error_with_pointer() -> None:
         )
     assert caught.value.pointer == "#/components/schemas/M/properties/p"
     assert "not found" in str(caught.value)
+
+
+def test_discriminator_values_shared_by_two_members_give_a_plain_union() -> None:
+    cat = {
+        "type": "object",
+        "required": ["kind"],
+        "properties": {"kind": {"const": "pet"}},
+    }
+    api, diagnostics = lower_doc(
+        {
+            "Cat": cat,
+            "Dog": cat,
+            "Pet": {
+                "oneOf": [
+                    {"$ref": "#/components/schemas/Cat"},
+                    {"$ref": "#/components/schemas/Dog"},
+                ],
+                "discriminator": {"propertyName": "kind"},
+            },
+        }
+    )
+    assert alias(api, "Pet").target.annotation == "Cat | Dog"
+    assert any("conflict; plain union" in w.message for w in diagnostics.warnings)
