@@ -4,8 +4,9 @@
 a literal; ``repr`` of a dict holding such a float is broken too; and the
 quote style ``repr`` picks depends on the content.  This writer produces, for
 any JSON value, source that ``ast.literal_eval`` turns back into an equal
-value (NaN and infinities, which JSON cannot hold but YAML can, become
-``float("nan")``-style expressions), with one quoting rule:
+value -- except NaN and the infinities (JSON cannot hold them, YAML can), which
+become the expressions ``float("nan")``/``float("inf")`` -- with one quoting
+rule:
 
 * strings use double quotes (what black would choose anyway, so formatting
   does not rewrite them);

@@ -54,7 +54,12 @@ from .schemas import SchemaLowerer
 __all__ = ["METHODS", "OperationLowerer", "RawOperation", "collect_operations"]
 
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
-_LOCATIONS: tuple[ParameterLocation, ...] = ("path", "query", "header", "cookie")
+_LOCATIONS: dict[str, ParameterLocation] = {
+    "path": "path",
+    "query": "query",
+    "header": "header",
+    "cookie": "cookie",
+}
 _IGNORED_HEADERS = frozenset({"accept", "content-type", "authorization"})
 _RANGE = re.compile(r"^[1-5]XX$")
 _RANGE_WORDS = {
@@ -237,8 +242,7 @@ class OperationLowerer:
         python_name: str,
         location: str,
     ) -> Parameter:
-        assert location in _LOCATIONS
-        loc: ParameterLocation = _LOCATIONS[_LOCATIONS.index(location)]
+        loc = _LOCATIONS[location]
         schema: object = node.get("schema")
         schema_pointer = join_pointer(pointer, "schema")
         style: ParameterStyle

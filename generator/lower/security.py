@@ -45,12 +45,12 @@ def _kind(node: Mapping[str, Any], pointer: str, diagnostics: Diagnostics) -> Sc
             return "http_bearer"
         diagnostics.warn(f"HTTP auth scheme {scheme!r} is not supported; left out", pointer)
         return None
-    if kind in ("oauth2", "openIdConnect", "mutualTLS"):
-        return (
-            "oauth2"
-            if kind == "oauth2"
-            else ("openIdConnect" if kind == "openIdConnect" else "mutualTLS")
-        )
+    if kind == "oauth2":
+        return "oauth2"
+    if kind == "openIdConnect":
+        return "openIdConnect"
+    if kind == "mutualTLS":
+        return "mutualTLS"
     diagnostics.warn(f"security scheme type {kind!r} is not supported; left out", pointer)
     return None
 

@@ -540,3 +540,10 @@ def test_lowering_twice_gives_equal_api() -> None:
     second, _ = lower_doc(paths)
     assert first == second
     assert {m.name for m in first.models} == {"GetPIdResponse200", "GetPIdResponse200Y"}
+
+
+def test_webhooks_warn_and_generate_no_operations() -> None:
+    hook = {"post": {"requestBody": {"content": {"application/json": {}}}, "responses": OK}}
+    api, diagnostics = lower_doc({}, webhooks={"newPet": hook})
+    assert api.tags == ()
+    assert [w.pointer for w in diagnostics.warnings] == ["#/webhooks"]
