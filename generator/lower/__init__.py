@@ -31,15 +31,15 @@ from typing import Any
 
 from openapi_pydantic.v3.v3_1 import OpenAPI
 
-from ..diagnostics import Diagnostics, SpecError
+from ..diagnostics import Diagnostics
 from ..ir import Api, Operation, Parameter, RequestBody, Response, Server, Tag
 from .modules import assign_modules, break_alias_cycles, place, with_imports
-from .naming import TAG_RESERVED, NameScope, pascal_case, snake_case
+from .naming import TAG_RESERVED, NameScope, pascal_case, shorten, snake_case
 from .operations import OperationLowerer, collect_operations
 from .schemas import SchemaLowerer
 from .security import lower_security_schemes
 
-__all__ = ["SpecError", "lower"]
+__all__ = ["lower"]
 
 
 def _servers(document: Mapping[str, Any]) -> tuple[Server, ...]:
@@ -124,7 +124,7 @@ def lower(
     tag_scope = NameScope(reserved=TAG_RESERVED)
     tag_names: dict[str, tuple[str, str]] = {}
     for tag in _tag_order(document, [raw.tag for raw in raw_operations]):
-        python_name = tag_scope.take(snake_case(tag, fallback="default"))
+        python_name = tag_scope.take(shorten(snake_case(tag, fallback="default")))
         class_name = schemas.class_names.take(pascal_case(tag, fallback="Default") + "Api")
         tag_names[tag] = (python_name, class_name)
 
@@ -139,7 +139,8 @@ def lower(
     for raw in raw_operations:
         operation_id = raw.node.get("operationId")
         source = operation_id if isinstance(operation_id, str) else f"{raw.method} {raw.path}"
-        python_name = operation_scopes[raw.tag].take(snake_case(source, fallback="operation"))
+        candidate = shorten(snake_case(source, fallback="operation"))
+        python_name = operation_scopes[raw.tag].take(candidate)
         tag_python = tag_names[raw.tag][0]
         module = f"api.{tag_python}.{python_name}"
         by_tag[raw.tag].append(lowerer.lower(raw, python_name, tag_python, module))

@@ -28,7 +28,7 @@ from typing import TypeVar
 from ..diagnostics import Diagnostics
 from ..ir import EnumType, Import, Model, ModelField, TypeAlias, TypeRef
 from . import types as t
-from .naming import NameScope, snake_case
+from .naming import NameScope, shorten, snake_case
 
 __all__ = ["assign_modules", "break_alias_cycles", "strongly_connected", "with_imports"]
 
@@ -121,7 +121,7 @@ def assign_modules(
     scope = NameScope(reserved=("models",))
     modules: dict[str, str] = {}
     for group in groups:
-        module = "models." + scope.take(snake_case(group[0], fallback="model"))
+        module = "models." + scope.take(shorten(snake_case(group[0], fallback="model")))
         for name in group:
             modules[name] = module
     return modules

@@ -32,6 +32,7 @@ at all.  The rules, in order:
 from __future__ import annotations
 
 import builtins
+import hashlib
 import keyword
 import re
 import unicodedata
@@ -46,6 +47,7 @@ __all__ = [
     "NameScope",
     "is_valid_name",
     "pascal_case",
+    "shorten",
     "snake_case",
     "upper_snake",
     "words",
@@ -191,6 +193,20 @@ def pascal_case(text: str, *, fallback: str = "Model") -> str:
 def upper_snake(text: str, *, fallback: str = "VALUE") -> str:
     """``text`` as an ``UPPER_SNAKE`` enum member name."""
     return _fix_start("_".join(word.upper() for word in words(text)), fallback, "_")
+
+
+#: Longest name used as a file or directory name (modules, operations, tags):
+#: file systems stop at 255 bytes, and a path made of several such names must
+#: stay usable on Windows too.
+MAX_FILE_NAME = 100
+
+
+def shorten(name: str, limit: int = MAX_FILE_NAME) -> str:
+    """``name`` cut to ``limit`` characters, a hash of the whole keeping it distinct."""
+    if len(name) <= limit:
+        return name
+    digest = hashlib.sha256(name.encode("utf-8")).hexdigest()[:8]
+    return f"{name[: limit - 9].rstrip('_')}_{digest}"
 
 
 def is_valid_name(name: str) -> bool:

@@ -15,6 +15,7 @@ from forgegen.lower.naming import (
     NameScope,
     is_valid_name,
     pascal_case,
+    shorten,
     snake_case,
     upper_snake,
 )
@@ -176,3 +177,12 @@ def test_python_literal_json_values() -> None:
     assert math.isnan(eval(python_literal(float("nan"))))
     with pytest.raises(TypeError):
         python_literal(object())
+
+
+def test_shorten_keeps_long_names_distinct_and_bounded() -> None:
+    first, second = "a" * 150 + "_x", "a" * 150 + "_y"
+    assert shorten("short") == "short"
+    assert len(shorten(first)) == 100
+    assert shorten(first) != shorten(second)
+    assert shorten(first) == shorten(first)
+    assert is_valid_name(shorten(first))

@@ -547,3 +547,28 @@ def test_webhooks_warn_and_generate_no_operations() -> None:
     api, diagnostics = lower_doc({}, webhooks={"newPet": hook})
     assert api.tags == ()
     assert [w.pointer for w in diagnostics.warnings] == ["#/webhooks"]
+
+
+def test_very_long_names_give_bounded_module_names() -> None:
+    long_id = "get" + "VeryLong" * 30
+    schema = {"type": "object", "properties": {"a": {}}}
+    api, _ = lower_doc(
+        {
+            "/x": {
+                "get": {
+                    "operationId": long_id,
+                    "tags": ["t" * 300],
+                    "responses": {
+                        "200": {
+                            "description": "ok",
+                            "content": {"application/json": {"schema": schema}},
+                        }
+                    },
+                }
+            }
+        }
+    )
+    op = only(api)
+    assert all(len(part) <= 100 for part in op.module.split("."))
+    assert all(len(part) <= 100 for model in api.models for part in model.module.split("."))
+    assert op.python_name.isidentifier()
