@@ -46,6 +46,7 @@ from .shapes import (
     is_null_schema,
     is_object_model,
     merge_all_of,
+    refines,
     split_null,
 )
 
@@ -292,7 +293,8 @@ class SchemaLowerer:
             return t.NONE
         if is_object_model(schema):
             for key in ("oneOf", "anyOf"):
-                if key in schema and not all(map(is_constraint_only, as_list(schema[key]))):
+                members = as_list(schema.get(key))
+                if members and not all(refines(member, schema) for member in members):
                     self.diagnostics.warn(
                         f"{key} next to properties: only the properties are modelled",
                         pointer,

@@ -33,6 +33,7 @@ __all__ = [
     "is_null_schema",
     "is_object_model",
     "merge_all_of",
+    "refines",
     "split_null",
 ]
 
@@ -145,6 +146,24 @@ def is_constraint_only(schema: object) -> bool:
     """True for a subschema that only validates (``required``, ``minLength``...)."""
     node = as_map(schema)
     return bool(node) and not (set(node) & STRUCTURAL_KEYS) and "format" not in node
+
+
+def refines(member: object, parent: Mapping[str, Any]) -> bool:
+    """True when a ``oneOf``/``anyOf`` member only narrows ``parent``'s own properties.
+
+    GitHub writes "status ``completed`` needs ``conclusion``" as
+    ``oneOf: [{properties: {status: {enum: [completed]}}, required: [...]}, ...]``
+    next to the real ``properties``: the type is the parent's; the members
+    only validate.
+    """
+    node = as_map(member)
+    if is_constraint_only(node):
+        return True
+    if not node or set(node) & {"$ref", "allOf", "anyOf", "oneOf", "items", "enum", "const"}:
+        return False
+    if node.get("type", "object") != "object":
+        return False
+    return set(as_map(node.get("properties"))) <= set(as_map(parent.get("properties")))
 
 
 def is_object_model(schema: Mapping[str, Any]) -> bool:

@@ -600,3 +600,19 @@ def test_discriminator_values_shared_by_two_members_give_a_plain_union() -> None
     )
     assert alias(api, "Pet").target.annotation == "Cat | Dog"
     assert any("conflict; plain union" in w.message for w in diagnostics.warnings)
+
+
+def test_union_members_that_only_narrow_properties_are_not_warned_about() -> None:
+    narrowing = {
+        "type": "object",
+        "required": ["name"],
+        "properties": {"name": {"type": "string"}, "status": {"type": "string"}},
+        "oneOf": [
+            {"properties": {"status": {"enum": ["done"]}}, "required": ["status"]},
+            {"type": "object", "maxProperties": 0},
+        ],
+    }
+    mixed = {**narrowing, "oneOf": [{"$ref": "#/components/schemas/Narrowing"}]}
+    api, diagnostics = lower_doc({"Narrowing": narrowing, "Mixed": mixed})
+    assert [f.wire_name for f in model(api, "Narrowing").fields] == ["name", "status"]
+    assert [w.pointer for w in diagnostics.warnings] == ["#/components/schemas/Mixed"]
