@@ -22,6 +22,7 @@ import unicodedata
 
 __all__ = [
     "comment",
+    "docblock",
     "docstring",
     "identifier",
     "markdown",
@@ -115,6 +116,12 @@ def docstring(value: object, indent: str = "") -> str:
                 out.append(_docstring_char(char))
         lines.append("".join(out))
     return "\n".join(indent + line if index and line else line for index, line in enumerate(lines))
+
+
+def docblock(value: object, indent: str = "") -> str:
+    """:func:`docstring`, with the closing quotes on their own line when it spans lines."""
+    body = docstring(value, indent)
+    return f"{body}\n{indent}" if "\n" in body else body
 
 
 def comment(value: object) -> str:

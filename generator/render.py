@@ -26,7 +26,7 @@ from typing import Literal
 import jinja2
 
 from . import __version__
-from .escaping import comment, docstring, identifier, markdown, py_literal, py_str
+from .escaping import comment, docblock, docstring, identifier, markdown, py_literal, py_str
 from .ir import (
     Api,
     EnumType,
@@ -699,6 +699,7 @@ def _environment() -> jinja2.Environment:
     env.filters.update(
         py_str=py_str,
         docstring=docstring,
+        docblock=docblock,
         comment=comment,
         identifier=identifier,
         py_literal=py_literal,

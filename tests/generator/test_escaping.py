@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 
 import pytest
-from forgegen.escaping import comment, docstring, identifier, markdown, py_literal, py_str
+from forgegen.escaping import comment, docblock, docstring, identifier, markdown, py_literal, py_str
 
 HOSTILE = [
     "",
@@ -173,3 +173,21 @@ def test_markdown_escapes_markup_and_controls() -> None:
     assert "`" not in text.replace("\\`", "")
     assert "\x00" not in text
     assert text.splitlines()[1] == "next"
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_docblock_closes_on_its_own_line_when_multiline(text: str) -> None:
+    def parsed(body: str) -> tuple[int, str]:
+        tree = ast.parse(f'class C:\n    """{body}"""\n    x = 1\n')
+        cls = tree.body[0]
+        assert isinstance(cls, ast.ClassDef)
+        return len(cls.body), ast.get_docstring(cls, clean=False) or ""
+
+    plain = docstring(text, "    ")
+    block = docblock(text, "    ")
+    assert parsed(block)[0] == 2
+    if "\n" in plain:
+        assert block == plain + "\n    "
+        assert parsed(block)[1] == parsed(plain)[1] + "\n    "
+    else:
+        assert block == plain
