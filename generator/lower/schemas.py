@@ -169,7 +169,12 @@ class SchemaLowerer:
             )
             return
         inner, _ = split_null(schema)
-        self._lower(inner, component.pointer, component.name, component.name)
+        result = self._lower(inner, component.pointer, component.name, component.name)
+        if component.name not in self._models and component.name not in self.enums:
+            # _shape and _lower disagreed: keep the name defined rather than dangling
+            self.aliases[component.name] = TypeAlias(
+                component.name, "", result, pointer=component.pointer
+            )
 
     def promote_recursive_maps(self) -> None:
         """Map-shaped components that reach themselves through aliases become models.
@@ -225,9 +230,6 @@ class SchemaLowerer:
             seen.add(ref)
             node, _ = split_null(as_map(resolve_path(self.document, ref)))
         return False
-
-    def component_for(self, name: str) -> Component | None:
-        return self._by_name.get(name)
 
     # -- the type of a schema ---------------------------------------------
 
@@ -287,8 +289,6 @@ class SchemaLowerer:
             if single is not None:
                 return self.type_of(single, join_pointer(pointer, "allOf", 0), context)
             schema = merge_all_of(self.document, schema, pointer, self.diagnostics)
-        if "const" in schema:
-            return self._const(schema, pointer)
         if is_null_schema(schema):
             return t.NONE
         if is_object_model(schema):
@@ -300,6 +300,8 @@ class SchemaLowerer:
                         pointer,
                     )
             return self._model(schema, pointer, own_name or self._new_name(context))
+        if "const" in schema:
+            return self._const(schema, pointer)
         if "enum" in schema:
             enum = self._enum(schema, pointer, context, own_name)
             if enum is not None:
