@@ -63,11 +63,32 @@ def _member_name(value: Any) -> str:
     return upper_snake(f"VALUE_{text}")
 
 
-def enum_members(values: Sequence[Any], kind: EnumKind) -> tuple[EnumMember, ...]:
-    """The members of an ``str``/``int``/``float`` enum, names unique."""
+def enum_members(
+    values: Sequence[Any],
+    kind: EnumKind,
+    names: Sequence[object] = (),
+    descriptions: Sequence[object] = (),
+) -> tuple[EnumMember, ...]:
+    """The members of an ``str``/``int``/``float`` enum, names unique.
+
+    ``names`` and ``descriptions`` come from the ``x-enum-varnames`` /
+    ``x-enumNames`` and ``x-enum-descriptions`` vendor extensions (openapi-
+    generator and NSwag write them); they are used only when they match the
+    values one to one, and names still go through :func:`upper_snake`.
+    """
+    use_names = len(names) == len(values) and all(isinstance(n, str) and n for n in names)
+    use_descriptions = len(descriptions) == len(values)
     scope = NameScope()
     members = []
-    for value in values:
+    for index, value in enumerate(values):
         written = python_literal(float(value) if kind == "float" else value)
-        members.append(EnumMember(name=scope.take(_member_name(value)), value=written))
+        candidate = upper_snake(str(names[index])) if use_names else _member_name(value)
+        description = descriptions[index] if use_descriptions else None
+        members.append(
+            EnumMember(
+                name=scope.take(candidate),
+                value=written,
+                description=description if isinstance(description, str) else None,
+            )
+        )
     return tuple(members)

@@ -393,7 +393,12 @@ class SchemaLowerer:
             name=name,
             module="",
             value_type=kind,
-            members=enum_members(values, kind),
+            members=enum_members(
+                values,
+                kind,
+                as_list(schema.get("x-enum-varnames") or schema.get("x-enumNames")),
+                as_list(schema.get("x-enum-descriptions")),
+            ),
             description=as_str(schema.get("description")),
             pointer=pointer,
         )

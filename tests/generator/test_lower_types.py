@@ -616,3 +616,23 @@ def test_union_members_that_only_narrow_properties_are_not_warned_about() -> Non
     api, diagnostics = lower_doc({"Narrowing": narrowing, "Mixed": mixed})
     assert [f.wire_name for f in model(api, "Narrowing").fields] == ["name", "status"]
     assert [w.pointer for w in diagnostics.warnings] == ["#/components/schemas/Mixed"]
+
+
+def test_enum_vendor_extensions_name_and_describe_members() -> None:
+    api, _ = lower_doc(
+        {
+            "Level": {
+                "type": "integer",
+                "enum": [1, 2],
+                "x-enum-varnames": ["low", "High Level"],
+                "x-enum-descriptions": ["Low.", "High."],
+            },
+            "Partial": {"type": "integer", "enum": [1, 2], "x-enum-varnames": ["only_one"]},
+        }
+    )
+    level = enum(api, "Level")
+    assert [(m.name, m.value, m.description) for m in level.members] == [
+        ("LOW", "1", "Low."),
+        ("HIGH_LEVEL", "2", "High."),
+    ]
+    assert [m.name for m in enum(api, "Partial").members] == ["VALUE_1", "VALUE_2"]
