@@ -340,7 +340,12 @@ class OperationLowerer:
             status = _normalise_status(status_key)
             pointer = join_pointer(base, str(status_key))
             node, own_pointer = resolve(self.document, as_map(entry), pointer)
-            parse, type_, content_type = self._response_body(node, own_pointer, context, status)
+            tokens = pointer_tokens(own_pointer)
+            if tokens[:2] == ["components", "responses"] and len(tokens) == 3:
+                body_name = pascal_case(tokens[2]) + "Response"  # shared: named once, by its key
+            else:
+                body_name = f"{context}Response{'Default' if status == 'default' else status}"
+            parse, type_, content_type = self._response_body(node, own_pointer, body_name)
             error_class = None
             if not status.startswith("2"):
                 words = _status_words(status)
@@ -361,7 +366,7 @@ class OperationLowerer:
         return tuple(result)
 
     def _response_body(
-        self, node: Mapping[str, Any], pointer: str, context: str, status: str
+        self, node: Mapping[str, Any], pointer: str, name: str
     ) -> tuple[ResponseParse, TypeRef | None, str | None]:
         chosen = choose(as_map(node.get("content")), request=False)
         if chosen is None:
@@ -372,8 +377,7 @@ class OperationLowerer:
             if not schema:
                 return "json", t.ANY, content_type
             schema_pointer = join_pointer(pointer, "content", content_type, "schema")
-            name = f"{context}Response{'Default' if status == 'default' else status}"
-            type_ = self.schemas.type_of(schema, schema_pointer, name)
+            type_ = self.schemas.type_of(schema, schema_pointer, name)  # name: inline classes
             parse: ResponseParse = "model" if self.schemas.is_model(type_.annotation) else "adapter"
             return parse, type_, content_type
         if kind == "text":

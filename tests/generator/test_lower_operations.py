@@ -572,3 +572,24 @@ def test_very_long_names_give_bounded_module_names() -> None:
     assert all(len(part) <= 100 for part in op.module.split("."))
     assert all(len(part) <= 100 for model in api.models for part in model.module.split("."))
     assert op.python_name.isidentifier()
+
+
+def test_shared_component_response_is_one_class_named_by_its_key() -> None:
+    inline = {"type": "object", "properties": {"message": {"type": "string"}}}
+    missing = {"description": "gone", "content": {"application/json": {"schema": inline}}}
+    ref = {"$ref": "#/components/responses/not_found"}
+    api, _ = lower_doc(
+        {
+            "/a": {"get": {"responses": {"404": ref}}},
+            "/b": {"get": {"responses": {"404": ref}}},
+        },
+        components={"responses": {"not_found": missing}},
+    )
+    a, b = operations(api)
+    assert [m.name for m in api.models] == ["NotFoundResponse"]
+    assert a.responses[0].type == b.responses[0].type
+    assert (a.responses[0].error_class, b.responses[0].error_class) == (
+        "GetANotFoundError",
+        "GetBNotFoundError",
+    )
+    assert a.responses[0].description == "gone"
