@@ -219,8 +219,20 @@ def is_valid_name(name: str) -> bool:
     )
 
 
+#: Prefixes pydantic (2.10 and later) refuses for field names with a warning
+#: however they end, so a suffix cannot help: such names get a prefix instead.
+_PROTECTED_PREFIXES = ("model_dump", "model_validate")
+
+
 def _field_reserved(name: str) -> bool:
     return name in FIELD_RESERVED or name.startswith("model_")
+
+
+def _field_base(name: str) -> str:
+    """The renamed form of a reserved field name (see :class:`NameScope`)."""
+    if name.startswith(_PROTECTED_PREFIXES):
+        return "field_" + name
+    return name + "_"
 
 
 class NameScope:
@@ -228,8 +240,12 @@ class NameScope:
 
     ``reserved`` names are never handed out: a candidate equal to one gets
     ``reserved_suffix`` appended once (``json`` -> ``json_``, ``Client`` ->
-    ``ClientModel``).  A candidate already taken gets a counter
-    (``name_2`` or ``Name2`` depending on ``counter_joiner``).
+    ``ClientModel``).  With ``field_rules`` (model fields) names in pydantic's
+    ``model_`` namespace are reserved too and get ``_`` (``model_config`` ->
+    ``model_config_``), except ``model_dump*``/``model_validate*``, which
+    pydantic rejects whatever follows and so become ``field_model_dump...``.
+    A candidate already taken gets a counter (``name_2`` or ``Name2``
+    depending on ``counter_joiner``).
     """
 
     def __init__(
@@ -246,12 +262,13 @@ class NameScope:
         self._field_rules = field_rules
         self._taken: set[str] = set()
 
-    def _is_reserved(self, name: str) -> bool:
-        return name in self._reserved or (self._field_rules and _field_reserved(name))
-
     def take(self, candidate: str) -> str:
         """Claim ``candidate`` (or the first free variant of it) and return it."""
-        base = candidate + self._suffix if self._is_reserved(candidate) else candidate
+        base = candidate
+        if self._field_rules and _field_reserved(candidate):
+            base = _field_base(candidate)
+        elif candidate in self._reserved:
+            base = candidate + self._suffix
         name = base
         counter = 2
         while name in self._taken or name in self._reserved:

@@ -123,6 +123,8 @@ def test_field_scope_avoids_pydantic_attributes() -> None:
     scope = NameScope(reserved=FIELD_RESERVED, field_rules=True)
     assert scope.take("model_config") == "model_config_"
     assert scope.take("model_type") == "model_type_"
+    assert scope.take("model_dump") == "field_model_dump"
+    assert scope.take("model_validate_x") == "field_model_validate_x"
     assert scope.take("json") == "json_"
     assert scope.take("date") == "date_"  # would shadow the ``date`` annotation
     assert scope.take("id") == "id"

@@ -114,7 +114,11 @@ def test_hostile_fields_discriminators_recursion_and_defaults_work_in_pydantic()
             "Cat": {
                 "type": "object",
                 "required": ["petType"],
-                "properties": {"petType": {"type": "string"}, "json": {"type": "string"}},
+                "properties": {
+                    "petType": {"type": "string"},
+                    "json": {"type": "string"},
+                    "model_dump": {"type": "integer"},
+                },
             },
             "Dog": {
                 "type": "object",
@@ -151,13 +155,17 @@ def test_hostile_fields_discriminators_recursion_and_defaults_work_in_pydantic()
         {
             "date": "2024-01-02",
             "int": 3,
-            "pets": [{"petType": "dog", "model_config": 1}, {"petType": "cat", "json": "x"}],
+            "pets": [
+                {"petType": "dog", "model_config": 1},
+                {"petType": "cat", "json": "x", "model_dump": 7},
+            ],
             "best": {"int": 4},
         }
     )
     assert [type(pet).__name__ for pet in owner.pets] == ["Dog", "Cat"]
     assert owner.pets[0].model_config_ == 1
     assert owner.pets[1].json_ == "x"
+    assert owner.pets[1].field_model_dump == 7
     assert str(owner.date_) == "2024-01-02"
     assert owner.best.int_ == 4
     assert owner.mode == classes["OwnerMode"].C
