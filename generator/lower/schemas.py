@@ -98,6 +98,7 @@ class SchemaLowerer:
         self._active: set[str] = set()
         self.discriminators = Discriminators(document, diagnostics, self.components)
         self._by_name: dict[str, Component] = {}
+        self._maps_as_models: set[str] = set()
 
     # -- step 1: components ------------------------------------------------
 
@@ -215,6 +216,28 @@ class SchemaLowerer:
                 promoted = replace(component, kind="model", nullable=nullable)
                 self.components[component.pointer] = promoted
                 self._by_name[name] = promoted
+            self._relower_with_map_models(
+                [self._by_name[name] for name in group if name in self.aliases]
+            )
+
+    def _relower_with_map_models(self, components: list[Component]) -> None:
+        """Lower alias components again with their inline maps as models.
+
+        ``A = list[dict[str, B]]``, ``B = list[dict[str, A]]`` loops through
+        aliases only; made ``A = list[AItem]`` with ``AItem`` a model whose
+        ``extra`` is ``B``, the cycle passes through a class and is legal.
+        Memoised types that hold a map are forgotten so they are lowered
+        again; inline classes below them are kept (their memo entries stay).
+        """
+        for component in components:
+            self._maps_as_models.add(component.pointer)
+            prefix = component.pointer + "/"
+            for pointer in [p for p in self._memo if p.startswith(prefix)]:
+                if "dict[" in self._memo[pointer].annotation:
+                    del self._memo[pointer]
+            del self.aliases[component.name]
+        for component in components:
+            self._lower_component(component)
 
     def _ref_loop(self, component: Component) -> bool:
         """True when a component is a chain of bare ``$ref``s that comes back to itself."""
@@ -351,8 +374,22 @@ class SchemaLowerer:
                 return t.list_of(t.ANY)
             return t.list_of(self.type_of(items, join_pointer(pointer, "items"), context + "Item"))
         if kind == "object":
-            return t.dict_of(self._extra(schema, pointer, context) or t.ANY)
+            extra = self._extra(schema, pointer, context)
+            if extra is not None and self._map_as_model(pointer):
+                name = self._new_name(context)
+                self._models[name] = _ModelDraft(
+                    name=name,
+                    pointer=pointer,
+                    description=as_str(schema.get("description")),
+                    deprecated=as_bool(schema.get("deprecated")),
+                    extra=extra,
+                )
+                return t.model_ref(name)
+            return t.dict_of(extra or t.ANY)
         return self._degrade(f"unknown type {kind!r}", pointer)
+
+    def _map_as_model(self, pointer: str) -> bool:
+        return any(pointer.startswith(p + "/") for p in self._maps_as_models)
 
     def _extra(self, schema: Mapping[str, Any], pointer: str, context: str) -> TypeRef | None:
         extra = schema.get("additionalProperties")

@@ -40,9 +40,8 @@ EXPECTED = {
     "oai-petstore-expanded-3.0.yaml": (4, 0),
     "oai-uspto-3.0.yaml": (3, 0),
     "oai-webhook-example-3.1.yaml": (0, 0),
-    # three aliases that are lists of maps of each other: no class to hang the cycle on
-    "openapi-python-client-baseline_openapi_3.0.json": (50, 3),
-    "openapi-python-client-baseline_openapi_3.1.yaml": (50, 3),
+    "openapi-python-client-baseline_openapi_3.0.json": (50, 0),
+    "openapi-python-client-baseline_openapi_3.1.yaml": (50, 0),
     "spotify-web-api-fixed-3.0.yaml": (97, 0),
     "stripe-spec3.json": (417, 0),
     "swagger-petstore3-openapi.yaml": (19, 0),

@@ -516,6 +516,13 @@ def test_recursive_map_becomes_model_and_list_cycle_degrades() -> None:
                 "additionalProperties": {"$ref": "#/components/schemas/Tree"},
             },
             "Loop": {"type": "array", "items": {"$ref": "#/components/schemas/Loop"}},
+            "Rows": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "additionalProperties": {"$ref": "#/components/schemas/Rows"},
+                },
+            },
             "Ref1": {"$ref": "#/components/schemas/Ref2"},
             "Ref2": {"$ref": "#/components/schemas/Ref1"},
         }
@@ -525,6 +532,11 @@ def test_recursive_map_becomes_model_and_list_cycle_degrades() -> None:
     assert tree.extra is not None
     assert tree.extra.annotation == "Tree"
     assert alias(api, "Loop").target.annotation == "Any"
+    # list[dict[str, Rows]] loops through aliases only: its map becomes a model
+    assert alias(api, "Rows").target.annotation == "list[RowsItem]"
+    rows_extra = model(api, "RowsItem").extra
+    assert rows_extra is not None
+    assert rows_extra.annotation == "Rows"
     assert alias(api, "Ref1").target.annotation == "Any"
     degraded = [w for w in diagnostics.warnings if "as Any" in w.message]
     assert {w.pointer for w in degraded} >= {
