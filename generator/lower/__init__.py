@@ -21,6 +21,14 @@ Order of the result (equal input -> equal ``Api``, hence identical output):
 
 Names are claimed in a fixed order as well: component schemas (sorted by key),
 then tags, then operations with their inline schemas and error classes.
+
+Modules, one job each: :mod:`.naming` (identifiers), :mod:`.literals`
+(Python literal source), :mod:`.document` (typed dict access, ``$ref``),
+:mod:`.shapes` (null/allOf/shape questions on schema dicts), :mod:`.types`
+(annotation building), :mod:`.enums`, :mod:`.discriminators`,
+:mod:`.schemas` (schema -> type, models/enums/aliases), :mod:`.modules`
+(cycles share a module; imports), :mod:`.media` (content types),
+:mod:`.operations`, :mod:`.security`.
 """
 
 from __future__ import annotations
