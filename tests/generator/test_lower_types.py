@@ -648,3 +648,19 @@ def test_enum_vendor_extensions_name_and_describe_members() -> None:
         ("HIGH_LEVEL", "2", "High."),
     ]
     assert [m.name for m in enum(api, "Partial").members] == ["VALUE_1", "VALUE_2"]
+
+
+def test_component_names_do_not_depend_on_document_order() -> None:
+    schemas = {
+        "pet": {"type": "object", "properties": {"a": {"enum": ["x", "y"]}}},
+        "Pet": {"type": "object", "properties": {"b": {}}},
+        "PET": {"type": "object", "properties": {"c": {}}},
+    }
+    forward, _ = lower_doc(schemas)
+    backward, _ = lower_doc(dict(reversed(schemas.items())))
+    assert forward == backward
+    assert {m.pointer: m.name for m in forward.models} == {
+        "#/components/schemas/PET": "Pet",
+        "#/components/schemas/Pet": "Pet2",
+        "#/components/schemas/pet": "Pet3",
+    }
