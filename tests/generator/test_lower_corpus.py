@@ -11,6 +11,7 @@ of a spec shows up here.
 from __future__ import annotations
 
 import ast
+import functools
 import keyword
 import time
 from collections import Counter
@@ -23,7 +24,7 @@ from forgegen.diagnostics import Diagnostics
 from forgegen.ir import Api, Import, TypeRef
 from forgegen.lower import lower
 from forgegen.lower.operations import METHODS
-from forgegen.parse import parse_spec
+from forgegen.parse import ParsedSpec, parse_spec
 from pydantic import BaseModel
 
 CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
@@ -51,6 +52,12 @@ EXPECTED = {
 PYDANTIC_ATTRIBUTES = frozenset(dir(BaseModel))
 
 pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason="corpus not present")
+
+
+@functools.cache
+def _parsed(name: str) -> ParsedSpec:
+    """Each document parsed once per session (parsing is the front end's cost, not ours)."""
+    return parse_spec(CORPUS / name)
 
 
 def _valid(name: str) -> bool:
@@ -89,7 +96,7 @@ def _declared(document: dict[str, Any]) -> dict[tuple[str, str], set[str]]:
 def test_corpus_document_lowers_completely(
     name: str, record_property: pytest.RecordProperty
 ) -> None:
-    spec = parse_spec(CORPUS / name)
+    spec = _parsed(name)
     diagnostics = Diagnostics()
     started = time.perf_counter()
     api = lower(spec.openapi, spec.document, package_name="client", diagnostics=diagnostics)
@@ -164,7 +171,7 @@ def test_corpus_document_lowers_completely(
 
 @pytest.mark.parametrize("name", ["github-api.github.com.3.0.json", "stripe-spec3.json"])
 def test_large_documents_lower_fast_and_deterministically(name: str) -> None:
-    spec = parse_spec(CORPUS / name)
+    spec = _parsed(name)
     started = time.perf_counter()
     first = lower(spec.openapi, spec.document, package_name="c", diagnostics=Diagnostics())
     elapsed = time.perf_counter() - started
