@@ -41,6 +41,7 @@ from openapi_pydantic.v3.v3_1 import OpenAPI
 
 from ..diagnostics import Diagnostics
 from ..ir import Api, Operation, Parameter, RequestBody, Response, Server, Tag
+from .document import as_map
 from .modules import assign_modules, break_alias_cycles, place, with_imports
 from .naming import TAG_RESERVED, NameScope, pascal_case, shorten, snake_case
 from .operations import OperationLowerer, collect_operations
@@ -137,9 +138,11 @@ def lower(
         tag_names[tag] = (python_name, class_name)
 
     schemas.lower_components()
-    lowerer = OperationLowerer(
-        document, schemas, diagnostics, frozenset(scheme.name for scheme in schemes)
+    # every declared scheme, supported or not: an unsupported one was warned about already
+    declared_schemes = frozenset(
+        str(key) for key in as_map(as_map(document.get("components")).get("securitySchemes"))
     )
+    lowerer = OperationLowerer(document, schemas, diagnostics, declared_schemes)
     operation_scopes = {
         tag: NameScope(reserved=("client", "with_raw_response")) for tag in tag_names
     }

@@ -438,7 +438,7 @@ def test_security_requirements_and_schemes() -> None:
             "/a": {"get": {"responses": OK}},
             "/b": {"get": {"security": [], "responses": OK}},
             "/c": {"get": {"security": [{}, {"basic": [], "oauth": ["read"]}], "responses": OK}},
-            "/d": {"get": {"security": [{"nope": []}], "responses": OK}},
+            "/d": {"get": {"security": [{"nope": []}, {"digest": []}], "responses": OK}},
         },
         components={"securitySchemes": schemes},
         security=[{"api_key": []}, {"bearer": []}],
@@ -447,8 +447,9 @@ def test_security_requirements_and_schemes() -> None:
     assert a.security == (("api_key",), ("bearer",))
     assert b.security == ()
     assert c.security == ((), ("basic", "oauth"))
-    assert d.security == (("nope",),)
+    assert d.security == (("nope",), ("digest",))
     assert any("'nope' is not defined" in w.message for w in diagnostics.warnings)
+    assert not any("'digest' is not defined" in w.message for w in diagnostics.warnings)
     by_name = {s.name: s for s in api.security_schemes}
     assert list(by_name) == ["api_key", "admin_key", "basic", "bearer", "oauth", "oidc", "mtls"]
     assert by_name["api_key"] == SecurityScheme(
