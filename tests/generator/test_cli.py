@@ -17,6 +17,12 @@ PETSTORE = CORPUS / "swagger-petstore3-openapi.yaml"
 needs_corpus = pytest.mark.skipif(not PETSTORE.is_file(), reason="shared corpus not present")
 
 
+@pytest.fixture(autouse=True)
+def _private_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Runs without --cache-dir use $XDG_CACHE_HOME: keep them out of the real home."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
+
+
 @pytest.fixture
 def spec(tmp_path: Path) -> Path:
     target = tmp_path / "spec" / "petstore.yaml"

@@ -477,3 +477,17 @@ def test_exhausted_retries_on_a_status_return_the_last_response(server: Loopback
     assert len(server.requests) == 3
     with pytest.raises(ServerError):
         raise_api_error(response)
+
+
+def test_api_client_builds_its_http_client(server: LoopbackServer) -> None:
+    server.route("GET", "/v2/pets", Reply.json([]))
+
+    class PetClient(ApiClient):
+        default_base_url = server.url + "/v2"
+
+    with PetClient(headers={"X-Client": "tests"}, timeout=5.0) as client:
+        assert client.http_client.config.default_timeout == 5.0
+        client.execute(_get())
+        assert "PetClient" in repr(client)
+    assert server.requests[0].path == "/v2/pets"
+    assert server.requests[0].header("X-Client") == "tests"
