@@ -452,7 +452,11 @@ class SchemaLowerer:
         if discriminator:
             field_name = self.discriminators.tag(schema, key, discriminator, pointer)
             if field_name is not None:
-                return t.discriminated(members, field_name)
+                # every member is a model (possibly nullable): tag the classes, null outside
+                classes = [t.model_ref(next(iter(member.models))) for member in members]
+                tagged = t.discriminated(classes, field_name)
+                nullable = any(member.annotation.endswith(" | None") for member in members)
+                return t.optional(tagged) if nullable else tagged
         return t.union(members)
 
     # -- models ------------------------------------------------------------

@@ -664,3 +664,18 @@ def test_component_names_do_not_depend_on_document_order() -> None:
         "#/components/schemas/Pet": "Pet2",
         "#/components/schemas/pet": "Pet3",
     }
+
+
+def test_discriminated_union_of_a_nullable_model_keeps_null_outside() -> None:
+    schemas: dict[str, Any] = {
+        **DISCRIMINATED,
+        "Pet": {
+            "oneOf": [{"$ref": "#/components/schemas/Cat"}, {"$ref": "#/components/schemas/Dog"}],
+            "discriminator": {"propertyName": "kind"},
+        },
+    }
+    schemas["Cat"] = {**schemas["Cat"], "type": ["object", "null"]}
+    api, _ = lower_doc(schemas)
+    assert alias(api, "Pet").target.annotation == (
+        'Annotated[Cat | Dog, Field(discriminator="kind")] | None'
+    )
