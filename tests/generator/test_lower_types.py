@@ -9,6 +9,7 @@ import pytest
 from forgegen.diagnostics import Diagnostics, SpecError
 from forgegen.ir import Api, EnumType, Import, Model, ModelField, TypeAlias
 from forgegen.lower import lower
+from forgegen.lower import types as t
 from openapi_pydantic.v3.v3_1 import OpenAPI
 
 
@@ -679,3 +680,10 @@ def test_discriminated_union_of_a_nullable_model_keeps_null_outside() -> None:
     assert alias(api, "Pet").target.annotation == (
         'Annotated[Cat | Dog, Field(discriminator="kind")] | None'
     )
+
+
+def test_union_dedupes_without_splitting_inside_literal_strings() -> None:
+    choice = t.literal(["a | b", 'c"|" d'])
+    combined = t.union([choice, t.NONE, t.external("int"), choice, t.optional(t.external("int"))])
+    assert combined.annotation == 'Literal["a | b", "c\\"|\\" d"] | int | None'
+    assert t.union([choice, t.ANY]).is_any
