@@ -118,6 +118,13 @@ _THIRD_PARTY = frozenset(
 )
 
 
+def isort_key(name: str) -> tuple[int, str]:
+    """isort's (and ruff's) order of imported names: CONSTANTS, Classes, functions."""
+    if name.isupper() and len(name) > 1:
+        return (0, name)
+    return (1, name) if name[:1].isupper() else (2, name)
+
+
 class ImportSet:
     """The imports of one generated module, printed sorted and grouped."""
 
@@ -166,7 +173,7 @@ class ImportSet:
         third_party: list[str] = []
         local: list[str] = []
         for module in sorted(self._external):
-            names = sorted(self._external[module] - self.defined)
+            names = sorted(self._external[module] - self.defined, key=isort_key)
             if module == "__future__":
                 future.append(f"from __future__ import {', '.join(names)}")
             elif module.startswith("import "):
@@ -176,14 +183,16 @@ class ImportSet:
                 group.append(f"from {module} import {', '.join(names)}")
         stdlib = plain + stdlib  # ``import x`` lines before ``from x import y`` lines
         runtime_line = (
-            [f"from {self.runtime_module()} import {', '.join(sorted(self._runtime))}"]
+            [
+                f"from {self.runtime_module()} import {', '.join(sorted(self._runtime, key=isort_key))}"
+            ]
             if self._runtime
             else []
         )
         (third_party if self.runtime == "package" else local).extend(runtime_line)
         local.extend(
             f"from {relative(self.module, module, from_package=self.package)} "
-            f"import {', '.join(sorted(names - self.defined))}"
+            f"import {', '.join(sorted(names - self.defined, key=isort_key))}"
             for module, names in sorted(self._local.items())
             if names - self.defined
         )
@@ -857,7 +866,11 @@ def render(
     )
     emit(
         "__init__.py",
-        env.get_template("package_init.py.jinja").render(api=api, error_names=_ERROR_NAMES),
+        env.get_template("package_init.py.jinja").render(
+            api=api,
+            error_names=_ERROR_NAMES,
+            exports=sorted([*_ERROR_NAMES, "Client", "__version__"], key=isort_key),
+        ),
     )
     emit("py.typed", "")
     emit(
