@@ -182,12 +182,9 @@ class ImportSet:
                 group = third_party if module.split(".")[0] in _THIRD_PARTY else stdlib
                 group.append(f"from {module} import {', '.join(names)}")
         stdlib = plain + stdlib  # ``import x`` lines before ``from x import y`` lines
+        runtime_names = ", ".join(sorted(self._runtime, key=isort_key))
         runtime_line = (
-            [
-                f"from {self.runtime_module()} import {', '.join(sorted(self._runtime, key=isort_key))}"
-            ]
-            if self._runtime
-            else []
+            [f"from {self.runtime_module()} import {runtime_names}"] if self._runtime else []
         )
         (third_party if self.runtime == "package" else local).extend(runtime_line)
         local.extend(
