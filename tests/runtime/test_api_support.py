@@ -438,12 +438,12 @@ def test_form_and_multipart_bodies(server: LoopbackServer) -> None:
 
 
 def test_parse_json_caches_adapters_and_validates() -> None:
-    from requestforge import api
+    from requestforge import encoding
 
     assert parse_json(b'[{"tagId": 1}]', list[Tag]) == [Tag(tag_id=1)]
-    cached = api._ADAPTERS[list[Tag]]
+    cached = encoding._ADAPTERS[list[Tag]]
     assert parse_json(b"[]", list[Tag]) == []
-    assert api._ADAPTERS[list[Tag]] is cached
+    assert encoding._ADAPTERS[list[Tag]] is cached
     assert parse_json('{"color": "blue"}', Painted).color == "blue"
     with pytest.raises(ValueError, match="tagId"):
         parse_json(b"[{}]", list[Tag])
