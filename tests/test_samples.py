@@ -27,3 +27,23 @@ def test_runtime_demo_runs_and_reports_single_flight_tokens() -> None:
     # ~3 s of traffic with 2 s tokens renewed 0.5 s early: a handful of fetches, not one per thread.
     assert fetches is not None
     assert 1 <= int(fetches.group(1)) <= 4
+
+
+def test_committed_samples_are_byte_identical_to_a_fresh_generation(tmp_path: Path) -> None:
+    """Regenerating with an empty format cache writes exactly the committed bytes."""
+    from forgegen.pipeline import generate
+
+    sys.path.insert(0, str(ROOT / "samples"))
+    try:
+        from regenerate import SAMPLE_SPECS
+    finally:
+        sys.path.remove(str(ROOT / "samples"))
+    for package, spec in SAMPLE_SPECS.items():
+        result = generate(
+            ROOT / "samples" / spec,
+            ROOT / "samples" / package,
+            check=True,
+            quiet=True,
+            cache_dir=tmp_path / "cache",
+        )
+        assert not result.stale, f"samples/{package} is stale: {result.changes.lines()}"

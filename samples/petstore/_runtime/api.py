@@ -1,0 +1,432 @@
+"""What generated clients call: the client base, endpoints, typed errors, encoders.
+
+A forgegen-generated package is thin: each operation module builds an
+:class:`HttpRequest` with the encoders here, hands it to
+:meth:`ApiClient.execute` together with the operation's security requirements,
+and parses the response with :func:`parse_json` or raises through
+:func:`raise_api_error`.  Everything that is the same for every API lives in
+this module, so it is written, tested and type-checked once.
+
+The encoders live in :mod:`.encoding` and are re-exported here, so
+``requestforge.api`` is the whole support surface.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from types import TracebackType
+from typing import Any, ClassVar, Concatenate, Generic, NoReturn, ParamSpec, TypeVar, overload
+
+from typing_extensions import Self
+
+from .auth import CompositeAuthHook
+from .client import HttpClient
+from .config import HttpClientConfigBuilder
+from .encoding import (
+    OpenEnum,
+    compact,
+    cookie_param,
+    form_body,
+    header_param,
+    multipart_body,
+    parse_json,
+    path_param,
+    query_param,
+    text_body,
+    to_json,
+)
+from .errors import InvalidRequestError, MaxRetryException, RequestForgeError
+from .hooks import AuthHook
+from .models import Headers, HttpRequest, HttpResponse
+from .redaction import redact_url
+
+__all__ = [
+    "ApiClient",
+    "ApiError",
+    "ApiResponse",
+    "BadRequestError",
+    "BoundEndpoint",
+    "ConflictError",
+    "Endpoint",
+    "MissingCredentialsError",
+    "NotFoundError",
+    "OpenEnum",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "Resource",
+    "SecurityRequirements",
+    "ServerError",
+    "UnauthorizedError",
+    "UnprocessableEntityError",
+    "compact",
+    "cookie_param",
+    "error_class_for",
+    "form_body",
+    "header_param",
+    "multipart_body",
+    "parse_json",
+    "path_param",
+    "query_param",
+    "raise_api_error",
+    "text_body",
+    "to_json",
+]
+
+T = TypeVar("T")
+P = ParamSpec("P")
+
+SecurityRequirements = Sequence[Sequence[str]]
+"""An operation's ``security``: OR of ANDs of scheme names; ``()`` sends no credentials."""
+
+
+# -- responses -------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ApiResponse(Generic[T]):
+    """A response with its parsed body: what ``.with_raw_response(...)`` returns."""
+
+    status_code: int
+    headers: Headers
+    parsed: T
+    raw: HttpResponse
+
+    @classmethod
+    def of(cls, response: HttpResponse, parsed: T) -> ApiResponse[T]:
+        return cls(
+            status_code=response.status_code, headers=response.headers, parsed=parsed, raw=response
+        )
+
+
+# -- errors ----------------------------------------------------------------------
+
+
+class MissingCredentialsError(RequestForgeError):
+    """An operation needs credentials the client was not given (raised before any I/O).
+
+    ``requirements`` are the operation's alternatives (OR of ANDs of scheme names).
+    """
+
+    def __init__(self, message: str, *, requirements: SecurityRequirements) -> None:
+        super().__init__(message)
+        self.requirements: tuple[tuple[str, ...], ...] = tuple(tuple(r) for r in requirements)
+
+
+class ApiError(RequestForgeError):
+    """The server answered with a status the operation does not treat as success.
+
+    ``model`` (a class attribute) is the type the body is parsed into for this
+    error class -- a generated per-operation error class sets it when the spec
+    declares a schema for that response; ``None`` leaves ``parsed`` as ``None``.
+    """
+
+    model: ClassVar[Any] = None
+
+    def __init__(self, response: HttpResponse, parsed: Any = None) -> None:
+        self.response = response
+        self.status_code = response.status_code
+        self.headers = response.headers
+        self.content = response.content
+        self.parsed: Any = parsed
+        super().__init__(self._message())
+
+    def _message(self) -> str:
+        request = self.response.request
+        method = f"{request.method.value} " if request is not None else ""
+        url = redact_url(self.response.url, self.response.sensitive_params)
+        text = f"{self.status_code} {self.response.reason}".strip()
+        message = f"{text} for {method}{url}" if url else text
+        body = self.response.text.strip()
+        if body:
+            message += f": {body[:200]}{'...' if len(body) > 200 else ''}"
+        return message
+
+
+class BadRequestError(ApiError):
+    """400 Bad Request."""
+
+
+class UnauthorizedError(ApiError):
+    """401 Unauthorized."""
+
+
+class PermissionDeniedError(ApiError):
+    """403 Forbidden."""
+
+
+class NotFoundError(ApiError):
+    """404 Not Found."""
+
+
+class ConflictError(ApiError):
+    """409 Conflict."""
+
+
+class UnprocessableEntityError(ApiError):
+    """422 Unprocessable Entity."""
+
+
+class RateLimitError(ApiError):
+    """429 Too Many Requests."""
+
+
+class ServerError(ApiError):
+    """5xx: the server failed."""
+
+
+_STATUS_ERRORS: Mapping[int, type[ApiError]] = {
+    400: BadRequestError,
+    401: UnauthorizedError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    409: ConflictError,
+    422: UnprocessableEntityError,
+    429: RateLimitError,
+}
+
+
+def error_class_for(status: int) -> type[ApiError]:
+    """The runtime's error class for ``status`` (``ApiError`` when none is more specific)."""
+    if status in _STATUS_ERRORS:
+        return _STATUS_ERRORS[status]
+    if 500 <= status < 600:
+        return ServerError
+    return ApiError
+
+
+def _declared_class(
+    status: int, declared: Mapping[int | str, type[ApiError]]
+) -> type[ApiError] | None:
+    if status in declared:
+        return declared[status]
+    if str(status) in declared:
+        return declared[str(status)]
+    for key, cls in declared.items():
+        if isinstance(key, str) and key.upper() == f"{status // 100}XX":
+            return cls
+    return declared.get("default")
+
+
+def raise_api_error(
+    response: HttpResponse, declared: Mapping[int | str, type[ApiError]] | None = None
+) -> NoReturn:
+    """Raise the error class declared for the response's status, with its body parsed.
+
+    ``declared`` keys are int statuses, ``"4XX"``-style ranges and ``"default"``
+    (looked up in that order).  The declared class's ``model`` is parsed from the
+    JSON body; a body that does not match leaves ``parsed`` as ``None`` (the raw
+    body is still in ``content``) rather than hiding the API error behind a
+    validation error.  Undeclared statuses raise :func:`error_class_for`'s class.
+    """
+    cls = _declared_class(response.status_code, declared or {})
+    if cls is None:
+        cls = error_class_for(response.status_code)
+    parsed: Any = None
+    if cls.model is not None and response.content:
+        try:
+            parsed = parse_json(response.content, cls.model)
+        except ValueError:  # pydantic's ValidationError is a ValueError
+            parsed = None
+    raise cls(response, parsed)
+
+
+# -- the client ------------------------------------------------------------------
+
+
+class ApiClient:
+    """Base of every generated ``Client``: an :class:`HttpClient` plus credentials per scheme.
+
+    Pass ``base_url`` (defaults to the spec's first server, the generated class's
+    ``default_base_url``) or a ready ``http_client`` (its config's auth hook then
+    stands in for ``auth``).  ``auth`` is used for every operation that has a
+    security requirement; ``auth_by_scheme`` maps security scheme names (the
+    spec's keys) to hooks, and wins over ``auth`` for the schemes it names.
+    """
+
+    default_base_url: ClassVar[str] = ""
+
+    def __init__(
+        self,
+        base_url: str | None = None,
+        *,
+        auth: AuthHook | None = None,
+        auth_by_scheme: Mapping[str, AuthHook] | None = None,
+        http_client: HttpClient | None = None,
+        timeout: float | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        if http_client is not None:
+            if base_url is not None or timeout is not None or headers is not None:
+                raise InvalidRequestError(
+                    "pass base_url, timeout and headers through the http_client's config, "
+                    "not alongside http_client"
+                )
+            self._http = http_client
+            self._owns_http = False
+            config_auth = http_client.config.auth_hook
+            self._auth: AuthHook | None = auth if auth is not None else config_auth
+        else:
+            builder = HttpClientConfigBuilder().with_base_url(
+                base_url if base_url is not None else self.default_base_url
+            )
+            if timeout is not None:
+                builder.with_timeout(timeout)
+            if headers:
+                builder.with_headers(headers)
+            self._http = HttpClient(builder.build())
+            self._owns_http = True
+            self._auth = auth
+        self._auth_by_scheme: dict[str, AuthHook] = dict(auth_by_scheme or {})
+
+    @property
+    def http_client(self) -> HttpClient:
+        """The runtime client every request goes through."""
+        return self._http
+
+    def _hook_for(self, scheme: str) -> AuthHook | None:
+        return self._auth_by_scheme.get(scheme, self._auth)
+
+    def _select_auth(self, security: SecurityRequirements) -> AuthHook | None:
+        """The auth hook for an operation with ``security`` (``None``: send no credentials).
+
+        The first requirement whose schemes all have a hook wins (several hooks
+        are combined with :class:`CompositeAuthHook`); an empty requirement
+        (anonymous allowed) is used only when no other can be met.
+        """
+        anonymous = False
+        for requirement in security:
+            if not requirement:
+                anonymous = True
+                continue
+            hooks: list[AuthHook] = []
+            for scheme in requirement:
+                hook = self._hook_for(scheme)
+                if hook is None:
+                    break
+                if not any(hook is seen for seen in hooks):
+                    hooks.append(hook)
+            else:
+                return hooks[0] if len(hooks) == 1 else CompositeAuthHook(hooks)
+        if anonymous or not security:
+            return None
+        alternatives = " or ".join(
+            " + ".join(repr(scheme) for scheme in requirement) for requirement in security
+        )
+        raise MissingCredentialsError(
+            f"this operation needs credentials for {alternatives}: pass "
+            f"{type(self).__name__}(auth=<auth hook>) or "
+            f"auth_by_scheme={{{next(iter(security[0]))!r}: <auth hook>}}",
+            requirements=security,
+        )
+
+    def execute(
+        self,
+        request: HttpRequest,
+        *,
+        security: SecurityRequirements = (),
+        timeout: float | None = None,
+    ) -> HttpResponse:
+        """Send ``request`` with the credentials ``security`` calls for.
+
+        :class:`MissingCredentialsError` is raised before any network call when
+        no requirement can be met.  ``timeout`` (seconds) overrides the client's.
+        When the retry strategy gives up on an error *status*, the last response
+        is returned (and becomes the operation's typed error); when it gives up
+        on a transport error, that error is raised.
+        """
+        auth = self._select_auth(security)
+        if timeout is not None:
+            request = replace(request, timeout=timeout)
+        try:
+            return self._http.execute(request, auth=auth)
+        except MaxRetryException as error:
+            # Retries exhausted on an HTTP status: the operation's parser turns
+            # that final response into its typed error (a ServerError, ...).
+            if error.last_response is not None:
+                return error.last_response
+            raise
+
+    def close(self) -> None:
+        """Close the underlying HTTP client if this client created it."""
+        if self._owns_http:
+            self._http.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self._http.config.base_url!r})"
+
+
+class Resource:
+    """Base of the generated per-tag classes (``client.pet``): holds the client."""
+
+    def __init__(self, client: ApiClient) -> None:
+        self._client = client
+
+
+class BoundEndpoint(Generic[P, T]):
+    """An operation bound to a client: call it, or call ``.with_raw_response(...)``."""
+
+    __slots__ = ("_client", "_sync", "_sync_detailed")
+
+    def __init__(
+        self,
+        client: ApiClient,
+        sync: Callable[Concatenate[ApiClient, P], T],
+        sync_detailed: Callable[Concatenate[ApiClient, P], ApiResponse[T]],
+    ) -> None:
+        self._client = client
+        self._sync = sync
+        self._sync_detailed = sync_detailed
+
+    def __call__(self, *args: P.args, **kwargs: P.kwargs) -> T:
+        return self._sync(self._client, *args, **kwargs)
+
+    def with_raw_response(self, *args: P.args, **kwargs: P.kwargs) -> ApiResponse[T]:
+        """Call the operation and return status, headers and parsed body together."""
+        return self._sync_detailed(self._client, *args, **kwargs)
+
+    @property
+    def __doc__(self) -> str | None:  # type: ignore[override]
+        return self._sync.__doc__
+
+    def __repr__(self) -> str:
+        return f"<endpoint {getattr(self._sync, '__module__', '?')}>"
+
+
+class Endpoint(Generic[P, T]):
+    """Descriptor on a :class:`Resource`: ``resource.op(...)`` calls ``sync(client, ...)``.
+
+    Typed with ``ParamSpec``: the operation's keyword parameters and return type
+    show through to callers (IDEs, ``mypy --strict``).
+    """
+
+    def __init__(
+        self,
+        sync: Callable[Concatenate[ApiClient, P], T],
+        sync_detailed: Callable[Concatenate[ApiClient, P], ApiResponse[T]],
+    ) -> None:
+        self._sync = sync
+        self._sync_detailed = sync_detailed
+        self.__doc__ = sync.__doc__
+
+    @overload
+    def __get__(self, instance: None, owner: type[Any]) -> Self: ...
+
+    @overload
+    def __get__(self, instance: Resource, owner: type[Any]) -> BoundEndpoint[P, T]: ...
+
+    def __get__(self, instance: Resource | None, owner: type[Any]) -> Self | BoundEndpoint[P, T]:
+        if instance is None:
+            return self
+        return BoundEndpoint(instance._client, self._sync, self._sync_detailed)

@@ -1,0 +1,440 @@
+"""The data that flows through the runtime: requests, responses, per-request context.
+
+``HttpRequest`` and ``HttpResponse`` are frozen so that hooks, retries and
+threads can share them without copies; "changing" one returns a new instance.
+``RequestContext`` is the one mutable object, and it belongs to a single call
+(seed 000: never share it between threads).
+"""
+
+from __future__ import annotations
+
+import json as _json
+import math
+import shlex
+import time
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from enum import Enum
+from typing import IO, Any
+from urllib.parse import urlencode
+
+from .errors import HttpStatusError, InvalidRequestError, ResponseDecodeError
+from .redaction import (
+    REDACTED,
+    is_sensitive_name,
+    redact_headers,
+    redact_json,
+    redact_pairs,
+    redact_url,
+)
+
+__all__ = [
+    "FileSpec",
+    "Headers",
+    "HttpMethod",
+    "HttpRequest",
+    "HttpResponse",
+    "QueryParams",
+    "QueryValue",
+    "RequestContext",
+    "query_pairs",
+    "to_method",
+]
+
+QueryScalar = str | int | float | bool
+QueryValue = QueryScalar | Sequence[QueryScalar] | None
+QueryParams = Mapping[str, QueryValue] | Sequence[tuple[str, QueryScalar]]
+FileContent = bytes | str | IO[bytes]
+FileSpec = FileContent | tuple[str | None, FileContent] | tuple[str | None, FileContent, str]
+
+
+class HttpMethod(str, Enum):
+    """HTTP methods; a ``str`` so ``HttpMethod.GET == "GET"``."""
+
+    GET = "GET"
+    POST = "POST"
+    PUT = "PUT"
+    PATCH = "PATCH"
+    DELETE = "DELETE"
+    HEAD = "HEAD"
+    OPTIONS = "OPTIONS"
+    TRACE = "TRACE"
+
+    @property
+    def is_idempotent(self) -> bool:
+        """RFC 9110 idempotent methods: repeating them has no additional effect."""
+        return self not in (HttpMethod.POST, HttpMethod.PATCH)
+
+    def __str__(self) -> str:
+        return self.value
+
+
+def to_method(method: object) -> HttpMethod:
+    """``method`` as an :class:`HttpMethod` (any case); :class:`InvalidRequestError` if unknown."""
+    if isinstance(method, HttpMethod):
+        return method
+    try:
+        return HttpMethod(str(method).upper())
+    except ValueError:
+        raise InvalidRequestError(f"unsupported HTTP method {method!r}") from None
+
+
+class Headers(Mapping[str, str]):
+    """Immutable, case-insensitive header mapping that keeps the original spelling."""
+
+    __slots__ = ("_store",)
+
+    def __init__(self, items: Mapping[str, str] | Iterable[tuple[str, str]] = ()) -> None:
+        pairs = items.items() if isinstance(items, Mapping) else items
+        self._store: dict[str, tuple[str, str]] = {
+            name.lower(): (name, value) for name, value in pairs
+        }
+
+    def __getitem__(self, name: str) -> str:
+        return self._store[name.lower()][1]
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and name.lower() in self._store
+
+    def __iter__(self) -> Iterator[str]:
+        return (original for original, _ in self._store.values())
+
+    def __len__(self) -> int:
+        return len(self._store)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Mapping):
+            return {k.lower(): v for k, v in other.items()} == {
+                k: v for k, (_, v) in self._store.items()
+            }
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Headers({redact_headers(dict(self.items()))!r})"
+
+
+def _header_lookup(headers: Mapping[str, str], name: str) -> str | None:
+    """Case-insensitive lookup that works on any mapping a user may pass."""
+    if isinstance(headers, Headers):
+        return headers.get(name)
+    lowered = name.lower()
+    for key, value in headers.items():
+        if key.lower() == lowered:
+            return value
+    return None
+
+
+def _scalar_text(value: QueryScalar) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def query_pairs(params: QueryParams | None) -> list[tuple[str, str]]:
+    """Flatten query parameters into ``(name, text)`` pairs.
+
+    Sequences repeat the name (``form`` style with ``explode``); ``None`` values
+    are left out; booleans are written as JSON writes them.
+    """
+    if not params:
+        return []
+    items: Sequence[tuple[str, Any]] = (
+        list(params.items()) if isinstance(params, Mapping) else params
+    )
+    pairs: list[tuple[str, str]] = []
+    for name, value in items:
+        if value is None:
+            continue
+        if isinstance(value, (list, tuple)):
+            pairs.extend((name, _scalar_text(item)) for item in value if item is not None)
+        else:
+            pairs.append((name, _scalar_text(value)))
+    return pairs
+
+
+@dataclass(frozen=True, slots=True)
+class HttpRequest:
+    """An HTTP request as the caller built it (immutable).
+
+    ``url`` is either absolute or relative to the client's base URL.  At most
+    one of ``json_data``, ``data`` (form mapping, ``str`` or ``bytes``) and
+    ``files`` (multipart, with ``data`` as its extra fields) describes the body.
+    """
+
+    method: HttpMethod
+    url: str
+    headers: Mapping[str, str] = field(default_factory=dict)
+    params: QueryParams | None = None
+    json_data: Any = None
+    data: Mapping[str, Any] | bytes | str | None = None
+    files: Mapping[str, FileSpec] | None = None
+    cookies: Mapping[str, str] | None = None
+    timeout: float | None = None
+
+    def __post_init__(self) -> None:
+        method: object = self.method  # untyped callers may pass "get"
+        if not isinstance(method, HttpMethod):
+            object.__setattr__(self, "method", to_method(method))
+        timeout: object = self.timeout
+        if timeout is not None and (
+            isinstance(timeout, bool)
+            or not isinstance(timeout, (int, float))
+            or not math.isfinite(timeout)
+            or timeout <= 0
+        ):
+            # Checked here, not by requests on the way out: that would be a bare
+            # ValueError from deep inside the send, outside the runtime's errors.
+            raise InvalidRequestError(
+                f"timeout must be a positive number of seconds, got {timeout!r}"
+            )
+
+    def with_headers(self, headers: Mapping[str, str]) -> HttpRequest:
+        """A copy with ``headers`` added (replacing same-named ones, case-insensitively)."""
+        lowered = {name.lower() for name in headers}
+        merged = {k: v for k, v in self.headers.items() if k.lower() not in lowered}
+        merged.update(headers)
+        return replace(self, headers=merged)
+
+    def with_params(self, params: Mapping[str, QueryScalar]) -> HttpRequest:
+        """A copy with query parameters added (replacing same-named ones)."""
+        kept = [(k, v) for k, v in query_pairs(self.params) if k not in params]
+        kept.extend((k, _scalar_text(v)) for k, v in params.items())
+        return replace(self, params=kept)
+
+    def with_cookies(self, cookies: Mapping[str, str]) -> HttpRequest:
+        """A copy with cookies added."""
+        return replace(self, cookies={**(self.cookies or {}), **cookies})
+
+    def with_url(self, url: str) -> HttpRequest:
+        """A copy aimed at another URL."""
+        return replace(self, url=url)
+
+    def header(self, name: str) -> str | None:
+        """The value of header ``name`` (case-insensitive), or None."""
+        return _header_lookup(self.headers, name)
+
+    @property
+    def full_url(self) -> str:
+        """``url`` with the query parameters encoded onto it."""
+        pairs = query_pairs(self.params)
+        if not pairs:
+            return self.url
+        separator = "&" if "?" in self.url else "?"
+        return f"{self.url}{separator}{urlencode(pairs)}"
+
+    def to_dict(self, *, redact: bool = True) -> dict[str, Any]:
+        """A JSON-friendly description, credentials redacted unless ``redact=False``.
+
+        Redaction covers the URL, headers, query parameters, cookies, and
+        credential-looking fields of JSON and form bodies (``password``,
+        ``client_secret``, ...); a ``str`` or ``bytes`` body is shown as is.
+        """
+        headers = dict(self.headers)
+        pairs = query_pairs(self.params)
+        result: dict[str, Any] = {
+            "method": self.method.value,
+            "url": redact_url(self.url) if redact else self.url,
+            "headers": redact_headers(headers) if redact else headers,
+            "params": redact_pairs(pairs) if redact else pairs,
+        }
+        if self.json_data is not None:
+            result["json"] = redact_json(self.json_data) if redact else self.json_data
+        if isinstance(self.data, (str, bytes)):
+            result["data"] = (
+                self.data if isinstance(self.data, str) else f"<{len(self.data)} bytes>"
+            )
+        elif self.data is not None:
+            result["data"] = redact_json(dict(self.data)) if redact else dict(self.data)
+        if self.files:
+            result["files"] = sorted(self.files)
+        if self.cookies:
+            result["cookies"] = (
+                dict.fromkeys(self.cookies, REDACTED) if redact else dict(self.cookies)
+            )
+        if self.timeout is not None:
+            result["timeout"] = self.timeout
+        return result
+
+    def to_curl(self, *, redact: bool = True) -> str:
+        """An equivalent ``curl`` command line, credentials redacted unless ``redact=False``.
+
+        Redacts what :meth:`to_dict` redacts, bodies included.
+        """
+        url = redact_url(self.full_url) if redact else self.full_url
+        parts = ["curl", "-X", self.method.value, shlex.quote(url)]
+        headers = redact_headers(dict(self.headers)) if redact else dict(self.headers)
+        for name, value in headers.items():
+            parts += ["-H", shlex.quote(f"{name}: {value}")]
+        if self.cookies:
+            jar = "; ".join(
+                f"{name}={REDACTED if redact else value}" for name, value in self.cookies.items()
+            )
+            parts += ["-b", shlex.quote(jar)]
+        if self.json_data is not None:
+            if _header_lookup(self.headers, "content-type") is None:
+                parts += ["-H", shlex.quote("Content-Type: application/json")]
+            body = redact_json(self.json_data) if redact else self.json_data
+            parts += ["--data-raw", shlex.quote(_json.dumps(body))]
+        elif isinstance(self.data, str):
+            parts += ["--data-raw", shlex.quote(self.data)]
+        elif isinstance(self.data, bytes):
+            parts += ["--data-binary", shlex.quote(f"<{len(self.data)} bytes>")]
+        elif self.data is not None and not self.files:
+            pairs = query_pairs(dict(self.data))
+            form = urlencode(redact_pairs(pairs), safe="[]") if redact else urlencode(pairs)
+            parts += ["--data-raw", shlex.quote(form)]
+        if self.files:
+            for name, value in (self.data or {}).items() if isinstance(self.data, Mapping) else ():
+                shown = REDACTED if redact and is_sensitive_name(name) else value
+                parts += ["-F", shlex.quote(f"{name}={shown}")]
+            for name in self.files:
+                parts += ["-F", shlex.quote(f"{name}=@{name}")]
+        return " ".join(parts)
+
+    def __repr__(self) -> str:
+        return f"HttpRequest(method={self.method.value!r}, url={redact_url(self.url)!r})"
+
+
+@dataclass(frozen=True, slots=True)
+class HttpResponse:
+    """A received HTTP response with its body fully read (immutable).
+
+    ``sensitive_params`` names query parameters of ``url`` that carry
+    credentials whatever they are called (the auth hook added them); the
+    response's repr and error messages redact them along with the usual names.
+    """
+
+    status_code: int
+    headers: Headers
+    content: bytes
+    elapsed_ms: float = 0.0
+    url: str = ""
+    request: HttpRequest | None = None
+    reason: str = ""
+    sensitive_params: frozenset[str] = frozenset()
+
+    @property
+    def encoding(self) -> str:
+        """Charset from ``Content-Type``, else UTF-8 (the JSON and modern-web default)."""
+        return self._declared_charset() or "utf-8"
+
+    @property
+    def text(self) -> str:
+        """The body decoded with :attr:`encoding` (undecodable bytes replaced)."""
+        try:
+            return self.content.decode(self.encoding, errors="replace")
+        except LookupError:
+            return self.content.decode("utf-8", errors="replace")
+
+    def _declared_charset(self) -> str | None:
+        content_type = self.headers.get("content-type", "")
+        for param in content_type.split(";")[1:]:
+            key, _, value = param.strip().partition("=")
+            if key.lower() == "charset" and value:
+                return value.strip("\"'")
+        return None
+
+    def _json_text(self) -> str | bytes:
+        # JSON is UTF-8 (RFC 8259) and ``json.loads`` detects UTF-8/16/32 from the
+        # bytes; a server that declares another charset is taken at its word.
+        charset = self._declared_charset()
+        if charset is None:
+            return self.content
+        try:
+            return self.content.decode(charset).removeprefix("\ufeff")  # a BOM is not JSON
+        except LookupError:
+            return self.content
+
+    def json(self) -> Any:
+        """The body parsed as JSON; :class:`ResponseDecodeError` when it is not JSON.
+
+        A ``charset`` declared in ``Content-Type`` is honoured; without one the
+        encoding is detected from the bytes (UTF-8, UTF-16, UTF-32, BOM or not).
+        """
+        try:
+            return _json.loads(self._json_text())
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise ResponseDecodeError(
+                f"response from {self._safe_url} (status {self.status_code}) "
+                f"is not valid JSON: {exc}"
+            ) from exc
+
+    def json_or_none(self) -> Any:
+        """The body parsed as JSON, or None when it is empty or not JSON."""
+        if not self.content:
+            return None
+        try:
+            return _json.loads(self._json_text())
+        except (ValueError, UnicodeDecodeError):
+            return None
+
+    @property
+    def is_success(self) -> bool:
+        """2xx."""
+        return 200 <= self.status_code < 300
+
+    @property
+    def is_redirect(self) -> bool:
+        """3xx."""
+        return 300 <= self.status_code < 400
+
+    @property
+    def is_client_error(self) -> bool:
+        """4xx."""
+        return 400 <= self.status_code < 500
+
+    @property
+    def is_server_error(self) -> bool:
+        """5xx."""
+        return 500 <= self.status_code < 600
+
+    def raise_for_status(self) -> HttpResponse:
+        """Raise :class:`HttpStatusError` for 4xx/5xx; return self otherwise (for chaining)."""
+        if self.status_code >= 400:
+            raise HttpStatusError(
+                f"{self.status_code} {self.reason} for {self._safe_url}".strip(), self
+            )
+        return self
+
+    @property
+    def _safe_url(self) -> str:
+        return redact_url(self.url, self.sensitive_params)
+
+    def __repr__(self) -> str:
+        return f"<HttpResponse [{self.status_code}] {self._safe_url}>"
+
+
+@dataclass(slots=True)
+class RequestContext:
+    """Mutable state of one ``execute`` call: attempts, outcome, hook metadata.
+
+    Owned by a single call on a single thread; hooks keep per-request data in
+    ``metadata`` instead of on themselves (seed 000, "Keep hooks stateless").
+    """
+
+    request: HttpRequest
+    attempt: int = 0
+    max_retries: int = 0
+    metadata: dict[str, Any] = field(default_factory=dict)
+    started_at: float = field(default_factory=time.monotonic)
+    last_response: HttpResponse | None = None
+    last_error: BaseException | None = None
+    auth_replayed: bool = False
+    sensitive_headers: set[str] = field(default_factory=set)
+    sensitive_params: set[str] = field(default_factory=set)
+
+    def increment_attempt(self) -> None:
+        """Count one more attempt (called by the client before each retry)."""
+        self.attempt += 1
+
+    @property
+    def is_retry(self) -> bool:
+        """True from the second attempt on."""
+        return self.attempt > 0
+
+    @property
+    def elapsed(self) -> float:
+        """Seconds since the call started (monotonic clock)."""
+        return time.monotonic() - self.started_at

@@ -1,0 +1,94 @@
+"""POST /pet -- Add a new pet to the store."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from ..._runtime import (
+    ApiClient,
+    ApiError,
+    ApiResponse,
+    BadRequestError,
+    HttpMethod,
+    HttpRequest,
+    HttpResponse,
+    UnprocessableEntityError,
+    raise_api_error,
+    to_json,
+)
+from ...models.pet import Pet
+
+SECURITY = (("petstore_auth",),)
+
+
+class AddPetBadRequestError(BadRequestError):
+    """Invalid input"""
+
+
+class AddPetUnprocessableEntityError(UnprocessableEntityError):
+    """Validation exception"""
+
+
+class AddPetDefaultError(ApiError):
+    """Unexpected error"""
+
+
+def build_request(
+    *,
+    body: Pet,
+    headers: Mapping[str, str] | None = None,
+) -> HttpRequest:
+    return HttpRequest(
+        method=HttpMethod.POST,
+        url="/pet",
+        json_data=to_json(body),
+        headers=dict(headers or {}),
+    )
+
+
+def parse_response(response: HttpResponse) -> Pet:
+    if response.status_code == 200:
+        return Pet.model_validate_json(response.content)
+    raise_api_error(
+        response,
+        {
+            400: AddPetBadRequestError,
+            422: AddPetUnprocessableEntityError,
+            "default": AddPetDefaultError,
+        },
+    )
+
+
+def sync_detailed(
+    client: ApiClient,
+    *,
+    body: Pet,
+    headers: Mapping[str, str] | None = None,
+    timeout: float | None = None,
+) -> ApiResponse[Pet]:
+    """Add a new pet to the store.
+
+    Args:
+        body: Create a new pet in the store
+    """
+    response = client.execute(
+        build_request(body=body, headers=headers),
+        security=SECURITY,
+        timeout=timeout,
+    )
+    return ApiResponse.of(response, parse_response(response))
+
+
+def sync(
+    client: ApiClient,
+    *,
+    body: Pet,
+    headers: Mapping[str, str] | None = None,
+    timeout: float | None = None,
+) -> Pet:
+    """Add a new pet to the store.
+
+    Args:
+        body: Create a new pet in the store
+    """
+    return sync_detailed(client, body=body, headers=headers, timeout=timeout).parsed

@@ -1,0 +1,90 @@
+"""DELETE /pet/{petId} -- Deletes a pet."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from ..._runtime import (
+    ApiClient,
+    ApiError,
+    ApiResponse,
+    BadRequestError,
+    HttpMethod,
+    HttpRequest,
+    HttpResponse,
+    compact,
+    header_param,
+    path_param,
+    raise_api_error,
+)
+
+SECURITY = (("petstore_auth",),)
+
+
+class DeletePetBadRequestError(BadRequestError):
+    """Invalid pet value"""
+
+
+class DeletePetDefaultError(ApiError):
+    """Unexpected error"""
+
+
+def build_request(
+    *,
+    api_key: str | None = None,
+    pet_id: int,
+    headers: Mapping[str, str] | None = None,
+) -> HttpRequest:
+    return HttpRequest(
+        method=HttpMethod.DELETE,
+        url=f"/pet/{path_param(pet_id, 'simple')}",
+        headers={**compact({"api_key": header_param(api_key, "simple")}), **(headers or {})},
+    )
+
+
+def parse_response(response: HttpResponse) -> None:
+    if response.status_code == 200:
+        return None
+    raise_api_error(response, {400: DeletePetBadRequestError, "default": DeletePetDefaultError})
+
+
+def sync_detailed(
+    client: ApiClient,
+    *,
+    api_key: str | None = None,
+    pet_id: int,
+    headers: Mapping[str, str] | None = None,
+    timeout: float | None = None,
+) -> ApiResponse[None]:
+    """Deletes a pet.
+
+    Delete a pet.
+
+    Args:
+        pet_id: Pet id to delete
+    """
+    response = client.execute(
+        build_request(api_key=api_key, pet_id=pet_id, headers=headers),
+        security=SECURITY,
+        timeout=timeout,
+    )
+    parse_response(response)
+    return ApiResponse.of(response, None)
+
+
+def sync(
+    client: ApiClient,
+    *,
+    api_key: str | None = None,
+    pet_id: int,
+    headers: Mapping[str, str] | None = None,
+    timeout: float | None = None,
+) -> None:
+    """Deletes a pet.
+
+    Delete a pet.
+
+    Args:
+        pet_id: Pet id to delete
+    """
+    sync_detailed(client, api_key=api_key, pet_id=pet_id, headers=headers, timeout=timeout)

@@ -1,0 +1,91 @@
+"""GET /pet/findByStatus -- Finds Pets by status."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import cast
+
+from ..._runtime import (
+    ApiClient,
+    ApiError,
+    ApiResponse,
+    BadRequestError,
+    HttpMethod,
+    HttpRequest,
+    HttpResponse,
+    parse_json,
+    query_param,
+    raise_api_error,
+)
+from ...models.find_pets_by_status_status import FindPetsByStatusStatus
+from ...models.pet import Pet
+
+SECURITY = (("petstore_auth",),)
+
+
+class FindPetsByStatusBadRequestError(BadRequestError):
+    """Invalid status value"""
+
+
+class FindPetsByStatusDefaultError(ApiError):
+    """Unexpected error"""
+
+
+def build_request(
+    *,
+    status: FindPetsByStatusStatus | None = FindPetsByStatusStatus.AVAILABLE,
+    headers: Mapping[str, str] | None = None,
+) -> HttpRequest:
+    return HttpRequest(
+        method=HttpMethod.GET,
+        url="/pet/findByStatus",
+        params=[*query_param("status", status, "form_explode")],
+        headers=dict(headers or {}),
+    )
+
+
+def parse_response(response: HttpResponse) -> list[Pet]:
+    if response.status_code == 200:
+        return cast("list[Pet]", parse_json(response.content, list[Pet]))
+    raise_api_error(
+        response, {400: FindPetsByStatusBadRequestError, "default": FindPetsByStatusDefaultError}
+    )
+
+
+def sync_detailed(
+    client: ApiClient,
+    *,
+    status: FindPetsByStatusStatus | None = FindPetsByStatusStatus.AVAILABLE,
+    headers: Mapping[str, str] | None = None,
+    timeout: float | None = None,
+) -> ApiResponse[list[Pet]]:
+    """Finds Pets by status.
+
+    Multiple status values can be provided with comma separated strings.
+
+    Args:
+        status: Status values that need to be considered for filter
+    """
+    response = client.execute(
+        build_request(status=status, headers=headers),
+        security=SECURITY,
+        timeout=timeout,
+    )
+    return ApiResponse.of(response, parse_response(response))
+
+
+def sync(
+    client: ApiClient,
+    *,
+    status: FindPetsByStatusStatus | None = FindPetsByStatusStatus.AVAILABLE,
+    headers: Mapping[str, str] | None = None,
+    timeout: float | None = None,
+) -> list[Pet]:
+    """Finds Pets by status.
+
+    Multiple status values can be provided with comma separated strings.
+
+    Args:
+        status: Status values that need to be considered for filter
+    """
+    return sync_detailed(client, status=status, headers=headers, timeout=timeout).parsed

@@ -1,0 +1,90 @@
+"""GET /pet/findByTags -- Finds Pets by tags."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import cast
+
+from ..._runtime import (
+    ApiClient,
+    ApiError,
+    ApiResponse,
+    BadRequestError,
+    HttpMethod,
+    HttpRequest,
+    HttpResponse,
+    parse_json,
+    query_param,
+    raise_api_error,
+)
+from ...models.pet import Pet
+
+SECURITY = (("petstore_auth",),)
+
+
+class FindPetsByTagsBadRequestError(BadRequestError):
+    """Invalid tag value"""
+
+
+class FindPetsByTagsDefaultError(ApiError):
+    """Unexpected error"""
+
+
+def build_request(
+    *,
+    tags: list[str] | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> HttpRequest:
+    return HttpRequest(
+        method=HttpMethod.GET,
+        url="/pet/findByTags",
+        params=[*query_param("tags", tags, "form_explode")],
+        headers=dict(headers or {}),
+    )
+
+
+def parse_response(response: HttpResponse) -> list[Pet]:
+    if response.status_code == 200:
+        return cast("list[Pet]", parse_json(response.content, list[Pet]))
+    raise_api_error(
+        response, {400: FindPetsByTagsBadRequestError, "default": FindPetsByTagsDefaultError}
+    )
+
+
+def sync_detailed(
+    client: ApiClient,
+    *,
+    tags: list[str] | None = None,
+    headers: Mapping[str, str] | None = None,
+    timeout: float | None = None,
+) -> ApiResponse[list[Pet]]:
+    """Finds Pets by tags.
+
+    Multiple tags can be provided with comma separated strings. Use tag1, tag2, tag3 for testing.
+
+    Args:
+        tags: Tags to filter by
+    """
+    response = client.execute(
+        build_request(tags=tags, headers=headers),
+        security=SECURITY,
+        timeout=timeout,
+    )
+    return ApiResponse.of(response, parse_response(response))
+
+
+def sync(
+    client: ApiClient,
+    *,
+    tags: list[str] | None = None,
+    headers: Mapping[str, str] | None = None,
+    timeout: float | None = None,
+) -> list[Pet]:
+    """Finds Pets by tags.
+
+    Multiple tags can be provided with comma separated strings. Use tag1, tag2, tag3 for testing.
+
+    Args:
+        tags: Tags to filter by
+    """
+    return sync_detailed(client, tags=tags, headers=headers, timeout=timeout).parsed

@@ -1,0 +1,97 @@
+"""GET /pet/{petId} -- Find pet by ID."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from ..._runtime import (
+    ApiClient,
+    ApiError,
+    ApiResponse,
+    BadRequestError,
+    HttpMethod,
+    HttpRequest,
+    HttpResponse,
+    NotFoundError,
+    path_param,
+    raise_api_error,
+)
+from ...models.pet import Pet
+
+SECURITY = (("api_key",), ("petstore_auth",))
+
+
+class GetPetByIdBadRequestError(BadRequestError):
+    """Invalid ID supplied"""
+
+
+class GetPetByIdNotFoundError(NotFoundError):
+    """Pet not found"""
+
+
+class GetPetByIdDefaultError(ApiError):
+    """Unexpected error"""
+
+
+def build_request(
+    *,
+    pet_id: int,
+    headers: Mapping[str, str] | None = None,
+) -> HttpRequest:
+    return HttpRequest(
+        method=HttpMethod.GET,
+        url=f"/pet/{path_param(pet_id, 'simple')}",
+        headers=dict(headers or {}),
+    )
+
+
+def parse_response(response: HttpResponse) -> Pet:
+    if response.status_code == 200:
+        return Pet.model_validate_json(response.content)
+    raise_api_error(
+        response,
+        {
+            400: GetPetByIdBadRequestError,
+            404: GetPetByIdNotFoundError,
+            "default": GetPetByIdDefaultError,
+        },
+    )
+
+
+def sync_detailed(
+    client: ApiClient,
+    *,
+    pet_id: int,
+    headers: Mapping[str, str] | None = None,
+    timeout: float | None = None,
+) -> ApiResponse[Pet]:
+    """Find pet by ID.
+
+    Returns a single pet.
+
+    Args:
+        pet_id: ID of pet to return
+    """
+    response = client.execute(
+        build_request(pet_id=pet_id, headers=headers),
+        security=SECURITY,
+        timeout=timeout,
+    )
+    return ApiResponse.of(response, parse_response(response))
+
+
+def sync(
+    client: ApiClient,
+    *,
+    pet_id: int,
+    headers: Mapping[str, str] | None = None,
+    timeout: float | None = None,
+) -> Pet:
+    """Find pet by ID.
+
+    Returns a single pet.
+
+    Args:
+        pet_id: ID of pet to return
+    """
+    return sync_detailed(client, pet_id=pet_id, headers=headers, timeout=timeout).parsed

@@ -1,0 +1,104 @@
+"""PUT /pet -- Update an existing pet."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from ..._runtime import (
+    ApiClient,
+    ApiError,
+    ApiResponse,
+    BadRequestError,
+    HttpMethod,
+    HttpRequest,
+    HttpResponse,
+    NotFoundError,
+    UnprocessableEntityError,
+    raise_api_error,
+    to_json,
+)
+from ...models.pet import Pet
+
+SECURITY = (("petstore_auth",),)
+
+
+class UpdatePetBadRequestError(BadRequestError):
+    """Invalid ID supplied"""
+
+
+class UpdatePetNotFoundError(NotFoundError):
+    """Pet not found"""
+
+
+class UpdatePetUnprocessableEntityError(UnprocessableEntityError):
+    """Validation exception"""
+
+
+class UpdatePetDefaultError(ApiError):
+    """Unexpected error"""
+
+
+def build_request(
+    *,
+    body: Pet,
+    headers: Mapping[str, str] | None = None,
+) -> HttpRequest:
+    return HttpRequest(
+        method=HttpMethod.PUT,
+        url="/pet",
+        json_data=to_json(body),
+        headers=dict(headers or {}),
+    )
+
+
+def parse_response(response: HttpResponse) -> Pet:
+    if response.status_code == 200:
+        return Pet.model_validate_json(response.content)
+    raise_api_error(
+        response,
+        {
+            400: UpdatePetBadRequestError,
+            404: UpdatePetNotFoundError,
+            422: UpdatePetUnprocessableEntityError,
+            "default": UpdatePetDefaultError,
+        },
+    )
+
+
+def sync_detailed(
+    client: ApiClient,
+    *,
+    body: Pet,
+    headers: Mapping[str, str] | None = None,
+    timeout: float | None = None,
+) -> ApiResponse[Pet]:
+    """Update an existing pet.
+
+    Update an existing pet by Id.
+
+    Args:
+        body: Update an existent pet in the store
+    """
+    response = client.execute(
+        build_request(body=body, headers=headers),
+        security=SECURITY,
+        timeout=timeout,
+    )
+    return ApiResponse.of(response, parse_response(response))
+
+
+def sync(
+    client: ApiClient,
+    *,
+    body: Pet,
+    headers: Mapping[str, str] | None = None,
+    timeout: float | None = None,
+) -> Pet:
+    """Update an existing pet.
+
+    Update an existing pet by Id.
+
+    Args:
+        body: Update an existent pet in the store
+    """
+    return sync_detailed(client, body=body, headers=headers, timeout=timeout).parsed

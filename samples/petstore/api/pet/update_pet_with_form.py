@@ -1,0 +1,104 @@
+"""POST /pet/{petId} -- Updates a pet in the store with form data."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from ..._runtime import (
+    ApiClient,
+    ApiError,
+    ApiResponse,
+    BadRequestError,
+    HttpMethod,
+    HttpRequest,
+    HttpResponse,
+    path_param,
+    query_param,
+    raise_api_error,
+)
+from ...models.pet import Pet
+
+SECURITY = (("petstore_auth",),)
+
+
+class UpdatePetWithFormBadRequestError(BadRequestError):
+    """Invalid input"""
+
+
+class UpdatePetWithFormDefaultError(ApiError):
+    """Unexpected error"""
+
+
+def build_request(
+    *,
+    pet_id: int,
+    name: str | None = None,
+    status: str | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> HttpRequest:
+    return HttpRequest(
+        method=HttpMethod.POST,
+        url=f"/pet/{path_param(pet_id, 'simple')}",
+        params=[
+            *query_param("name", name, "form_explode"),
+            *query_param("status", status, "form_explode"),
+        ],
+        headers=dict(headers or {}),
+    )
+
+
+def parse_response(response: HttpResponse) -> Pet:
+    if response.status_code == 200:
+        return Pet.model_validate_json(response.content)
+    raise_api_error(
+        response, {400: UpdatePetWithFormBadRequestError, "default": UpdatePetWithFormDefaultError}
+    )
+
+
+def sync_detailed(
+    client: ApiClient,
+    *,
+    pet_id: int,
+    name: str | None = None,
+    status: str | None = None,
+    headers: Mapping[str, str] | None = None,
+    timeout: float | None = None,
+) -> ApiResponse[Pet]:
+    """Updates a pet in the store with form data.
+
+    Updates a pet resource based on the form data.
+
+    Args:
+        pet_id: ID of pet that needs to be updated
+        name: Name of pet that needs to be updated
+        status: Status of pet that needs to be updated
+    """
+    response = client.execute(
+        build_request(pet_id=pet_id, name=name, status=status, headers=headers),
+        security=SECURITY,
+        timeout=timeout,
+    )
+    return ApiResponse.of(response, parse_response(response))
+
+
+def sync(
+    client: ApiClient,
+    *,
+    pet_id: int,
+    name: str | None = None,
+    status: str | None = None,
+    headers: Mapping[str, str] | None = None,
+    timeout: float | None = None,
+) -> Pet:
+    """Updates a pet in the store with form data.
+
+    Updates a pet resource based on the form data.
+
+    Args:
+        pet_id: ID of pet that needs to be updated
+        name: Name of pet that needs to be updated
+        status: Status of pet that needs to be updated
+    """
+    return sync_detailed(
+        client, pet_id=pet_id, name=name, status=status, headers=headers, timeout=timeout
+    ).parsed

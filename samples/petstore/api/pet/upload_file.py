@@ -1,0 +1,118 @@
+"""POST /pet/{petId}/uploadImage -- Uploads an image."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from ..._runtime import (
+    ApiClient,
+    ApiError,
+    ApiResponse,
+    BadRequestError,
+    HttpMethod,
+    HttpRequest,
+    HttpResponse,
+    NotFoundError,
+    compact,
+    path_param,
+    query_param,
+    raise_api_error,
+)
+from ...models.api_response_model import ApiResponseModel
+
+SECURITY = (("petstore_auth",),)
+
+
+class UploadFileBadRequestError(BadRequestError):
+    """No file uploaded"""
+
+
+class UploadFileNotFoundError(NotFoundError):
+    """Pet not found"""
+
+
+class UploadFileDefaultError(ApiError):
+    """Unexpected error"""
+
+
+def build_request(
+    *,
+    pet_id: int,
+    additional_metadata: str | None = None,
+    body: bytes | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> HttpRequest:
+    return HttpRequest(
+        method=HttpMethod.POST,
+        url=f"/pet/{path_param(pet_id, 'simple')}/uploadImage",
+        params=[*query_param("additionalMetadata", additional_metadata, "form_explode")],
+        data=body,
+        headers={**compact({"Content-Type": "application/octet-stream"}), **(headers or {})},
+    )
+
+
+def parse_response(response: HttpResponse) -> ApiResponseModel:
+    if response.status_code == 200:
+        return ApiResponseModel.model_validate_json(response.content)
+    raise_api_error(
+        response,
+        {
+            400: UploadFileBadRequestError,
+            404: UploadFileNotFoundError,
+            "default": UploadFileDefaultError,
+        },
+    )
+
+
+def sync_detailed(
+    client: ApiClient,
+    *,
+    pet_id: int,
+    additional_metadata: str | None = None,
+    body: bytes | None = None,
+    headers: Mapping[str, str] | None = None,
+    timeout: float | None = None,
+) -> ApiResponse[ApiResponseModel]:
+    """Uploads an image.
+
+    Upload image of the pet.
+
+    Args:
+        pet_id: ID of pet to update
+        additional_metadata: Additional Metadata
+    """
+    response = client.execute(
+        build_request(
+            pet_id=pet_id, additional_metadata=additional_metadata, body=body, headers=headers
+        ),
+        security=SECURITY,
+        timeout=timeout,
+    )
+    return ApiResponse.of(response, parse_response(response))
+
+
+def sync(
+    client: ApiClient,
+    *,
+    pet_id: int,
+    additional_metadata: str | None = None,
+    body: bytes | None = None,
+    headers: Mapping[str, str] | None = None,
+    timeout: float | None = None,
+) -> ApiResponseModel:
+    """Uploads an image.
+
+    Upload image of the pet.
+
+    Args:
+        pet_id: ID of pet to update
+        additional_metadata: Additional Metadata
+    """
+    return sync_detailed(
+        client,
+        pet_id=pet_id,
+        additional_metadata=additional_metadata,
+        body=body,
+        headers=headers,
+        timeout=timeout,
+    ).parsed

@@ -1,0 +1,71 @@
+"""GET /store/inventory -- Returns pet inventories by status."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import cast
+
+from ..._runtime import (
+    ApiClient,
+    ApiError,
+    ApiResponse,
+    HttpMethod,
+    HttpRequest,
+    HttpResponse,
+    parse_json,
+    raise_api_error,
+)
+
+SECURITY = (("api_key",),)
+
+
+class GetInventoryDefaultError(ApiError):
+    """Unexpected error"""
+
+
+def build_request(
+    *,
+    headers: Mapping[str, str] | None = None,
+) -> HttpRequest:
+    return HttpRequest(
+        method=HttpMethod.GET,
+        url="/store/inventory",
+        headers=dict(headers or {}),
+    )
+
+
+def parse_response(response: HttpResponse) -> dict[str, int]:
+    if response.status_code == 200:
+        return cast("dict[str, int]", parse_json(response.content, dict[str, int]))
+    raise_api_error(response, {"default": GetInventoryDefaultError})
+
+
+def sync_detailed(
+    client: ApiClient,
+    *,
+    headers: Mapping[str, str] | None = None,
+    timeout: float | None = None,
+) -> ApiResponse[dict[str, int]]:
+    """Returns pet inventories by status.
+
+    Returns a map of status codes to quantities.
+    """
+    response = client.execute(
+        build_request(headers=headers),
+        security=SECURITY,
+        timeout=timeout,
+    )
+    return ApiResponse.of(response, parse_response(response))
+
+
+def sync(
+    client: ApiClient,
+    *,
+    headers: Mapping[str, str] | None = None,
+    timeout: float | None = None,
+) -> dict[str, int]:
+    """Returns pet inventories by status.
+
+    Returns a map of status codes to quantities.
+    """
+    return sync_detailed(client, headers=headers, timeout=timeout).parsed

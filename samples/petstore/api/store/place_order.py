@@ -1,0 +1,92 @@
+"""POST /store/order -- Place an order for a pet."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from ..._runtime import (
+    ApiClient,
+    ApiError,
+    ApiResponse,
+    BadRequestError,
+    HttpMethod,
+    HttpRequest,
+    HttpResponse,
+    UnprocessableEntityError,
+    raise_api_error,
+    to_json,
+)
+from ...models.order import Order
+
+SECURITY = ()
+
+
+class PlaceOrderBadRequestError(BadRequestError):
+    """Invalid input"""
+
+
+class PlaceOrderUnprocessableEntityError(UnprocessableEntityError):
+    """Validation exception"""
+
+
+class PlaceOrderDefaultError(ApiError):
+    """Unexpected error"""
+
+
+def build_request(
+    *,
+    body: Order | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> HttpRequest:
+    return HttpRequest(
+        method=HttpMethod.POST,
+        url="/store/order",
+        json_data=to_json(body),
+        headers=dict(headers or {}),
+    )
+
+
+def parse_response(response: HttpResponse) -> Order:
+    if response.status_code == 200:
+        return Order.model_validate_json(response.content)
+    raise_api_error(
+        response,
+        {
+            400: PlaceOrderBadRequestError,
+            422: PlaceOrderUnprocessableEntityError,
+            "default": PlaceOrderDefaultError,
+        },
+    )
+
+
+def sync_detailed(
+    client: ApiClient,
+    *,
+    body: Order | None = None,
+    headers: Mapping[str, str] | None = None,
+    timeout: float | None = None,
+) -> ApiResponse[Order]:
+    """Place an order for a pet.
+
+    Place a new order in the store.
+    """
+    response = client.execute(
+        build_request(body=body, headers=headers),
+        security=SECURITY,
+        timeout=timeout,
+    )
+    return ApiResponse.of(response, parse_response(response))
+
+
+def sync(
+    client: ApiClient,
+    *,
+    body: Order | None = None,
+    headers: Mapping[str, str] | None = None,
+    timeout: float | None = None,
+) -> Order:
+    """Place an order for a pet.
+
+    Place a new order in the store.
+    """
+    return sync_detailed(client, body=body, headers=headers, timeout=timeout).parsed

@@ -1,0 +1,81 @@
+"""POST /user -- Create user."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from ..._runtime import (
+    ApiClient,
+    ApiError,
+    ApiResponse,
+    HttpMethod,
+    HttpRequest,
+    HttpResponse,
+    raise_api_error,
+    to_json,
+)
+from ...models.user import User
+
+SECURITY = ()
+
+
+class CreateUserDefaultError(ApiError):
+    """Unexpected error"""
+
+
+def build_request(
+    *,
+    body: User | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> HttpRequest:
+    return HttpRequest(
+        method=HttpMethod.POST,
+        url="/user",
+        json_data=to_json(body),
+        headers=dict(headers or {}),
+    )
+
+
+def parse_response(response: HttpResponse) -> User:
+    if response.status_code == 200:
+        return User.model_validate_json(response.content)
+    raise_api_error(response, {"default": CreateUserDefaultError})
+
+
+def sync_detailed(
+    client: ApiClient,
+    *,
+    body: User | None = None,
+    headers: Mapping[str, str] | None = None,
+    timeout: float | None = None,
+) -> ApiResponse[User]:
+    """Create user.
+
+    This can only be done by the logged in user.
+
+    Args:
+        body: Created user object
+    """
+    response = client.execute(
+        build_request(body=body, headers=headers),
+        security=SECURITY,
+        timeout=timeout,
+    )
+    return ApiResponse.of(response, parse_response(response))
+
+
+def sync(
+    client: ApiClient,
+    *,
+    body: User | None = None,
+    headers: Mapping[str, str] | None = None,
+    timeout: float | None = None,
+) -> User:
+    """Create user.
+
+    This can only be done by the logged in user.
+
+    Args:
+        body: Created user object
+    """
+    return sync_detailed(client, body=body, headers=headers, timeout=timeout).parsed

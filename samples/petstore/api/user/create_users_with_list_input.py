@@ -1,0 +1,69 @@
+"""POST /user/createWithList -- Creates list of users with given input array."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from ..._runtime import (
+    ApiClient,
+    ApiError,
+    ApiResponse,
+    HttpMethod,
+    HttpRequest,
+    HttpResponse,
+    raise_api_error,
+    to_json,
+)
+from ...models.user import User
+
+SECURITY = ()
+
+
+class CreateUsersWithListInputDefaultError(ApiError):
+    """Unexpected error"""
+
+
+def build_request(
+    *,
+    body: list[User] | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> HttpRequest:
+    return HttpRequest(
+        method=HttpMethod.POST,
+        url="/user/createWithList",
+        json_data=to_json(body),
+        headers=dict(headers or {}),
+    )
+
+
+def parse_response(response: HttpResponse) -> User:
+    if response.status_code == 200:
+        return User.model_validate_json(response.content)
+    raise_api_error(response, {"default": CreateUsersWithListInputDefaultError})
+
+
+def sync_detailed(
+    client: ApiClient,
+    *,
+    body: list[User] | None = None,
+    headers: Mapping[str, str] | None = None,
+    timeout: float | None = None,
+) -> ApiResponse[User]:
+    """Creates list of users with given input array."""
+    response = client.execute(
+        build_request(body=body, headers=headers),
+        security=SECURITY,
+        timeout=timeout,
+    )
+    return ApiResponse.of(response, parse_response(response))
+
+
+def sync(
+    client: ApiClient,
+    *,
+    body: list[User] | None = None,
+    headers: Mapping[str, str] | None = None,
+    timeout: float | None = None,
+) -> User:
+    """Creates list of users with given input array."""
+    return sync_detailed(client, body=body, headers=headers, timeout=timeout).parsed

@@ -1,0 +1,97 @@
+"""DELETE /user/{username} -- Delete user resource."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from ..._runtime import (
+    ApiClient,
+    ApiError,
+    ApiResponse,
+    BadRequestError,
+    HttpMethod,
+    HttpRequest,
+    HttpResponse,
+    NotFoundError,
+    path_param,
+    raise_api_error,
+)
+
+SECURITY = ()
+
+
+class DeleteUserBadRequestError(BadRequestError):
+    """Invalid username supplied"""
+
+
+class DeleteUserNotFoundError(NotFoundError):
+    """User not found"""
+
+
+class DeleteUserDefaultError(ApiError):
+    """Unexpected error"""
+
+
+def build_request(
+    *,
+    username: str,
+    headers: Mapping[str, str] | None = None,
+) -> HttpRequest:
+    return HttpRequest(
+        method=HttpMethod.DELETE,
+        url=f"/user/{path_param(username, 'simple')}",
+        headers=dict(headers or {}),
+    )
+
+
+def parse_response(response: HttpResponse) -> None:
+    if response.status_code == 200:
+        return None
+    raise_api_error(
+        response,
+        {
+            400: DeleteUserBadRequestError,
+            404: DeleteUserNotFoundError,
+            "default": DeleteUserDefaultError,
+        },
+    )
+
+
+def sync_detailed(
+    client: ApiClient,
+    *,
+    username: str,
+    headers: Mapping[str, str] | None = None,
+    timeout: float | None = None,
+) -> ApiResponse[None]:
+    """Delete user resource.
+
+    This can only be done by the logged in user.
+
+    Args:
+        username: The name that needs to be deleted
+    """
+    response = client.execute(
+        build_request(username=username, headers=headers),
+        security=SECURITY,
+        timeout=timeout,
+    )
+    parse_response(response)
+    return ApiResponse.of(response, None)
+
+
+def sync(
+    client: ApiClient,
+    *,
+    username: str,
+    headers: Mapping[str, str] | None = None,
+    timeout: float | None = None,
+) -> None:
+    """Delete user resource.
+
+    This can only be done by the logged in user.
+
+    Args:
+        username: The name that needs to be deleted
+    """
+    sync_detailed(client, username=username, headers=headers, timeout=timeout)

@@ -1,0 +1,97 @@
+"""GET /user/{username} -- Get user by user name."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from ..._runtime import (
+    ApiClient,
+    ApiError,
+    ApiResponse,
+    BadRequestError,
+    HttpMethod,
+    HttpRequest,
+    HttpResponse,
+    NotFoundError,
+    path_param,
+    raise_api_error,
+)
+from ...models.user import User
+
+SECURITY = ()
+
+
+class GetUserByNameBadRequestError(BadRequestError):
+    """Invalid username supplied"""
+
+
+class GetUserByNameNotFoundError(NotFoundError):
+    """User not found"""
+
+
+class GetUserByNameDefaultError(ApiError):
+    """Unexpected error"""
+
+
+def build_request(
+    *,
+    username: str,
+    headers: Mapping[str, str] | None = None,
+) -> HttpRequest:
+    return HttpRequest(
+        method=HttpMethod.GET,
+        url=f"/user/{path_param(username, 'simple')}",
+        headers=dict(headers or {}),
+    )
+
+
+def parse_response(response: HttpResponse) -> User:
+    if response.status_code == 200:
+        return User.model_validate_json(response.content)
+    raise_api_error(
+        response,
+        {
+            400: GetUserByNameBadRequestError,
+            404: GetUserByNameNotFoundError,
+            "default": GetUserByNameDefaultError,
+        },
+    )
+
+
+def sync_detailed(
+    client: ApiClient,
+    *,
+    username: str,
+    headers: Mapping[str, str] | None = None,
+    timeout: float | None = None,
+) -> ApiResponse[User]:
+    """Get user by user name.
+
+    Get user detail based on username.
+
+    Args:
+        username: The name that needs to be fetched. Use user1 for testing
+    """
+    response = client.execute(
+        build_request(username=username, headers=headers),
+        security=SECURITY,
+        timeout=timeout,
+    )
+    return ApiResponse.of(response, parse_response(response))
+
+
+def sync(
+    client: ApiClient,
+    *,
+    username: str,
+    headers: Mapping[str, str] | None = None,
+    timeout: float | None = None,
+) -> User:
+    """Get user by user name.
+
+    Get user detail based on username.
+
+    Args:
+        username: The name that needs to be fetched. Use user1 for testing
+    """
+    return sync_detailed(client, username=username, headers=headers, timeout=timeout).parsed

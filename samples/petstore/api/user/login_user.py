@@ -1,0 +1,97 @@
+"""GET /user/login -- Logs user into the system."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import cast
+
+from ..._runtime import (
+    ApiClient,
+    ApiError,
+    ApiResponse,
+    BadRequestError,
+    HttpMethod,
+    HttpRequest,
+    HttpResponse,
+    parse_json,
+    query_param,
+    raise_api_error,
+)
+
+SECURITY = ()
+
+
+class LoginUserBadRequestError(BadRequestError):
+    """Invalid username/password supplied"""
+
+
+class LoginUserDefaultError(ApiError):
+    """Unexpected error"""
+
+
+def build_request(
+    *,
+    username: str | None = None,
+    password: str | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> HttpRequest:
+    return HttpRequest(
+        method=HttpMethod.GET,
+        url="/user/login",
+        params=[
+            *query_param("username", username, "form_explode"),
+            *query_param("password", password, "form_explode"),
+        ],
+        headers=dict(headers or {}),
+    )
+
+
+def parse_response(response: HttpResponse) -> str:
+    if response.status_code == 200:
+        return cast("str", parse_json(response.content, str))
+    raise_api_error(response, {400: LoginUserBadRequestError, "default": LoginUserDefaultError})
+
+
+def sync_detailed(
+    client: ApiClient,
+    *,
+    username: str | None = None,
+    password: str | None = None,
+    headers: Mapping[str, str] | None = None,
+    timeout: float | None = None,
+) -> ApiResponse[str]:
+    """Logs user into the system.
+
+    Log into the system.
+
+    Args:
+        username: The user name for login
+        password: The password for login in clear text
+    """
+    response = client.execute(
+        build_request(username=username, password=password, headers=headers),
+        security=SECURITY,
+        timeout=timeout,
+    )
+    return ApiResponse.of(response, parse_response(response))
+
+
+def sync(
+    client: ApiClient,
+    *,
+    username: str | None = None,
+    password: str | None = None,
+    headers: Mapping[str, str] | None = None,
+    timeout: float | None = None,
+) -> str:
+    """Logs user into the system.
+
+    Log into the system.
+
+    Args:
+        username: The user name for login
+        password: The password for login in clear text
+    """
+    return sync_detailed(
+        client, username=username, password=password, headers=headers, timeout=timeout
+    ).parsed

@@ -1,0 +1,70 @@
+"""GET /user/logout -- Logs out current logged in user session."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from ..._runtime import (
+    ApiClient,
+    ApiError,
+    ApiResponse,
+    HttpMethod,
+    HttpRequest,
+    HttpResponse,
+    raise_api_error,
+)
+
+SECURITY = ()
+
+
+class LogoutUserDefaultError(ApiError):
+    """Unexpected error"""
+
+
+def build_request(
+    *,
+    headers: Mapping[str, str] | None = None,
+) -> HttpRequest:
+    return HttpRequest(
+        method=HttpMethod.GET,
+        url="/user/logout",
+        headers=dict(headers or {}),
+    )
+
+
+def parse_response(response: HttpResponse) -> None:
+    if response.status_code == 200:
+        return None
+    raise_api_error(response, {"default": LogoutUserDefaultError})
+
+
+def sync_detailed(
+    client: ApiClient,
+    *,
+    headers: Mapping[str, str] | None = None,
+    timeout: float | None = None,
+) -> ApiResponse[None]:
+    """Logs out current logged in user session.
+
+    Log user out of the system.
+    """
+    response = client.execute(
+        build_request(headers=headers),
+        security=SECURITY,
+        timeout=timeout,
+    )
+    parse_response(response)
+    return ApiResponse.of(response, None)
+
+
+def sync(
+    client: ApiClient,
+    *,
+    headers: Mapping[str, str] | None = None,
+    timeout: float | None = None,
+) -> None:
+    """Logs out current logged in user session.
+
+    Log user out of the system.
+    """
+    sync_detailed(client, headers=headers, timeout=timeout)

@@ -1,0 +1,204 @@
+"""The committed petstore sample, used as a user would, against a real loopback server.
+
+The client is ``samples/petstore`` exactly as committed (a test elsewhere keeps
+it byte-identical to what the generator writes).  Credentials come from a
+runtime auth hook of the *installed* ``requestforge`` handed to the client --
+the vendored runtime relies on the hook's methods, not its class.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+from requestforge import BearerTokenAuthHook
+
+from tests.support.server import LoopbackServer, Reply
+
+SAMPLES = Path(__file__).resolve().parents[2] / "samples"
+PET = {
+    "id": 42,
+    "name": "doggie",
+    "category": {"id": 1, "name": "Dogs"},
+    "photoUrls": ["https://example.com/dog.png"],
+    "tags": [{"id": 7, "name": "good"}],
+    "status": "available",
+}
+
+
+@pytest.fixture(scope="module")
+def petstore() -> Iterator[ModuleType]:
+    sys.path.insert(0, str(SAMPLES))
+    try:
+        import petstore
+
+        yield petstore
+    finally:
+        sys.path.remove(str(SAMPLES))
+
+
+@pytest.fixture
+def client(petstore: ModuleType, server: LoopbackServer) -> Iterator[Any]:
+    with petstore.Client(base_url=server.url, auth=BearerTokenAuthHook("tok-123")) as api:
+        yield api
+
+
+def test_get_pet_by_id_returns_a_typed_model(
+    petstore: ModuleType, client: Any, server: LoopbackServer
+) -> None:
+    from petstore.models import Category, Pet, PetStatus
+
+    server.route("GET", "/pet/42", Reply.json(PET))
+    pet = client.pet.get_pet_by_id(pet_id=42)
+    assert isinstance(pet, Pet)
+    assert isinstance(pet.category, Category)
+    assert pet.photo_urls == ["https://example.com/dog.png"]
+    assert pet.status is PetStatus.AVAILABLE
+    (request,) = server.requests
+    assert request.header("Authorization") == "Bearer tok-123"
+
+
+def test_declared_error_status_raises_its_typed_error(
+    petstore: ModuleType, client: Any, server: LoopbackServer
+) -> None:
+    from petstore.api.pet.get_pet_by_id import GetPetByIdNotFoundError
+
+    server.route("GET", "/pet/7", Reply.json({"message": "no such pet"}, status=404))
+    with pytest.raises(GetPetByIdNotFoundError) as caught:
+        client.pet.get_pet_by_id(pet_id=7)
+    error = caught.value
+    assert isinstance(error, petstore.NotFoundError)
+    assert isinstance(error, petstore.ApiError)
+    assert error.status_code == 404
+    assert error.headers["Content-Type"] == "application/json"
+    assert json.loads(error.content) == {"message": "no such pet"}
+
+
+def test_undeclared_status_raises_the_status_error_with_the_raw_body(
+    petstore: ModuleType, client: Any, server: LoopbackServer
+) -> None:
+    server.route("GET", "/store/inventory", Reply(status=418, body=b"teapot"))
+    with pytest.raises(petstore.ApiError) as caught:
+        client.store.get_inventory()
+    assert caught.value.status_code == 418
+    assert caught.value.content == b"teapot"
+
+
+def test_query_array_is_exploded_and_list_response_parsed(
+    client: Any, server: LoopbackServer
+) -> None:
+    server.route("GET", "/pet/findByTags", Reply.json([PET, {**PET, "id": 43}]))
+    pets = client.pet.find_pets_by_tags(tags=["good", "small"])
+    assert [pet.id for pet in pets] == [42, 43]
+    assert server.requests[0].query == {"tags": ["good", "small"]}
+
+
+def test_enum_query_default_is_sent(client: Any, server: LoopbackServer) -> None:
+    server.route("GET", "/pet/findByStatus", Reply.json([]))
+    assert client.pet.find_pets_by_status() == []
+    assert server.requests[0].query == {"status": ["available"]}
+
+
+def test_json_body_uses_wire_names_and_omits_unset_fields(
+    petstore: ModuleType, client: Any, server: LoopbackServer
+) -> None:
+    from petstore.models import Pet
+
+    server.route("POST", "/pet", Reply.json(PET))
+    created = client.pet.add_pet(body=Pet(name="doggie", photo_urls=[], category=None))
+    assert created.id == 42
+    request = server.requests[0]
+    assert request.header("Content-Type") == "application/json"
+    # category was set (to null) and is sent; id, tags and status were never set.
+    assert request.json() == {"name": "doggie", "photoUrls": [], "category": None}
+
+
+def test_query_parameters_of_a_form_style_operation(client: Any, server: LoopbackServer) -> None:
+    server.route("POST", "/pet/5", Reply.json(PET))
+    client.pet.update_pet_with_form(pet_id=5, name="rex", status="sold")
+    assert server.requests[0].query == {"name": ["rex"], "status": ["sold"]}
+
+
+def test_binary_upload_body(client: Any, server: LoopbackServer) -> None:
+    server.route("POST", "/pet/5/uploadImage", Reply.json({"code": 200, "message": "ok"}))
+    result = client.pet.upload_file(pet_id=5, additional_metadata="front", body=b"\x89PNG\r\n")
+    assert result.message == "ok"
+    request = server.requests[0]
+    assert request.body == b"\x89PNG\r\n"
+    assert request.header("Content-Type") == "application/octet-stream"
+    assert request.query == {"additionalMetadata": ["front"]}
+
+
+def test_header_parameter_and_empty_response(client: Any, server: LoopbackServer) -> None:
+    server.route("DELETE", "/pet/5", Reply(status=200))
+    assert client.pet.delete_pet(pet_id=5, api_key="delete-key") is None
+    request = server.requests[0]
+    assert request.header("api_key") == "delete-key"
+    assert request.header("Authorization") == "Bearer tok-123"
+
+
+def test_operations_without_security_send_no_credentials(
+    client: Any, server: LoopbackServer
+) -> None:
+    server.route(
+        "GET",
+        "/user/login",
+        Reply(status=200, body=b'"session-1"', headers={"Content-Type": "application/json"}),
+    )
+    assert client.user.login_user(username="ann", password="pw") == "session-1"
+    assert server.requests[0].header("Authorization") is None
+
+
+def test_path_values_cannot_change_the_path(client: Any, server: LoopbackServer) -> None:
+    server.route("GET", "/user/*", Reply.json({"username": "x"}))
+    client.user.get_user_by_name(username="../admin?x=1#frag")
+    assert server.requests[0].path == "/user/..%2Fadmin%3Fx%3D1%23frag"
+
+
+def test_unknown_enum_value_from_a_newer_server_parses(
+    petstore: ModuleType, client: Any, server: LoopbackServer
+) -> None:
+    from petstore.models import PetStatus
+
+    server.route("GET", "/pet/42", Reply.json({**PET, "status": "adopted"}))
+    pet = client.pet.get_pet_by_id(pet_id=42)
+    assert pet.status == "adopted"
+    assert isinstance(pet.status, PetStatus)
+    assert pet.model_dump(mode="json", by_alias=True)["status"] == "adopted"
+
+
+def test_with_raw_response_gives_status_headers_and_parsed_body(
+    petstore: ModuleType, client: Any, server: LoopbackServer
+) -> None:
+    server.route("GET", "/pet/42", Reply.json(PET, headers={"X-Rate": "9"}))
+    raw = client.pet.get_pet_by_id.with_raw_response(pet_id=42)
+    assert raw.status_code == 200
+    assert raw.headers["X-Rate"] == "9"
+    assert raw.parsed.name == "doggie"
+
+
+def test_importing_the_package_does_not_import_models_or_endpoints(petstore: ModuleType) -> None:
+    import subprocess
+
+    code = (
+        "import sys, petstore\n"
+        "loaded = sorted(m for m in sys.modules if m.startswith('petstore.'))\n"
+        "heavy = ('petstore.models.', 'petstore.api.')\n"
+        "assert not any(m.startswith(heavy) for m in loaded), loaded\n"
+        "petstore.Client(base_url='http://127.0.0.1:9')\n"
+        "print('ok')\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=SAMPLES,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "ok"
