@@ -1,0 +1,185 @@
+"""Shared by the renderer's modules: checked annotations, module paths, imports.
+
+Every generated module's imports are collected in an :class:`ImportSet` and
+printed relative to the module (``from ...models.pet import Pet``), so the
+package works under any parent package.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Literal
+
+from .escaping import identifier
+from .ir import Import, TypeRef
+
+__all__ = [
+    "RUNTIME_PACKAGE",
+    "VENDORED_RUNTIME",
+    "ImportSet",
+    "RenderError",
+    "RuntimeMode",
+    "annotation",
+    "isort_key",
+    "module_path",
+    "optional_type",
+    "relative",
+]
+
+RuntimeMode = Literal["vendored", "package"]
+RUNTIME_PACKAGE = "requestforge"
+VENDORED_RUNTIME = "_runtime"
+
+
+class RenderError(ValueError):
+    """The IR cannot be rendered (a bug in ``lower`` or a hand-built IR)."""
+
+
+def annotation(value: object) -> str:
+    """A type annotation from the IR, checked to be one Python expression."""
+    if not isinstance(value, str):
+        raise RenderError(f"annotation must be a str, got {value!r}")
+    try:
+        ast.parse(value, mode="eval")
+    except SyntaxError as exc:
+        raise RenderError(f"not a valid annotation: {value!r}") from exc
+    if "\n" in value or "\r" in value:
+        raise RenderError(f"annotation spans lines: {value!r}")
+    return value
+
+
+def module_path(module: str, *, package: bool = False) -> str:
+    """``"models.pet"`` -> ``"models/pet.py"``; a package module -> ``.../__init__.py``."""
+    parts = [identifier(part) for part in module.split(".")] if module else []
+    if package:
+        return "/".join([*parts, "__init__.py"])
+    if not parts:
+        raise RenderError("a plain module needs a name")
+    return "/".join(parts) + ".py"
+
+
+def relative(from_module: str, target: str, *, from_package: bool = False) -> str:
+    """The relative import path of ``target`` (package-relative) seen from ``from_module``."""
+    parts = from_module.split(".") if from_module else []
+    if not from_package:
+        parts = parts[:-1]
+    target_parts = target.split(".") if target else []
+    common = 0
+    while (
+        common < len(parts) and common < len(target_parts) and parts[common] == target_parts[common]
+    ):
+        common += 1
+    return "." * (len(parts) - common + 1) + ".".join(target_parts[common:])
+
+
+def optional_type(annotation_text: str) -> str:
+    """``annotation_text`` allowing ``None`` (unless it already does)."""
+    if annotation_text in ("Any", "None") or _top_level_none(annotation_text):
+        return annotation_text
+    return f"{annotation_text} | None"
+
+
+def _top_level_none(text: str) -> bool:
+    try:
+        node = ast.parse(text, mode="eval").body
+    except SyntaxError:
+        return False
+    pending: list[ast.expr] = [node]
+    while pending:
+        current = pending.pop()
+        if isinstance(current, ast.BinOp) and isinstance(current.op, ast.BitOr):
+            pending += [current.left, current.right]
+        elif isinstance(current, ast.Constant) and current.value is None:
+            return True
+    return False
+
+
+_THIRD_PARTY = frozenset(
+    {"pydantic", "pydantic_core", "typing_extensions", "annotated_types", RUNTIME_PACKAGE}
+)
+
+
+def isort_key(name: str) -> tuple[int, str]:
+    """isort's (and ruff's) order of imported names: CONSTANTS, Classes, functions."""
+    if name.isupper() and len(name) > 1:
+        return (0, name)
+    return (1, name) if name[:1].isupper() else (2, name)
+
+
+class ImportSet:
+    """The imports of one generated module, printed sorted and grouped."""
+
+    def __init__(self, module: str, *, package: bool = False, runtime: RuntimeMode) -> None:
+        self.module = module
+        self.package = package
+        self.runtime = runtime
+        self._external: dict[str, set[str]] = defaultdict(set)
+        self._runtime: set[str] = set()
+        self._local: dict[str, set[str]] = defaultdict(set)
+        self.defined: set[str] = set()
+
+    def external(self, module: str, *names: str) -> None:
+        self._external[module].update(names)
+
+    def runtime_names(self, *names: str) -> None:
+        self._runtime.update(names)
+
+    def local(self, module: str, *names: str) -> None:
+        self._local[module].update(names)
+
+    def add(self, imports: Iterable[Import]) -> None:
+        for item in imports:
+            if item.name in self.defined and not item.external and item.module == self.module:
+                continue
+            if item.external:
+                self._external[item.module].add(identifier(item.name))
+            elif item.module != self.module:
+                self._local[item.module].add(identifier(item.name))
+
+    def add_type(self, ref: TypeRef | None) -> None:
+        if ref is not None:
+            annotation(ref.annotation)
+            self.add(ref.imports)
+
+    def runtime_module(self) -> str:
+        if self.runtime == "package":
+            return RUNTIME_PACKAGE
+        return relative(self.module, VENDORED_RUNTIME, from_package=self.package)
+
+    def lines(self) -> list[str]:
+        """The import lines, grouped as isort would: future, stdlib, third party, local."""
+        future: list[str] = []
+        plain: list[str] = []
+        stdlib: list[str] = []
+        third_party: list[str] = []
+        local: list[str] = []
+        for module in sorted(self._external):
+            names = sorted(self._external[module] - self.defined, key=isort_key)
+            if module == "__future__":
+                future.append(f"from __future__ import {', '.join(names)}")
+            elif module.startswith("import "):
+                plain.append(module)
+            elif names:
+                group = third_party if module.split(".")[0] in _THIRD_PARTY else stdlib
+                group.append(f"from {module} import {', '.join(names)}")
+        stdlib = plain + stdlib  # ``import x`` lines before ``from x import y`` lines
+        runtime_names = ", ".join(sorted(self._runtime, key=isort_key))
+        runtime_line = (
+            [f"from {self.runtime_module()} import {runtime_names}"] if self._runtime else []
+        )
+        (third_party if self.runtime == "package" else local).extend(runtime_line)
+        local.extend(
+            f"from {relative(self.module, module, from_package=self.package)} "
+            f"import {', '.join(sorted(names - self.defined, key=isort_key))}"
+            for module, names in sorted(self._local.items())
+            if names - self.defined
+        )
+        out: list[str] = []
+        for group in (future, stdlib, third_party, local):
+            if group:
+                if out:
+                    out.append("")
+                out.extend(group)
+        return out

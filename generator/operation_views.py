@@ -1,0 +1,346 @@
+"""Views of operations: what ``operation.py.jinja`` prints for one endpoint module."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .codegen import ImportSet, RenderError, annotation, optional_type
+from .escaping import identifier, py_literal, py_str
+from .ir import Operation, Parameter, Response
+
+__all__ = ["STATUS_ERRORS", "BranchView", "ErrorView", "OperationView", "operation_view"]
+
+
+@dataclass
+class ErrorView:
+    name: str
+    base: str
+    description: str | None
+    model: str | None
+
+
+@dataclass
+class BranchView:
+    condition: str | None
+    statement: str
+
+
+@dataclass
+class OperationView:
+    name: str
+    module_doc: str
+    doc: str
+    security: str
+    signature: list[str]
+    call_args: list[str]
+    request_lines: list[str]
+    pre_lines: list[str]
+    errors: list[ErrorView]
+    branches: list[BranchView]
+    declared: str
+    return_type: str
+    deprecated: bool
+    deprecation_message: str
+
+
+#: ``requestforge.error_class_for`` by name (a test keeps the two in step).
+STATUS_ERRORS = {
+    400: "BadRequestError",
+    401: "UnauthorizedError",
+    403: "PermissionDeniedError",
+    404: "NotFoundError",
+    409: "ConflictError",
+    422: "UnprocessableEntityError",
+    429: "RateLimitError",
+}
+
+
+def _status_base(status: str) -> str:
+    if status.isdigit():
+        code = int(status)
+        if code in STATUS_ERRORS:
+            return STATUS_ERRORS[code]
+        return "ServerError" if 500 <= code < 600 else "ApiError"
+    if status.upper() == "5XX":
+        return "ServerError"
+    return "ApiError"
+
+
+def _status_condition(status: str) -> str | None:
+    if status.isdigit():
+        return f"response.status_code == {int(status)}"
+    match = re.fullmatch(r"([1-5])XX", status.upper())
+    if match:
+        return f"response.status_code // 100 == {match.group(1)}"
+    if status == "default":
+        return None
+    raise RenderError(f"unsupported response status {status!r}")
+
+
+def _parse_statement(response: Response, imports: ImportSet) -> str:
+    parse = response.parse
+    if parse in ("model", "adapter") and response.type is None:
+        raise RenderError(f"response {response.status}: parse {parse!r} needs a type")
+    if parse == "model" and response.type is not None:
+        imports.add_type(response.type)
+        type_text = annotation(response.type.annotation)
+        if type_text.isidentifier():
+            return f"return {type_text}.model_validate_json(response.content)"
+        parse = "adapter"
+    if parse == "adapter" and response.type is not None:
+        imports.add_type(response.type)
+        imports.runtime_names("parse_json")
+        imports.external("typing", "cast")
+        type_text = annotation(response.type.annotation)
+        return f"return cast({py_str(type_text)}, parse_json(response.content, {type_text}))"
+    if parse == "json":
+        return "return response.json_or_none()"
+    if parse == "bytes":
+        return "return response.content"
+    if parse == "text":
+        return "return response.text"
+    if parse == "none":
+        return "return None"
+    raise RenderError(f"unsupported response parse {parse!r}")
+
+
+def _security_literal(security: tuple[tuple[str, ...], ...]) -> str:
+    def one(requirement: tuple[str, ...]) -> str:
+        inner = ", ".join(py_str(name) for name in requirement)
+        return f"({inner},)" if len(requirement) == 1 else f"({inner})"
+
+    if not security:
+        return "()"
+    inner = ", ".join(one(requirement) for requirement in security)
+    return f"({inner},)" if len(security) == 1 else f"({inner})"
+
+
+def _url_expression(operation: Operation) -> str:
+    by_wire = {p.wire_name: p for p in operation.located("path")}
+    pieces = re.split(r"\{([^{}]*)\}", operation.path)
+    out = []
+    has_params = False
+    for index, piece in enumerate(pieces):
+        if index % 2 == 0:
+            out.append(py_str(piece)[1:-1].replace("{", "{{").replace("}", "}}"))
+            continue
+        parameter = by_wire.get(piece)
+        if parameter is None:
+            out.append(py_str("{" + piece + "}")[1:-1].replace("{", "{{").replace("}", "}}"))
+            continue
+        has_params = True
+        args = [identifier(parameter.python_name), repr(parameter.style)]
+        if parameter.style == "matrix":
+            args.append(f"name={py_str(parameter.wire_name)}".replace('"', "'"))
+        out.append("{path_param(" + ", ".join(args) + ")}")
+    text = "".join(out)
+    return f'f"{text}"' if has_params else f'"{text}"'
+
+
+def _parameter_signature(parameter: Parameter, imports: ImportSet) -> str:
+    imports.add_type(parameter.type)
+    name = identifier(parameter.python_name)
+    type_text = annotation(parameter.type.annotation)
+    if parameter.required and parameter.default is None:
+        return f"{name}: {type_text}"
+    default = py_literal(parameter.default) if parameter.default is not None else "None"
+    if default == "None":
+        type_text = optional_type(type_text)
+    return f"{name}: {type_text} = {default}"
+
+
+def _operation_doc(operation: Operation) -> str:
+    parts = []
+    if operation.summary:
+        parts.append(operation.summary.strip())
+    if operation.description and operation.description.strip() != (operation.summary or "").strip():
+        parts.append(operation.description.strip())
+    if operation.deprecated:
+        parts.append("Deprecated: this operation may be removed by the API.")
+    described = [p for p in operation.parameters if p.description or p.deprecated]
+    if described or (operation.body is not None and operation.body.description):
+        lines = ["Args:"]
+        for parameter in described:
+            text = " ".join((parameter.description or "").split())
+            if parameter.deprecated:
+                text = f"(deprecated) {text}".strip()
+            lines.append(f"    {parameter.python_name}: {text}")
+        if operation.body is not None and operation.body.description:
+            lines.append(
+                f"    {operation.body.python_name}: {' '.join(operation.body.description.split())}"
+            )
+        parts.append("\n".join(lines))
+    return "\n\n".join(parts) or f"{operation.method} {operation.path}"
+
+
+def _request_lines(operation: Operation, imports: ImportSet) -> tuple[list[str], list[str]]:
+    """The keyword arguments of ``HttpRequest(...)`` in ``build_request``, and lines before it."""
+    body = operation.body
+    request_lines = [
+        f"method=HttpMethod.{operation.method.upper()},",
+        f"url={_url_expression(operation)},",
+    ]
+    if operation.located("path"):
+        imports.runtime_names("path_param")
+    query = operation.located("query")
+    if query:
+        imports.runtime_names("query_param")
+        pairs = ", ".join(
+            f"*query_param({py_str(p.wire_name)}, {identifier(p.python_name)}, {p.style!r})"
+            for p in query
+        )
+        request_lines.append(f"params=[{pairs}],")
+    header_entries = [
+        f"{py_str(p.wire_name)}: header_param({identifier(p.python_name)}, {p.style!r})"
+        for p in operation.located("header")
+    ]
+    if header_entries:
+        imports.runtime_names("header_param")
+    pre_lines: list[str] = []
+    if body is not None:
+        name = identifier(body.python_name)
+        if body.encoding == "json":
+            imports.runtime_names("to_json")
+            request_lines.append(f"json_data=to_json({name}),")
+            if body.content_type.split(";")[0].strip().lower() != "application/json":
+                header_entries.append(f'"Content-Type": {py_str(body.content_type)}')
+        elif body.encoding == "form":
+            imports.runtime_names("form_body")
+            request_lines.append(f"data=form_body({name}),")
+        elif body.encoding == "multipart":
+            imports.runtime_names("multipart_body")
+            pre_lines.append(f"data, files = multipart_body({name})")
+            request_lines += ["data=data,", "files=files,"]
+        elif body.encoding == "binary":
+            request_lines.append(f"data={name},")
+            header_entries.append(f'"Content-Type": {py_str(body.content_type)}')
+        elif body.encoding == "text":
+            imports.runtime_names("text_body")
+            request_lines.append(f"data=text_body({name}),")
+            header_entries.append(f'"Content-Type": {py_str(body.content_type)}')
+        else:
+            raise RenderError(
+                f"{operation.python_name}: unsupported body encoding {body.encoding!r}"
+            )
+    if header_entries:
+        imports.runtime_names("compact")
+        request_lines.append(
+            "headers={**compact({" + ", ".join(header_entries) + "}), **(headers or {})},"
+        )
+    else:
+        request_lines.append("headers=dict(headers or {}),")
+    cookies = operation.located("cookie")
+    if cookies:
+        imports.runtime_names("compact", "cookie_param")
+        entries = ", ".join(
+            f"{py_str(p.wire_name)}: cookie_param({identifier(p.python_name)}, {p.style!r})"
+            for p in cookies
+        )
+        request_lines.append(f"cookies=compact({{{entries}}}),")
+
+    return request_lines, pre_lines
+
+
+def _error_views(
+    operation: Operation, imports: ImportSet
+) -> tuple[list[ErrorView], list[str], list[Response]]:
+    """The operation's error classes, the ``declared`` mapping entries, its success responses."""
+    imports.runtime_names("raise_api_error")
+    errors: list[ErrorView] = []
+    declared: list[str] = []
+    success: list[Response] = []
+    for response in operation.responses:
+        if response.error_class is None:
+            success.append(response)
+            continue
+        base = _status_base(response.status)
+        imports.runtime_names(base)
+        model = None
+        if response.parse in ("model", "adapter") and response.type is not None:
+            imports.add_type(response.type)
+            model = annotation(response.type.annotation)
+        errors.append(
+            ErrorView(
+                name=identifier(response.error_class),
+                base=base,
+                description=response.description or f"Status {response.status}.",
+                model=model,
+            )
+        )
+        key = str(int(response.status)) if response.status.isdigit() else py_str(response.status)
+        declared.append(f"{key}: {response.error_class}")
+    return errors, declared, success
+
+
+def operation_view(operation: Operation, imports: ImportSet) -> OperationView:
+    imports.external("__future__", "annotations")
+    imports.external("collections.abc", "Mapping")
+    imports.runtime_names("ApiClient", "ApiResponse", "HttpMethod", "HttpRequest", "HttpResponse")
+    if operation.method.upper() not in (
+        "GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE"
+    ):  # fmt: skip
+        raise RenderError(f"{operation.python_name}: unsupported method {operation.method!r}")
+    signature = [_parameter_signature(p, imports) for p in operation.parameters]
+    call_args = [
+        f"{identifier(p.python_name)}={identifier(p.python_name)}" for p in operation.parameters
+    ]
+    body = operation.body
+    if body is not None:
+        imports.add_type(body.type)
+        name = identifier(body.python_name)
+        type_text = annotation(body.type.annotation)
+        signature.append(
+            f"{name}: {type_text}"
+            if body.required
+            else f"{name}: {optional_type(type_text)} = None"
+        )
+        call_args.append(f"{name}={name}")
+    signature.append("headers: Mapping[str, str] | None = None")
+    call_args.append("headers=headers")
+
+    request_lines, pre_lines = _request_lines(operation, imports)
+    errors, declared, success = _error_views(operation, imports)
+    branches = _branches(operation, success, imports)
+    imports.add_type(operation.success_type)
+    if operation.deprecated:
+        imports.external("import warnings")
+    summary = (operation.summary or "").strip()
+    module_doc = f"{operation.method.upper()} {operation.path}"
+    if summary:
+        module_doc += f" -- {summary}"
+    return OperationView(
+        name=identifier(operation.python_name),
+        module_doc=module_doc,
+        doc=_operation_doc(operation),
+        security=_security_literal(operation.security),
+        signature=signature,
+        call_args=call_args,
+        request_lines=request_lines,
+        pre_lines=pre_lines,
+        errors=errors,
+        branches=branches,
+        declared="{" + ", ".join(declared) + "}" if declared else "",
+        return_type=annotation(operation.success_type.annotation),
+        deprecated=operation.deprecated,
+        deprecation_message=py_str(f"{operation.python_name} is deprecated"),
+    )
+
+
+def _branches(
+    operation: Operation, success: list[Response], imports: ImportSet
+) -> list[BranchView]:
+    exact = [r for r in success if r.status.isdigit()]
+    ranges = [r for r in success if not r.status.isdigit() and r.status != "default"]
+    default = [r for r in success if r.status == "default"]
+    branches = [
+        BranchView(_status_condition(r.status), _parse_statement(r, imports))
+        for r in [*exact, *ranges]
+    ]
+    if default:
+        branches.append(
+            BranchView("response.status_code < 400", _parse_statement(default[0], imports))
+        )
+    if not success and operation.success_type.annotation == "None":
+        branches.append(BranchView("response.status_code // 100 == 2", "return None"))
+    return branches
