@@ -14,7 +14,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 TYPED_TREES = ["runtime", "generator"]
-LINTED_TREES = ["runtime", "generator", "tests", "benchmarks", "samples"]
+LINTED_TREES = ["runtime", "generator", "tests", "benchmarks", "samples", "scripts"]
 
 
 def _run(*args: str) -> subprocess.CompletedProcess[str]:
