@@ -1,9 +1,21 @@
 """forgegen: generates typed Python clients from OpenAPI documents.
 
-The generator pipeline (load, resolve, parse, lower, render, format, write)
-arrives with the Generator issue; until then the package holds its version.
+A one-way pipeline: load -> resolve -> parse -> lower -> render -> format ->
+write (``generate``), with every problem reported as a :class:`SpecError` or a
+warning that names its file, line and JSON pointer.
 """
 
-__version__ = "0.1.0"
+__version__ = "0.1.0"  # before the imports: render stamps it into .forgegen.json
 
-__all__ = ["__version__"]
+from .diagnostics import Diagnostic, Diagnostics, SpecError
+from .pipeline import GenerationResult, UsageError, generate
+
+__all__ = [
+    "Diagnostic",
+    "Diagnostics",
+    "GenerationResult",
+    "SpecError",
+    "UsageError",
+    "__version__",
+    "generate",
+]

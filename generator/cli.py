@@ -99,7 +99,11 @@ def load_config(path: Path, *, required: bool) -> dict[str, Any]:
     epilog=_EXAMPLES,
 )
 @click.argument(
-    "spec", type=click.Path(exists=True, dir_okay=False, path_type=Path), metavar="SPEC"
+    # Existence is checked by the loader, so a missing spec is a spec error (exit 1)
+    # naming the file, like every other problem with the input.
+    "spec",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="SPEC",
 )
 @click.option(
     "-o",

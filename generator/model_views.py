@@ -77,10 +77,10 @@ def model_view(model: Model, imports: ImportSet) -> ClassView:
                 description="\n\n".join(note for note in notes if note) or None,
             )
         )
-    config = 'ConfigDict(populate_by_name=True, extra="ignore")'
+    config = 'ConfigDict(populate_by_name=True, extra="ignore", protected_namespaces=())'
     if model.extra is not None:
         imports.add_type(model.extra)
-        config = 'ConfigDict(populate_by_name=True, extra="allow")'
+        config = 'ConfigDict(populate_by_name=True, extra="allow", protected_namespaces=())'
         fields.append(
             FieldView(
                 line=f"__pydantic_extra__: dict[str, {annotation(model.extra.annotation)}]"

@@ -47,6 +47,21 @@ class GenerationResult:
         return self.changes.changed
 
 
+def _refuse_enclosing_output(out_dir: Path, spec_path: Path) -> None:
+    """Refuse an output directory that holds the working directory or the spec.
+
+    Writing swaps the whole output directory for a new one, so ``-o .`` (or a
+    parent of the spec) would replace the user's project with a client package.
+    """
+    target = out_dir.resolve()
+    for protected in (Path.cwd().resolve(), spec_path.resolve().parent):
+        if protected == target or target in protected.parents:
+            raise UsageError(
+                f"output directory {out_dir} contains {protected}; "
+                "generate into a directory of its own (e.g. -o src/petstore)"
+            )
+
+
 def package_name_for(out_dir: Path | str, package_name: str | None = None) -> str:
     """The import name: ``package_name`` or the output directory's name, checked."""
     name = package_name if package_name is not None else Path(os.path.abspath(out_dir)).name
@@ -115,6 +130,7 @@ def generate(
     if runtime not in ("vendored", "package"):
         raise UsageError(f"--runtime must be 'vendored' or 'package', got {runtime!r}")
     name = package_name_for(out_dir, package_name)
+    _refuse_enclosing_output(Path(out_dir), Path(spec_path))
     # The front end and lower are imported here, not at module level: the back
     # end (render/format/write) stays importable and testable on its own.
     from .lower import lower  # noqa: PLC0415

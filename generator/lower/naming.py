@@ -122,7 +122,17 @@ PARAMETER_RESERVED = ANNOTATION_NAMES | frozenset(
 #: Attributes of the generated ``Client`` (and its ``ApiClient`` base) that a
 #: resource attribute (one per tag) must not replace.
 TAG_RESERVED = frozenset(
-    {"auth", "base_url", "close", "config", "execute", "http", "http_client", "servers"}
+    {
+        "auth",
+        "base_url",
+        "close",
+        "config",
+        "default_base_url",
+        "execute",
+        "http",
+        "http_client",
+        "servers",
+    }
 )
 
 #: Class names generated modules import or define themselves, plus every

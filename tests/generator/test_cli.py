@@ -98,8 +98,6 @@ def test_usage_errors_exit_2(spec: Path, tmp_path: Path) -> None:
     code, output = _run(spec)
     assert code == 2
     assert "--output" in output
-    code, output = _run(tmp_path / "missing.yaml", "-o", tmp_path / "x")
-    assert code == 2
     foreign = tmp_path / "foreign"
     foreign.mkdir()
     (foreign / "notes.txt").write_text("mine")
@@ -181,3 +179,23 @@ def test_pyproject_ships_every_subpackage_and_the_templates() -> None:
     assert setuptools["package-dir"]["forgegen.templates"] == "templates"
     assert "*.jinja" in setuptools["package-data"]["forgegen.templates"]
     assert any((root / "templates").glob("*.jinja"))
+
+
+def test_missing_spec_is_a_spec_error_exit_1(tmp_path: Path) -> None:
+    code, output = _run("nope/missing.yaml", "-o", tmp_path / "out")
+    assert code == 1
+    assert "missing.yaml" in output
+    assert "not found" in output
+    assert "Traceback" not in output
+
+
+def test_output_enclosing_the_spec_or_cwd_is_refused(
+    spec: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = sorted(p.name for p in spec.parent.iterdir())
+    code, output = _run(spec, "-o", spec.parent)
+    assert code == 2
+    assert "contains" in output
+    monkeypatch.chdir(tmp_path)
+    assert _run(spec, "-o", ".")[0] == 2
+    assert sorted(p.name for p in spec.parent.iterdir()) == before

@@ -6,7 +6,7 @@ from pydantic import BaseModel, ConfigDict
 
 
 class ApiResponseModel(BaseModel):
-    model_config = ConfigDict(populate_by_name=True, extra="ignore")
+    model_config = ConfigDict(populate_by_name=True, extra="ignore", protected_namespaces=())
 
     code: int | None = None
     type: str | None = None

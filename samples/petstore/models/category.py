@@ -6,7 +6,7 @@ from pydantic import BaseModel, ConfigDict
 
 
 class Category(BaseModel):
-    model_config = ConfigDict(populate_by_name=True, extra="ignore")
+    model_config = ConfigDict(populate_by_name=True, extra="ignore", protected_namespaces=())
 
     id: int | None = None
     name: str | None = None

@@ -10,7 +10,7 @@ from .order_status import OrderStatus
 
 
 class Order(BaseModel):
-    model_config = ConfigDict(populate_by_name=True, extra="ignore")
+    model_config = ConfigDict(populate_by_name=True, extra="ignore", protected_namespaces=())
 
     id: int | None = None
     pet_id: int | None = Field(default=None, alias="petId")

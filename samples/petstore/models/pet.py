@@ -10,7 +10,7 @@ from .tag import Tag
 
 
 class Pet(BaseModel):
-    model_config = ConfigDict(populate_by_name=True, extra="ignore")
+    model_config = ConfigDict(populate_by_name=True, extra="ignore", protected_namespaces=())
 
     id: int | None = None
     name: str
