@@ -11,8 +11,10 @@ naming file, line and pointer: a pydantic ``ValidationError`` is translated
 here (the error's ``loc`` is walked through the document to a JSON pointer,
 skipping the union-member names pydantic puts in it), never shown raw.
 
-Versions: OpenAPI 3.0.x and 3.1.x.  Swagger 2.0 gets "not supported yet";
-any other version, or a document without ``openapi``, a clear refusal.
+Versions: OpenAPI 3.0.x and 3.1.x, and Swagger 2.0, which
+:mod:`forgegen.swagger2` bundles and converts to OpenAPI 3.0.3 first (``locate``
+and every message still name the 2.0 file, pointer and line); any other
+version, or a document without ``openapi``/``swagger``, a clear refusal.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from .diagnostics import Diagnostics, SpecError, join_pointer
 from .loader import LoadedDocument, load_document
 from .normalize import normalize
 from .resolver import Bundle, resolve
+from .swagger2 import bundle_swagger2
 
 __all__ = ["ParsedSpec", "detect_version", "parse_spec"]
 
@@ -74,13 +77,21 @@ def parse_spec(
     main = load_document(path)
     try:
         version = detect_version(main, diagnostics)
-        bundle = resolve(
-            main,
-            allow_remote_refs=allow_remote_refs,
-            ref_root=Path(ref_root) if ref_root is not None else None,
-        )
+        root = Path(ref_root) if ref_root is not None else None
+        bundle: Bundle
+        if version == "2.0":
+            bundle = bundle_swagger2(
+                main, diagnostics=diagnostics, allow_remote_refs=allow_remote_refs, ref_root=root
+            )
+        else:
+            bundle = resolve(main, allow_remote_refs=allow_remote_refs, ref_root=root)
         document = bundle.document
-        normalize(document, version=version[:3], diagnostics=diagnostics, source=bundle.source)
+        normalize(
+            document,
+            version="3.0" if version == "2.0" else version[:3],
+            diagnostics=diagnostics,
+            source=bundle.source,
+        )
         openapi = _validate(document, bundle)
     except RecursionError:
         raise SpecError("the document is nested too deeply to process", file=main.name) from None
@@ -97,7 +108,7 @@ def parse_spec(
 
 
 def detect_version(main: LoadedDocument, diagnostics: Diagnostics) -> str:
-    """The document's OpenAPI version (``"3.0.3"``), or a :class:`SpecError` saying why not."""
+    """The document's version (``"3.0.3"``, ``"2.0"``), or a :class:`SpecError` saying why not."""
     data = main.data
     if not isinstance(data, dict):
         found = "empty" if data is None else f"a {type(data).__name__}"
@@ -108,13 +119,7 @@ def detect_version(main: LoadedDocument, diagnostics: Diagnostics) -> str:
         )
     if "openapi" not in data:
         if "swagger" in data:
-            raise SpecError(
-                f"Swagger {data['swagger']} is not supported yet; convert it to OpenAPI 3 "
-                "first (for example with swagger2openapi)",
-                pointer="#/swagger",
-                file=main.name,
-                line=main.line_of("#/swagger"),
-            )
+            return _swagger_version(main, data["swagger"], diagnostics)
         raise SpecError(
             "not an OpenAPI document: no 'openapi' version field at the top level",
             file=main.name,
@@ -137,6 +142,23 @@ def detect_version(main: LoadedDocument, diagnostics: Diagnostics) -> str:
             file=main.name,
         )
     return text.strip()
+
+
+def _swagger_version(main: LoadedDocument, raw: Any, diagnostics: Diagnostics) -> str:
+    text = raw if isinstance(raw, str) else str(raw)
+    if text.strip() != "2.0" or isinstance(raw, bool):
+        raise SpecError(
+            f"unsupported Swagger version {raw!r}; forgegen reads Swagger 2.0 and "
+            "OpenAPI 3.0.x and 3.1.x",
+            pointer="#/swagger",
+            file=main.name,
+            line=main.line_of("#/swagger"),
+        )
+    if not isinstance(raw, str):
+        diagnostics.warn(
+            f"swagger version {raw!r} should be the string '2.0'", "#/swagger", file=main.name
+        )
+    return "2.0"
 
 
 def _validate(document: dict[str, Any], bundle: Bundle) -> OpenAPI:
