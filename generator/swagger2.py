@@ -391,6 +391,7 @@ class _Converter:
         self.moved: dict[str, str] = {}  # old pointer -> new pointer
         self.refs: list[tuple[dict[str, Any], str]] = []  # schema refs, with their old pointer
         self.converted: set[int] = set()
+        self.inlining = False
         self.host_base: str | None = None  # host + basePath, when there is a host
         self.default_schemes: list[str] = []
         self.consumes = _strings(document.get("consumes"))
@@ -408,9 +409,14 @@ class _Converter:
         return SpecError(message, pointer=where, file=file, line=line)
 
     def record(self, new: str, old: str) -> None:
-        """``new`` was made from ``old``: errors at ``new`` name ``old``; refs to ``old`` move."""
+        """``new`` was made from ``old``: errors at ``new`` name ``old``; refs to ``old`` move.
+
+        While a shared object is inlined (``self.inlining``), refs keep going to
+        the shared one's converted place.
+        """
         self.origins.setdefault(new, old)
-        self.moved.setdefault(old, new)
+        if not self.inlining:
+            self.moved.setdefault(old, new)
 
     def came_from(self, new: str, old: str) -> None:
         """``new`` was made from ``old`` (for locating only; refs to ``old`` do not move)."""
@@ -792,7 +798,11 @@ class _Converter:
                 self.record(new, old)
                 name = split_pointer(target[1:])[1]
                 return {"$ref": join_pointer("#/components/requestBodies", name)}
-            return self.request_body(copy.deepcopy(self.resolved(target)), target, new, media)
+            self.inlining = True
+            try:
+                return self.request_body(copy.deepcopy(self.resolved(target)), target, new, media)
+            finally:
+                self.inlining = False
         return self.form_body(form, pointer, new, media)
 
     def request_body(
@@ -918,7 +928,12 @@ class _Converter:
                 continue
             if "$ref" in response:
                 shared = copy.deepcopy(self.resolved(target))
-                out[code] = self.response(shared, target, old, media.produces)
+                self.came_from(old, old)  # the status code is the operation's, not the target's
+                self.inlining = True
+                try:
+                    out[code] = self.response(shared, target, old, media.produces)
+                finally:
+                    self.inlining = False
             else:
                 out[code] = self.response(response, old, old, media.produces)
         return out

@@ -123,10 +123,10 @@ def test_spec_error_exits_1_without_traceback(tmp_path: Path) -> None:
     assert "Nope" in output
     assert not (tmp_path / "client").exists()
     swagger = tmp_path / "swagger.json"
-    swagger.write_text('{"swagger": "2.0", "info": {"title": "t", "version": "1"}, "paths": {}}')
+    swagger.write_text('{"swagger": "1.2", "info": {"title": "t", "version": "1"}, "paths": {}}')
     code, output = _run(swagger, "-o", tmp_path / "client", "-q")
     assert code == 1
-    assert "Swagger 2.0" in output
+    assert "unsupported Swagger version '1.2'" in output
 
 
 @needs_corpus

@@ -127,13 +127,27 @@ def test_warnings_in_a_referenced_file_name_that_file_and_its_pointer(tmp_path: 
     )
 
 
-def test_swagger_2_is_not_supported_yet(tmp_path: Path) -> None:
-    path = write(tmp_path, "s.json", '{\n  "swagger": "2.0",\n  "info": {}\n}\n')
-    error = error_of(path)
-    assert str(error) == (
-        f"{path}:2 #/swagger: Swagger 2.0 is not supported yet; convert it to OpenAPI 3 "
-        "first (for example with swagger2openapi)"
+def test_swagger_2_is_converted_and_keeps_its_version(tmp_path: Path) -> None:
+    path = write(
+        tmp_path, "s.json", '{\n  "swagger": "2.0",\n  "info": {"title": "T", "version": "1"}\n}\n'
     )
+    parsed = parse_spec(path)
+    assert parsed.original_version == "2.0"
+    assert parsed.document["openapi"] == "3.1.0"
+    assert parsed.document["paths"] == {}
+
+
+@pytest.mark.parametrize("version", ["'1.2'", "'3.0'", "2", "true"])
+def test_other_swagger_versions_are_refused_at_their_line(tmp_path: Path, version: str) -> None:
+    path = write(tmp_path, "s.yaml", f"info: {{}}\nswagger: {version}\n")
+    error = error_of(path)
+    assert (error.pointer, error.diagnostic.file, error.diagnostic.line) == (
+        "#/swagger",
+        str(path),
+        2,
+    )
+    assert "unsupported Swagger version" in error.diagnostic.message
+    assert "forgegen reads Swagger 2.0 and OpenAPI 3.0.x and 3.1.x" in error.diagnostic.message
 
 
 @pytest.mark.parametrize(
@@ -243,10 +257,6 @@ def test_the_corpus_table_lists_every_document() -> None:
 @pytest.mark.parametrize("name", sorted(CORPUS_TABLE))
 def test_every_corpus_document_parses(name: str) -> None:
     path = CORPUS / name
-    if "swagger2.0" in name:
-        with pytest.raises(SpecError, match=r"Swagger 2\.0 is not supported yet"):
-            parse_spec(path)
-        return
     parsed = parse_spec(path)
     paths = parsed.openapi.paths or {}
     operations = sum(
