@@ -36,6 +36,7 @@ __all__ = [
     "Parameter",
     "ParameterLocation",
     "ParameterStyle",
+    "PipelineStep",
     "RequestBody",
     "Response",
     "ResponseParse",
@@ -241,6 +242,8 @@ class Operation:
     deprecated: bool = False
     operation_id: str | None = None  # raw text
     pointer: str = ""
+    # scheme name -> the scopes its requirements ask for (union, spec order); none: left out
+    security_scopes: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     def located(self, location: ParameterLocation) -> tuple[Parameter, ...]:
         """The parameters in one location, in the spec's order."""
@@ -259,11 +262,26 @@ class Tag:
 
 
 @dataclass(frozen=True)
+class PipelineStep:
+    """One step of an ``x-forgegen-token-pipeline``: an operation that yields a token."""
+
+    name: str  # raw text (validated: a plain identifier)
+    method: str  # upper-case HTTP method of the named operation
+    path: str  # raw text: the operation's path (no path parameters)
+    ttl: float  # seconds the step's token is cached
+    depends_on: tuple[str, ...] = ()
+    token_header: str | None = None  # raw text: response header holding the token
+    token_json: str | None = None  # raw text: dotted JSON path of the token
+    headers: tuple[tuple[str, str], ...] = ()  # raw text templates ({step} / {input})
+    json: tuple[tuple[str, str], ...] = ()  # raw text templates of a flat JSON body
+
+
+@dataclass(frozen=True)
 class SecurityScheme:
     """A ``components.securitySchemes`` entry and the ``Client`` parameters it takes."""
 
     name: str  # raw text: the key in the spec
-    python_prefix: str  # "" when the scheme's kind is unique, else its snake_case name
+    python_prefix: str  # "" unless its kind repeats or its parameters collide: its snake_case name
     kind: Literal["apiKey", "http_basic", "http_bearer", "oauth2", "openIdConnect", "mutualTLS"]
     location: Literal["header", "query", "cookie"] | None = None  # apiKey
     parameter_name: str | None = None  # apiKey header/query/cookie name (raw text)
@@ -271,9 +289,14 @@ class SecurityScheme:
     refresh_url: str | None = None  # oauth2 (raw text)
     authorization_url: str | None = None  # oauth2 (raw text)
     flows: tuple[str, ...] = ()  # oauth2 flow names in the spec's order
+    flow_token_urls: tuple[tuple[str, str], ...] = ()  # oauth2 (flow, its tokenUrl), raw text
     scopes: tuple[str, ...] = ()  # raw text
     openid_connect_url: str | None = None  # raw text
     description: str | None = None  # raw text
+    # (canonical credential, Client parameter name) in signature order: ("token", "bearer_token")
+    parameters: tuple[tuple[str, str], ...] = ()
+    pipeline: tuple[PipelineStep, ...] = ()  # x-forgegen-token-pipeline (http bearer only)
+    pipeline_inputs: tuple[str, ...] = ()  # canonical names of the pipeline's extra parameters
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,7 @@ class OperationView:
     module_doc: str
     doc: str
     security: str
+    scopes: str  # a dict literal, or "" when no requirement lists scopes
     signature: list[str]
     call_args: list[str]
     request_lines: list[str]
@@ -114,6 +115,16 @@ def _security_literal(security: tuple[tuple[str, ...], ...]) -> str:
         return "()"
     inner = ", ".join(one(requirement) for requirement in security)
     return f"({inner},)" if len(security) == 1 else f"({inner})"
+
+
+def _scopes_literal(scopes: tuple[tuple[str, tuple[str, ...]], ...]) -> str:
+    def one(values: tuple[str, ...]) -> str:
+        inner = ", ".join(py_str(value) for value in values)
+        return f"({inner},)" if len(values) == 1 else f"({inner})"
+
+    if not scopes:
+        return ""
+    return "{" + ", ".join(f"{py_str(name)}: {one(values)}" for name, values in scopes) + "}"
 
 
 def _url_expression(operation: Operation) -> str:
@@ -314,6 +325,7 @@ def operation_view(operation: Operation, imports: ImportSet) -> OperationView:
         module_doc=module_doc,
         doc=_operation_doc(operation),
         security=_security_literal(operation.security),
+        scopes=_scopes_literal(operation.security_scopes),
         signature=signature,
         call_args=call_args,
         request_lines=request_lines,

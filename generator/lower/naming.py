@@ -128,9 +128,12 @@ TAG_RESERVED = frozenset(
         "close",
         "config",
         "default_base_url",
+        "env_prefix",
         "execute",
+        "from_env",
         "http",
         "http_client",
+        "security_schemes",
         "servers",
     }
 )

@@ -191,6 +191,7 @@ class OperationLowerer:
             responses=responses,
             success_type=t.union(successes) if successes else t.NONE,
             security=self._security(raw),
+            security_scopes=self._security_scopes(raw),
             summary=as_str(node.get("summary")),
             description=as_str(node.get("description")),
             deprecated=as_bool(node.get("deprecated")),
@@ -389,6 +390,23 @@ class OperationLowerer:
         return "bytes", t.external("bytes"), content_type
 
     # -- security ----------------------------------------------------------
+
+    def _requirements(self, raw: RawOperation) -> tuple[object, str]:
+        if "security" in raw.node:
+            return raw.node["security"], join_pointer(raw.pointer, "security")
+        return self.document.get("security"), "#/security"
+
+    def _security_scopes(self, raw: RawOperation) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        """Scheme name -> the scopes this operation's requirements ask of it (union, in order)."""
+        requirements, _ = self._requirements(raw)
+        scopes: dict[str, list[str]] = {}
+        for requirement in as_list(requirements):
+            for name, wanted in as_map(requirement).items():
+                bucket = scopes.setdefault(str(name), [])
+                for scope in as_list(wanted):
+                    if isinstance(scope, str) and scope and scope not in bucket:
+                        bucket.append(scope)
+        return tuple((name, tuple(found)) for name, found in scopes.items() if found)
 
     def _security(self, raw: RawOperation) -> tuple[tuple[str, ...], ...]:
         if "security" in raw.node:

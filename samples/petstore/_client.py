@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import cached_property
 from typing import TYPE_CHECKING, ClassVar
 
-from ._runtime import ApiClient
+from ._runtime import ApiClient, AuthHook, HttpClient, SecuritySchemeSpec, TokenStorage
 
 if TYPE_CHECKING:
     from .api.pet import PetApi
@@ -28,12 +29,71 @@ class Client(ApiClient):
     Servers:
         https://petstore3.swagger.io/api/v3
 
-    Security schemes (pass ``auth=`` for all, or ``auth_by_scheme={name: hook}``):
-        api_key
-        petstore_auth
+    Credentials (keyword arguments; README.md shows how to use them):
+        token, refresh_token, token_url: the 'petstore_auth' scheme (OAuth2)
+        api_key: the 'api_key' scheme (API key)
+
+    Escape hatches: ``auth=`` (a runtime auth hook for every secured operation)
+    and ``auth_by_scheme={scheme name: hook}`` (wins over the keywords above).
+    ``token_storage=`` caches the tokens of the client's flows (memory by default).
     """
 
     default_base_url: ClassVar[str] = "https://petstore3.swagger.io/api/v3"
+    env_prefix: ClassVar[str] = "PETSTORE"
+    security_schemes: ClassVar[tuple[SecuritySchemeSpec, ...]] = (
+        SecuritySchemeSpec(
+            name="petstore_auth",
+            kind="oauth2",
+            parameters={
+                "token": "token",
+                "refresh_token": "refresh_token",
+                "token_url": "token_url",
+            },
+            flows=("implicit",),
+        ),
+        SecuritySchemeSpec(
+            name="api_key",
+            kind="apiKey",
+            parameters={"api_key": "api_key"},
+            location="header",
+            parameter_name="api_key",
+        ),
+    )
+
+    def __init__(
+        self,
+        base_url: str | None = None,
+        *,
+        token: str | None = None,
+        refresh_token: str | None = None,
+        token_url: str | None = None,
+        api_key: str | None = None,
+        token_storage: TokenStorage | None = None,
+        auth: AuthHook | None = None,
+        auth_by_scheme: Mapping[str, AuthHook] | None = None,
+        http_client: HttpClient | None = None,
+        timeout: float | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(
+            base_url,
+            auth=auth,
+            auth_by_scheme=auth_by_scheme,
+            http_client=http_client,
+            timeout=timeout,
+            headers=headers,
+            token_storage=token_storage,
+            credentials={
+                "petstore_auth": {
+                    "token": token,
+                    "refresh_token": refresh_token,
+                    "token_url": token_url,
+                },
+                "api_key": {
+                    "api_key": api_key,
+                },
+            },
+        )
 
     @cached_property
     def pet(self) -> PetApi:

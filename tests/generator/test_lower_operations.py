@@ -458,8 +458,27 @@ def test_security_requirements_and_schemes() -> None:
         kind="apiKey",
         location="header",
         parameter_name="X-API-Key",
+        parameters=(("api_key", "api_key_api_key"),),
     )
     assert by_name["admin_key"].python_prefix == "admin_key"
+    # bearer, oauth (authorizationCode) and oidc all want ``token``: all prefixed;
+    # basic's username/password collide with nothing
+    assert dict(by_name["bearer"].parameters)["token"] == "bearer_token"
+    assert dict(by_name["oauth"].parameters) == {
+        "client_id": "oauth_client_id",
+        "client_secret": "oauth_client_secret",
+        "scopes": "oauth_scopes",
+        "token": "oauth_token",
+        "refresh_token": "oauth_refresh_token",
+        "token_url": "oauth_token_url",
+    }
+    assert by_name["oauth"].flow_token_urls == (
+        ("authorizationCode", "https://a/token"),
+        ("clientCredentials", "https://a/cc"),
+    )
+    assert dict(by_name["oidc"].parameters)["client_id"] == "oidc_client_id"
+    assert dict(by_name["basic"].parameters) == {"username": "username", "password": "password"}
+    assert dict(by_name["mtls"].parameters) == {"client_cert": "client_cert"}
     assert by_name["admin_key"].location == "query"
     assert (by_name["basic"].kind, by_name["basic"].python_prefix) == ("http_basic", "")
     assert by_name["bearer"].kind == "http_bearer"

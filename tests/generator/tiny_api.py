@@ -261,6 +261,7 @@ def tiny_api(package_name: str = "tinypets") -> Api:
                 kind="apiKey",
                 location="header",
                 parameter_name="X-API-Key",
+                parameters=(("api_key", "api_key"),),
             ),
         ),
         tags=(

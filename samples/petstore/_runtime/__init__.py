@@ -18,6 +18,7 @@ from .api import (
     MissingCredentialsError,
     NotFoundError,
     OpenEnum,
+    OperationScopes,
     PermissionDeniedError,
     RateLimitError,
     Resource,
@@ -44,6 +45,7 @@ from .auth import (
     BearerTokenAuthHook,
     CompositeAuthHook,
     TokenAuthHook,
+    TokenSource,
 )
 from .client import HttpClient
 from .config import HttpClientConfig, HttpClientConfigBuilder
@@ -90,6 +92,7 @@ from .hooks import (
 )
 from .manager import TokenManager
 from .models import Headers, HttpMethod, HttpRequest, HttpResponse, RequestContext
+from .oidc import OidcConfiguration, clear_discovery_cache, discover
 from .pipeline import (
     BodyTokenFetcher,
     FetchContext,
@@ -117,6 +120,7 @@ from .retry import (
     SimpleRetryStrategy,
     parse_retry_after,
 )
+from .schemes import PipelineStepSpec, SchemeAuth, SecuritySchemeSpec, build_scheme_auth
 from .storage import (
     DjangoCacheTokenStorage,
     InMemoryTokenStorage,
@@ -181,10 +185,13 @@ __all__ = [
     "MissingCredentialsError",
     "NoRetryStrategy",
     "NotFoundError",
+    "OidcConfiguration",
     "OpenEnum",
+    "OperationScopes",
     "PasswordGrantTokenProvider",
     "PermissionDeniedError",
     "PipelineError",
+    "PipelineStepSpec",
     "PipelineTokenProvider",
     "RateLimitError",
     "RateLimitInfo",
@@ -207,7 +214,9 @@ __all__ = [
     "RetryConditions",
     "RetryStrategy",
     "RetryStrategyInterface",
+    "SchemeAuth",
     "SecurityRequirements",
+    "SecuritySchemeSpec",
     "ServerError",
     "SimpleRetryStrategy",
     "StorageLock",
@@ -221,6 +230,7 @@ __all__ = [
     "TokenManager",
     "TokenProvider",
     "TokenProviderInterface",
+    "TokenSource",
     "TokenStorage",
     "TokenStorageError",
     "TokenStorageInterface",
@@ -229,9 +239,12 @@ __all__ = [
     "UnauthorizedError",
     "UnprocessableEntityError",
     "__version__",
+    "build_scheme_auth",
+    "clear_discovery_cache",
     "compact",
     "cookie_param",
     "correlation_id_scope",
+    "discover",
     "error_class_for",
     "form_body",
     "get_correlation_id",

@@ -13,6 +13,7 @@ The encoders live in :mod:`.encoding` and are re-exported here, so
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from types import TracebackType
@@ -36,10 +37,12 @@ from .encoding import (
     text_body,
     to_json,
 )
-from .errors import InvalidRequestError, MaxRetryException, RequestForgeError
+from .errors import ConfigurationError, InvalidRequestError, MaxRetryException, RequestForgeError
 from .hooks import AuthHook
 from .models import Headers, HttpRequest, HttpResponse
 from .redaction import redact_url
+from .schemes import SchemeAuth, SecuritySchemeSpec, build_scheme_auth
+from .storage import InMemoryTokenStorage, TokenStorage
 
 __all__ = [
     "ApiClient",
@@ -52,6 +55,7 @@ __all__ = [
     "MissingCredentialsError",
     "NotFoundError",
     "OpenEnum",
+    "OperationScopes",
     "PermissionDeniedError",
     "RateLimitError",
     "Resource",
@@ -78,6 +82,9 @@ P = ParamSpec("P")
 
 SecurityRequirements = Sequence[Sequence[str]]
 """An operation's ``security``: OR of ANDs of scheme names; ``()`` sends no credentials."""
+
+OperationScopes = Mapping[str, Sequence[str]]
+"""An operation's scopes per scheme name (what its requirements list), for scoped flows."""
 
 
 # -- responses -------------------------------------------------------------------
@@ -106,6 +113,7 @@ class MissingCredentialsError(RequestForgeError):
     """An operation needs credentials the client was not given (raised before any I/O).
 
     ``requirements`` are the operation's alternatives (OR of ANDs of scheme names).
+    The message names the ``Client(...)`` parameters that would satisfy each one.
     """
 
     def __init__(self, message: str, *, requirements: SecurityRequirements) -> None:
@@ -239,12 +247,18 @@ class ApiClient:
 
     Pass ``base_url`` (defaults to the spec's first server, the generated class's
     ``default_base_url``) or a ready ``http_client`` (its config's auth hook then
-    stands in for ``auth``).  ``auth`` is used for every operation that has a
-    security requirement; ``auth_by_scheme`` maps security scheme names (the
-    spec's keys) to hooks, and wins over ``auth`` for the schemes it names.
+    stands in for ``auth``).  A generated client declares its spec's schemes in
+    ``security_schemes`` and passes the typed keyword credentials it was given
+    as ``credentials={scheme name: {canonical name: value or None}}``; tokens
+    its flows obtain are cached in ``token_storage`` (in memory by default).
+
+    Per scheme, a hook in ``auth_by_scheme`` wins over those credentials, which
+    win over ``auth`` (one hook for every scheme: the generic escape hatch).
     """
 
     default_base_url: ClassVar[str] = ""
+    security_schemes: ClassVar[tuple[SecuritySchemeSpec, ...]] = ()
+    env_prefix: ClassVar[str] = ""
 
     def __init__(
         self,
@@ -255,12 +269,20 @@ class ApiClient:
         http_client: HttpClient | None = None,
         timeout: float | None = None,
         headers: Mapping[str, str] | None = None,
+        credentials: Mapping[str, Mapping[str, object]] | None = None,
+        token_storage: TokenStorage | None = None,
     ) -> None:
+        credentials = credentials or {}
+        client_cert = self._client_cert(credentials)
         if http_client is not None:
             if base_url is not None or timeout is not None or headers is not None:
                 raise InvalidRequestError(
                     "pass base_url, timeout and headers through the http_client's config, "
                     "not alongside http_client"
+                )
+            if client_cert is not None:
+                raise ConfigurationError(
+                    "client_cert", "configure it on the http_client, not alongside it"
                 )
             self._http = http_client
             self._owns_http = False
@@ -274,25 +296,100 @@ class ApiClient:
                 builder.with_timeout(timeout)
             if headers:
                 builder.with_headers(headers)
+            if client_cert is not None:
+                builder.with_client_cert(client_cert)
             self._http = HttpClient(builder.build())
             self._owns_http = True
             self._auth = auth
         self._auth_by_scheme: dict[str, AuthHook] = dict(auth_by_scheme or {})
+        self._token_storage: TokenStorage = (
+            token_storage if token_storage is not None else InMemoryTokenStorage()
+        )
+        self._schemes: dict[str, SchemeAuth] = {}
+        for spec in self.security_schemes:
+            built = build_scheme_auth(
+                spec,
+                credentials.get(spec.name, {}),
+                storage=self._token_storage,
+                base_url=self._http.config.base_url or "",
+            )
+            if built is not None:
+                self._schemes[spec.name] = built
+
+    @classmethod
+    def _client_cert(
+        cls, credentials: Mapping[str, Mapping[str, object]]
+    ) -> str | tuple[str, str] | None:
+        for spec in cls.security_schemes:
+            if spec.kind != "mutualTLS":
+                continue
+            cert = credentials.get(spec.name, {}).get("client_cert")
+            if cert is None:
+                continue
+            if isinstance(cert, str) or (
+                isinstance(cert, tuple) and len(cert) == 2 and all(isinstance(p, str) for p in cert)
+            ):
+                return cert
+            raise ConfigurationError(
+                spec.parameters.get("client_cert", "client_cert"),
+                "must be a PEM path or a (cert path, key path) tuple",
+            )
+        return None
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Self:
+        """A client configured from ``<PREFIX>_<PARAMETER>`` environment variables.
+
+        ``<PREFIX>`` is ``env_prefix`` (the package name, upper-case); every
+        credential parameter of the generated ``Client`` is read from the
+        variable named after it (``PETSTORE_API_KEY`` for ``api_key``;
+        ``scopes`` space-separated), ``base_url`` from ``<PREFIX>_BASE_URL``.
+        Unset or empty variables are left out; ``overrides`` win.
+        """
+        env = os.environ if environ is None else environ
+        prefix = cls.env_prefix
+        kwargs: dict[str, Any] = {}
+        base_url = env.get(f"{prefix}_BASE_URL")
+        if base_url:
+            kwargs["base_url"] = base_url
+        for spec in cls.security_schemes:
+            for canonical, parameter in spec.parameters.items():
+                if canonical == "token_manager":
+                    continue
+                raw = env.get(f"{prefix}_{parameter.upper()}")
+                if raw:
+                    kwargs[parameter] = raw.split() if canonical == "scopes" else raw
+        kwargs.update(overrides)
+        return cls(**kwargs)
 
     @property
     def http_client(self) -> HttpClient:
         """The runtime client every request goes through."""
         return self._http
 
-    def _hook_for(self, scheme: str) -> AuthHook | None:
-        return self._auth_by_scheme.get(scheme, self._auth)
+    @property
+    def token_storage(self) -> TokenStorage:
+        """Where the client's token managers cache tokens."""
+        return self._token_storage
 
-    def _select_auth(self, security: SecurityRequirements) -> AuthHook | None:
+    def _hook_for(self, scheme: str, scopes: OperationScopes) -> AuthHook | None:
+        hook = self._auth_by_scheme.get(scheme)
+        if hook is not None:
+            return hook
+        wired = self._schemes.get(scheme)
+        if wired is not None:
+            return wired.hook(tuple(scopes.get(scheme, ())))
+        return self._auth
+
+    def _select_auth(
+        self, security: SecurityRequirements, scopes: OperationScopes | None = None
+    ) -> AuthHook | None:
         """The auth hook for an operation with ``security`` (``None``: send no credentials).
 
-        The first requirement whose schemes all have a hook wins (several hooks
-        are combined with :class:`CompositeAuthHook`); an empty requirement
-        (anonymous allowed) is used only when no other can be met.
+        The first requirement (in the spec's order) whose schemes all have
+        credentials wins (several hooks are combined with
+        :class:`CompositeAuthHook`); an empty requirement (anonymous allowed) is
+        used only when no other can be met.
         """
         anonymous = False
         for requirement in security:
@@ -301,7 +398,7 @@ class ApiClient:
                 continue
             hooks: list[AuthHook] = []
             for scheme in requirement:
-                hook = self._hook_for(scheme)
+                hook = self._hook_for(scheme, scopes or {})
                 if hook is None:
                     break
                 if not any(hook is seen for seen in hooks):
@@ -310,14 +407,27 @@ class ApiClient:
                 return hooks[0] if len(hooks) == 1 else CompositeAuthHook(hooks)
         if anonymous or not security:
             return None
-        alternatives = " or ".join(
-            " + ".join(repr(scheme) for scheme in requirement) for requirement in security
-        )
-        raise MissingCredentialsError(
-            f"this operation needs credentials for {alternatives}: pass "
-            f"{type(self).__name__}(auth=<auth hook>) or "
-            f"auth_by_scheme={{{next(iter(security[0]))!r}: <auth hook>}}",
-            requirements=security,
+        raise MissingCredentialsError(self._missing_message(security), requirements=security)
+
+    def _missing_message(self, security: SecurityRequirements) -> str:
+        specs = {spec.name: spec for spec in self.security_schemes}
+        name = type(self).__name__
+        alternatives = []
+        for requirement in security:
+            parts = []
+            for scheme in requirement:
+                spec = specs.get(scheme)
+                if spec is None or not spec.parameters:
+                    parts.append(f"auth_by_scheme={{{scheme!r}: <auth hook>}}")
+                elif len(spec.options()) > 1 and len(requirement) > 1:
+                    parts.append(f"({spec.describe()})")
+                else:
+                    parts.append(spec.describe())
+            alternatives.append(f"{name}({', '.join(parts)})")
+        schemes = " or ".join(" + ".join(repr(s) for s in requirement) for requirement in security)
+        return (
+            f"this operation needs credentials for {schemes}: pass {' or '.join(alternatives)} "
+            f"(or a runtime auth hook as {name}(auth=...))"
         )
 
     def execute(
@@ -326,16 +436,18 @@ class ApiClient:
         *,
         security: SecurityRequirements = (),
         timeout: float | None = None,
+        scopes: OperationScopes | None = None,
     ) -> HttpResponse:
         """Send ``request`` with the credentials ``security`` calls for.
 
         :class:`MissingCredentialsError` is raised before any network call when
         no requirement can be met.  ``timeout`` (seconds) overrides the client's.
+        ``scopes`` (scheme name -> scopes) are requested by flows that take scopes.
         When the retry strategy gives up on an error *status*, the last response
         is returned (and becomes the operation's typed error); when it gives up
         on a transport error, that error is raised.
         """
-        auth = self._select_auth(security)
+        auth = self._select_auth(security, scopes)
         if timeout is not None:
             request = replace(request, timeout=timeout)
         try:

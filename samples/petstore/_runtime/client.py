@@ -19,6 +19,7 @@ gets its own session, and all per-call state lives in a ``RequestContext``.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -45,6 +46,8 @@ from .models import (
 from .retry import Outcome
 
 __all__ = ["CONFIG_AUTH", "HttpClient"]
+
+_LOGGER = logging.getLogger("requestforge")
 
 
 class _ConfigAuth(Enum):
@@ -288,9 +291,24 @@ class HttpClient:
                 response = response_hook.after_response(response, context)
             return response
         except BaseException as error:
-            for error_hook in config.error_hooks:
-                error_hook.on_error(error, context)
+            self._notify_error_hooks(error, context)
             raise
+
+    def _notify_error_hooks(self, error: BaseException, context: RequestContext) -> None:
+        """Tell every error hook, in order; a hook that fails is logged and skipped.
+
+        The caller must get the error that actually happened, and later hooks
+        (metrics, alerting) must still hear of it, whatever an earlier hook does.
+        """
+        for error_hook in self._config.error_hooks:
+            try:
+                error_hook.on_error(error, context)
+            except Exception:
+                _LOGGER.exception(
+                    "error hook %s failed while handling %s",
+                    type(error_hook).__name__,
+                    type(error).__name__,
+                )
 
     def _attempt_until_done(
         self, request: HttpRequest, context: RequestContext, auth_hook: AuthHook | None

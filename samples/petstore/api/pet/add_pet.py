@@ -19,6 +19,7 @@ from ..._runtime import (
 from ...models.pet import Pet
 
 SECURITY = (("petstore_auth",),)
+SCOPES: dict[str, tuple[str, ...]] = {"petstore_auth": ("write:pets", "read:pets")}
 
 
 class AddPetBadRequestError(BadRequestError):
@@ -74,6 +75,7 @@ def sync_detailed(
     response = client.execute(
         build_request(body=body, headers=headers),
         security=SECURITY,
+        scopes=SCOPES,
         timeout=timeout,
     )
     return ApiResponse.of(response, parse_response(response))

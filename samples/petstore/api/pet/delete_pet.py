@@ -19,6 +19,7 @@ from ..._runtime import (
 )
 
 SECURITY = (("petstore_auth",),)
+SCOPES: dict[str, tuple[str, ...]] = {"petstore_auth": ("write:pets", "read:pets")}
 
 
 class DeletePetBadRequestError(BadRequestError):
@@ -66,6 +67,7 @@ def sync_detailed(
     response = client.execute(
         build_request(api_key=api_key, pet_id=pet_id, headers=headers),
         security=SECURITY,
+        scopes=SCOPES,
         timeout=timeout,
     )
     parse_response(response)

@@ -21,6 +21,7 @@ from ...models.find_pets_by_status_status import FindPetsByStatusStatus
 from ...models.pet import Pet
 
 SECURITY = (("petstore_auth",),)
+SCOPES: dict[str, tuple[str, ...]] = {"petstore_auth": ("write:pets", "read:pets")}
 
 
 class FindPetsByStatusBadRequestError(BadRequestError):
@@ -69,6 +70,7 @@ def sync_detailed(
     response = client.execute(
         build_request(status=status, headers=headers),
         security=SECURITY,
+        scopes=SCOPES,
         timeout=timeout,
     )
     return ApiResponse.of(response, parse_response(response))

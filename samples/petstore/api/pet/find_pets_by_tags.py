@@ -20,6 +20,7 @@ from ..._runtime import (
 from ...models.pet import Pet
 
 SECURITY = (("petstore_auth",),)
+SCOPES: dict[str, tuple[str, ...]] = {"petstore_auth": ("write:pets", "read:pets")}
 
 
 class FindPetsByTagsBadRequestError(BadRequestError):
@@ -68,6 +69,7 @@ def sync_detailed(
     response = client.execute(
         build_request(tags=tags, headers=headers),
         security=SECURITY,
+        scopes=SCOPES,
         timeout=timeout,
     )
     return ApiResponse.of(response, parse_response(response))

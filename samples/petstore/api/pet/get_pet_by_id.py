@@ -19,6 +19,7 @@ from ..._runtime import (
 from ...models.pet import Pet
 
 SECURITY = (("api_key",), ("petstore_auth",))
+SCOPES: dict[str, tuple[str, ...]] = {"petstore_auth": ("write:pets", "read:pets")}
 
 
 class GetPetByIdBadRequestError(BadRequestError):
@@ -75,6 +76,7 @@ def sync_detailed(
     response = client.execute(
         build_request(pet_id=pet_id, headers=headers),
         security=SECURITY,
+        scopes=SCOPES,
         timeout=timeout,
     )
     return ApiResponse.of(response, parse_response(response))

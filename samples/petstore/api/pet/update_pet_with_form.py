@@ -19,6 +19,7 @@ from ..._runtime import (
 from ...models.pet import Pet
 
 SECURITY = (("petstore_auth",),)
+SCOPES: dict[str, tuple[str, ...]] = {"petstore_auth": ("write:pets", "read:pets")}
 
 
 class UpdatePetWithFormBadRequestError(BadRequestError):
@@ -76,6 +77,7 @@ def sync_detailed(
     response = client.execute(
         build_request(pet_id=pet_id, name=name, status=status, headers=headers),
         security=SECURITY,
+        scopes=SCOPES,
         timeout=timeout,
     )
     return ApiResponse.of(response, parse_response(response))

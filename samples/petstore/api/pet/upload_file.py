@@ -21,6 +21,7 @@ from ..._runtime import (
 from ...models.api_response_model import ApiResponseModel
 
 SECURITY = (("petstore_auth",),)
+SCOPES: dict[str, tuple[str, ...]] = {"petstore_auth": ("write:pets", "read:pets")}
 
 
 class UploadFileBadRequestError(BadRequestError):
@@ -86,6 +87,7 @@ def sync_detailed(
             pet_id=pet_id, additional_metadata=additional_metadata, body=body, headers=headers
         ),
         security=SECURITY,
+        scopes=SCOPES,
         timeout=timeout,
     )
     return ApiResponse.of(response, parse_response(response))
