@@ -145,6 +145,11 @@ def _strings(value: Any) -> list[str]:
     return [item for item in value if isinstance(item, str)] if isinstance(value, list) else []
 
 
+def _is_json(media_type: str) -> bool:
+    essence = _essence(media_type)
+    return essence == _JSON or essence.endswith("+json")
+
+
 def _essence(media_type: str) -> str:
     return media_type.split(";", 1)[0].strip().lower()
 
@@ -721,14 +726,20 @@ class _Converter:
                 self.warn(f"{key!r} is not a Swagger 2.0 parameter field; ignored", old)
         if location not in ("query", "header", "path"):
             self.warn(f"parameter location {location!r} is not Swagger 2.0", old)
-        out["schema"] = self.value_schema(node, old, join_pointer(new, "schema"))
+        out["schema"] = self.value_schema(node, old, join_pointer(new, "schema"), extensions=False)
         if node.get("type") == "array":
             out.update(self.collection_style(node, location, old))
         self.record(new, old)
         return out
 
-    def value_schema(self, node: dict[str, Any], old: str, new: str) -> dict[str, Any]:
-        """The schema of a parameter, header or items object (``type: file`` -> binary)."""
+    def value_schema(
+        self, node: dict[str, Any], old: str, new: str, *, extensions: bool = True
+    ) -> dict[str, Any]:
+        """The schema of a parameter, header or items object (``type: file`` -> binary).
+
+        ``extensions``: whether ``x-*`` keys go into the schema (form fields,
+        items) or stay with the parameter or header that holds them.
+        """
         schema: dict[str, Any] = {}
         for key in _VALUE_KEYS:
             if key not in node:
@@ -748,9 +759,8 @@ class _Converter:
         if schema.get("type") == "file":
             schema["type"] = "string"
             schema.setdefault("format", "binary")
-        for key, value in node.items():
-            if _is_extension(key):
-                schema[key] = value
+        if extensions:
+            schema.update((key, value) for key, value in node.items() if _is_extension(key))
         self.record(new, old)
         return schema
 
@@ -959,11 +969,15 @@ class _Converter:
             schema_old = join_pointer(old, "schema")
             self.schema(schema, schema_old)
             types = produces
-            if schema.get("format") == "binary" and all(
-                _essence(t) == _JSON or _essence(t).endswith("+json") for t in produces
-            ):
-                self.warn(f"a file response, but produces lists only JSON; read as {_OCTET}", old)
-                types = [_OCTET]
+            if schema.get("format") == "binary":  # a file: not JSON, whatever produces says
+                types = [t for t in produces if not _is_json(t)]
+                if not types:
+                    self.warn(
+                        f"a file response, but produces lists only JSON; read as {_OCTET}", old
+                    )
+                    types = [_OCTET]
+                elif len(types) < len(produces):
+                    self.warn(f"a file response is not JSON; listed as {', '.join(types)}", old)
             content: dict[str, Any] = {}
             for index, media_type in enumerate(types):
                 entry: dict[str, Any] = {"schema": self.copied(schema, schema_old, index)}
@@ -1001,7 +1015,7 @@ class _Converter:
                 out[key] = value
             elif key not in _VALUE_KEYS and key != "collectionFormat":
                 self.warn(f"{key!r} is not a Swagger 2.0 header field; ignored", old)
-        out["schema"] = self.value_schema(node, old, join_pointer(new, "schema"))
+        out["schema"] = self.value_schema(node, old, join_pointer(new, "schema"), extensions=False)
         if node.get("type") == "array":
             self.collection_style(node, "header", old)
         if new != old:
