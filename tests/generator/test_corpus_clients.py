@@ -1,10 +1,11 @@
 """Clients generated from the real specs in ../shared/corpus compile, import and type-check.
 
-Every document (3.x, and Swagger 2.0 through its conversion) is generated end to end (parse, lower, render, format,
-write).  The small and medium ones are then imported module by module in a
-fresh interpreter and checked with ``mypy --strict`` here; GitHub and Stripe
-take minutes of mypy and run through ``scripts/check_corpus.py`` instead (its
-last results are in the Generator issue's note).
+Every document (3.x, and Swagger 2.0 through its conversion) is generated end
+to end (parse, lower, render, format, write).  The small and medium ones are
+then imported module by module in a fresh interpreter and checked with
+``mypy --strict`` here; GitHub and Stripe take minutes of mypy and run through
+``scripts/check_corpus.py`` instead (its last results are in the Generator
+issue's note).
 """
 
 from __future__ import annotations
