@@ -1,9 +1,12 @@
 """The committed petstore sample, used as a user would, against a real loopback server.
 
 The client is ``samples/petstore`` exactly as committed (a test elsewhere keeps
-it byte-identical to what the generator writes).  Credentials come from a
-runtime auth hook of the *installed* ``requestforge`` handed to the client --
-the vendored runtime relies on the hook's methods, not its class.
+it byte-identical to what the generator writes).  Credentials are the typed
+``Client(...)`` keywords the spec's security schemes call for (``api_key`` for
+the apiKey scheme, ``token`` / ``refresh_token`` / ``token_url`` for the
+``petstore_auth`` implicit flow); one test uses the generic ``auth=`` escape
+hatch with a hook of the *installed* ``requestforge`` -- the vendored runtime
+relies on the hook's methods, not its class.
 """
 
 from __future__ import annotations
@@ -44,7 +47,7 @@ def petstore() -> Iterator[ModuleType]:
 
 @pytest.fixture
 def client(petstore: ModuleType, server: LoopbackServer) -> Iterator[Any]:
-    with petstore.Client(base_url=server.url, auth=BearerTokenAuthHook("tok-123")) as api:
+    with petstore.Client(base_url=server.url, token="tok-123") as api:
         yield api
 
 
@@ -82,9 +85,9 @@ def test_declared_error_status_raises_its_typed_error(
 def test_undeclared_status_raises_the_status_error_with_the_raw_body(
     petstore: ModuleType, client: Any, server: LoopbackServer
 ) -> None:
-    server.route("GET", "/store/inventory", Reply(status=418, body=b"teapot"))
+    server.route("GET", "/pet/findByStatus", Reply(status=418, body=b"teapot"))
     with pytest.raises(petstore.ApiError) as caught:
-        client.store.get_inventory()
+        client.pet.find_pets_by_status(status="available")
     assert caught.value.status_code == 418
     assert caught.value.content == b"teapot"
 
@@ -202,3 +205,71 @@ def test_importing_the_package_does_not_import_models_or_endpoints(petstore: Mod
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "ok"
+
+
+def test_api_key_is_preferred_when_given_as_the_first_alternative(
+    petstore: ModuleType, server: LoopbackServer
+) -> None:
+    server.route("GET", "/pet/42", Reply.json(PET))
+    server.route("GET", "/store/inventory", Reply.json({"available": 3}))
+    with petstore.Client(base_url=server.url, api_key="key-1", token="tok-123") as client:
+        client.pet.get_pet_by_id(pet_id=42)  # security: api_key OR petstore_auth
+        assert client.store.get_inventory() == {"available": 3}  # security: api_key
+    for request in server.requests:
+        assert request.header("api_key") == "key-1"
+        assert request.header("Authorization") is None
+
+
+def test_missing_credentials_raise_before_any_request(
+    petstore: ModuleType, server: LoopbackServer
+) -> None:
+    with (
+        petstore.Client(base_url=server.url, token="tok-123") as client,
+        pytest.raises(petstore.MissingCredentialsError) as caught,
+    ):
+        client.store.get_inventory()
+    assert "pass Client(api_key=...)" in str(caught.value)
+    assert "tok-123" not in str(caught.value)
+    assert server.requests == []
+
+
+def test_implicit_token_refreshed_through_token_url_on_401(
+    petstore: ModuleType, server: LoopbackServer
+) -> None:
+    server.route("POST", "/oauth/token", Reply.json({"access_token": "tok-2", "expires_in": 600}))
+    server.queue("GET", "/pet/findByStatus", Reply(status=401), Reply.json([PET]))
+    with petstore.Client(
+        base_url=server.url,
+        token="tok-1",
+        refresh_token="refresh-1",
+        token_url=f"{server.url}/oauth/token",
+    ) as client:
+        (pet,) = client.pet.find_pets_by_status(status="available")
+    assert pet.id == 42
+    sent = [r.header("Authorization") for r in server.requests_to("/pet/findByStatus")]
+    assert sent == ["Bearer tok-1", "Bearer tok-2"]
+    (refresh,) = server.requests_to("/oauth/token")
+    assert b"grant_type=refresh_token" in refresh.body
+    assert b"refresh_token=refresh-1" in refresh.body
+
+
+def test_credentials_from_the_environment(
+    petstore: ModuleType, server: LoopbackServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PETSTORE_BASE_URL", server.url)
+    monkeypatch.setenv("PETSTORE_API_KEY", "env-key")
+    server.route("GET", "/store/inventory", Reply.json({}))
+    with petstore.Client.from_env() as client:
+        client.store.get_inventory()
+    assert server.requests[0].header("api_key") == "env-key"
+
+
+def test_generic_auth_hook_escape_hatch(petstore: ModuleType, server: LoopbackServer) -> None:
+    server.route("GET", "/pet/42", Reply.json(PET))
+    server.route("GET", "/user/logout", Reply(status=200))
+    hook = BearerTokenAuthHook("hatch-token")
+    with petstore.Client(base_url=server.url, auth=hook) as client:
+        client.pet.get_pet_by_id(pet_id=42)
+        client.user.logout_user()  # no security requirement: nothing sent
+    assert server.requests[0].header("Authorization") == "Bearer hatch-token"
+    assert server.requests[1].header("Authorization") is None
