@@ -188,3 +188,20 @@ def test_pipeline_only_on_bearer() -> None:
     with pytest.raises(SpecError, match="http bearer") as caught:
         schemes_api({"k": scheme})
     assert caught.value.pointer == "#/components/securitySchemes/k/x-forgegen-token-pipeline"
+
+
+def test_readme_pipeline_example_lowers() -> None:
+    import re
+    from pathlib import Path
+
+    import yaml
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("#### `x-forgegen-token-pipeline`", 1)[1]
+    example = re.search(r"```yaml\n(.*?)```", section, re.S)
+    assert example is not None
+    document = yaml.safe_load(example.group(1))
+    api, _ = lower_doc(document["paths"], components=document["components"])
+    (scheme,) = api.security_schemes
+    assert [step.name for step in scheme.pipeline] == ["device", "app", "user"]
+    assert dict(scheme.parameters)["device_key"] == "device_key"
