@@ -158,6 +158,7 @@ def _essence(media_type: str) -> str:
 
 
 _SECTIONS = {"schema": "definitions", "parameter": "parameters", "response": "responses"}
+_REFERABLE = frozenset((*_SECTIONS, "pathItem"))
 
 
 @dataclass
@@ -235,7 +236,7 @@ class _Bundler:
             if not isinstance(node, dict) or id(node) in seen:
                 continue
             seen[id(node)] = node
-            if "$ref" in node and kind != "root":
+            if "$ref" in node and kind in _REFERABLE:
                 extra = self.visit_ref(node, kind, pointer)
                 if extra is not None:
                     stack.append(extra)
@@ -462,7 +463,10 @@ class _Converter:
         base = doc.get("basePath")
         base_path = base if isinstance(base, str) else ""
         if base_path and not base_path.startswith("/"):
-            self.warn(f"basePath {base_path!r} should start with '/'; read as '/{base_path}'", "#")
+            self.warn(
+                f"basePath {base_path!r} should start with '/'; read as '/{base_path}'",
+                "#/basePath",
+            )
             base_path = "/" + base_path
         base_path = base_path.rstrip("/")
         if not isinstance(host, str) or not host:
@@ -472,6 +476,10 @@ class _Converter:
                 return []
             self.came_from("#/servers", "#/basePath")
             return [{"url": base_path}]
+        if "://" in host or "/" in host:
+            bare = host.split("://", 1)[-1].split("/", 1)[0]
+            self.warn(f"host {host!r} should be a name and port only; read as {bare!r}", "#/host")
+            host = bare
         self.host_base = host + base_path
         schemes = self.schemes(doc.get("schemes"), "#/schemes") or ["https"]
         self.came_from("#/servers", "#/host")

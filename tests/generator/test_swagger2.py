@@ -76,6 +76,15 @@ def test_host_base_path_and_schemes_become_servers(fields: dict[str, Any], urls:
     assert [s["url"] for s in out["servers"]] == urls if urls else "servers" not in out
 
 
+def test_a_host_with_a_scheme_or_a_relative_base_path_is_read_with_a_warning() -> None:
+    out, warnings = convert(host="https://h.io/ignored", basePath="v1")
+    assert out["servers"] == [{"url": "https://h.io/v1"}]
+    assert warnings == [
+        ("#/basePath", "basePath 'v1' should start with '/'; read as '/v1'"),
+        ("#/host", "host 'https://h.io/ignored' should be a name and port only; read as 'h.io'"),
+    ]
+
+
 def test_a_websocket_scheme_is_dropped_with_a_warning() -> None:
     out, warnings = convert(host="h.io", schemes=["wss", "https"])
     assert out["servers"] == [{"url": "https://h.io"}]
@@ -669,6 +678,64 @@ def test_the_fixture_bundles_and_converts_with_its_files_and_lines() -> None:
     ) == (str(FIXTURE / "paths" / "photo.yaml"), 10)
     assert parsed.locate("#/paths/~1pets/get/parameters/1/schema/items") == (str(STORE), 59)
     assert parsed.locate("#/paths/~1pets/post/requestBody") == (str(STORE), 80)
+
+
+def test_2_0_objects_in_other_files_are_converted_like_local_ones(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        "main.yaml",
+        """\
+        swagger: "2.0"
+        info: {title: T, version: "1"}
+        paths:
+          /x: {$ref: 'paths/x.yaml'}
+        definitions:
+          E: {type: object, properties: {main: {type: boolean}}}
+        """,
+    )
+    write(
+        tmp_path,
+        "paths/x.yaml",
+        """\
+        post:
+          parameters:
+            - $ref: '../common.yaml#/parameters/pet'
+            - $ref: '../common.yaml#/parameters/ids'
+          responses:
+            '400': {$ref: '../common.yaml#/responses/Bad'}
+            '500': {description: main's, schema: {$ref: '../main.yaml#/definitions/E'}}
+        """,
+    )
+    write(
+        tmp_path,
+        "common.yaml",
+        """\
+        parameters:
+          pet: {name: pet, in: body, required: true, schema: {$ref: '#/definitions/E'}}
+          ids: {name: ids, in: query, type: array, items: {type: integer}}
+        responses:
+          Bad: {description: bad, schema: {$ref: '#/definitions/E'}}
+        definitions:
+          E: {type: object, x-nullable: true}
+        """,
+    )
+    parsed = parse_spec(tmp_path / "main.yaml")
+    document = parsed.document
+    components = document["components"]
+    assert set(components["schemas"]) == {"E", "E_2"}
+    assert components["schemas"]["E_2"] == {"type": ["object", "null"]}
+    post = document["paths"]["/x"]["post"]
+    assert post["requestBody"] == {"$ref": "#/components/requestBodies/pet"}
+    body = components["requestBodies"]["pet"]["content"]["application/json"]["schema"]
+    assert body == {"$ref": "#/components/schemas/E_2"}
+    assert post["parameters"] == [{"$ref": "#/components/parameters/ids"}]
+    assert components["parameters"]["ids"]["style"] == "form"
+    assert components["parameters"]["ids"]["explode"] is False
+    assert post["responses"]["400"] == {"$ref": "#/components/responses/Bad"}
+    schema_500 = post["responses"]["500"]["content"]["application/json"]["schema"]
+    assert schema_500 == {"$ref": "#/components/schemas/E"}
+    assert parsed.locate("#/components/requestBodies/pet") == (str(tmp_path / "common.yaml"), 2)
+    assert parsed.locate("#/components/schemas/E_2") == (str(tmp_path / "common.yaml"), 7)
 
 
 def test_warnings_in_a_2_0_document_name_the_original_place(tmp_path: Path) -> None:
