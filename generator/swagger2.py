@@ -36,6 +36,9 @@ Conversion rules:
   body/formData parameters are merged into each operation.  A shared body
   parameter or response referenced where consumes/produces differ from the
   document's is inlined with the operation's media types.
+* Form fields that are arrays get an ``encoding`` entry with their style
+  (csv -> form explode false, multi -> explode true) under urlencoded; for
+  multipart, where 3.0 has only repeated parts, anything but multi warns.
 * Other parameters and response headers: ``type``/``format``/``items``/
   ``enum``/``default``/bounds move under ``schema``; ``collectionFormat`` ->
   ``style``/``explode`` (csv -> form explode false, simple in path/header;
@@ -165,19 +168,19 @@ _REFERABLE = frozenset((*_SECTIONS, "pathItem"))
 class SwaggerBundle(Bundle):
     """The converted 3.0 document, with pointers that lead back to the 2.0 sources.
 
-    ``source_bundle`` is the bundled 2.0 document; ``moved`` maps a pointer of
-    the converted document to the 2.0 pointer it was made from (the nearest
+    ``source_bundle`` is the bundled 2.0 document; ``converted_from`` maps a
+    pointer of the converted document to the 2.0 pointer it was made from (the nearest
     recorded ancestor applies, the rest of the pointer carried over).
     """
 
     source_bundle: Bundle | None = None
-    moved: dict[str, str] = field(default_factory=dict)
+    converted_from: dict[str, str] = field(default_factory=dict)
 
     def original_pointer(self, pointer: str) -> str:
         """The pointer of the bundled 2.0 document that ``pointer`` was converted from."""
         current: str | None = pointer
         while current is not None:
-            old = self.moved.get(current)
+            old = self.converted_from.get(current)
             if old is not None:
                 return old + pointer[len(current) :]
             current = parent_pointer(current)
@@ -203,20 +206,20 @@ def bundle_swagger2(
     bundler = _Bundler(main, allow_remote_refs=allow_remote_refs, ref_root=ref_root)
     bundler.run()
     source = bundler.resolver.bundle
-    moved: dict[str, str] = {}
+    converted_from: dict[str, str] = {}
     document = convert_swagger2(
         source.document,
         diagnostics=diagnostics,
         source=source.source,
         locate=source.locate,
-        origins=moved,
+        origins=converted_from,
     )
     return SwaggerBundle(
         document=document,
         main=main,
         documents=source.documents,
         source_bundle=source,
-        moved=moved,
+        converted_from=converted_from,
     )
 
 
