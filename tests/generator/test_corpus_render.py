@@ -13,9 +13,7 @@ from forgegen.parse import parse_spec
 from forgegen.render import module_path, render
 
 CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
-SPECS = sorted(
-    path for path in [*CORPUS.glob("*.yaml"), *CORPUS.glob("*.json")] if "swagger2" not in path.name
-)
+SPECS = sorted([*CORPUS.glob("*.yaml"), *CORPUS.glob("*.json")])
 
 
 @pytest.mark.skipif(not SPECS, reason="shared corpus not present")

@@ -39,6 +39,7 @@ EXPECTED = {
     "oai-non-oauth-scopes-3.1.yaml": (1, 0),
     "oai-petstore-3.0.yaml": (3, 0),
     "oai-petstore-expanded-3.0.yaml": (4, 0),
+    "oai-petstore-expanded-swagger2.0.json": (4, 0),
     "oai-uspto-3.0.yaml": (3, 0),
     "oai-webhook-example-3.1.yaml": (0, 0),
     "openapi-python-client-baseline_openapi_3.0.json": (50, 0),
