@@ -460,7 +460,9 @@ class ApiClient:
             raise
 
     def close(self) -> None:
-        """Close the underlying HTTP client if this client created it."""
+        """Close the underlying HTTP client if this client created it, and the token clients."""
+        for scheme in self._schemes.values():
+            scheme.close()
         if self._owns_http:
             self._http.close()
 

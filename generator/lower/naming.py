@@ -135,6 +135,7 @@ TAG_RESERVED = frozenset(
         "http_client",
         "security_schemes",
         "servers",
+        "token_storage",
     }
 )
 

@@ -408,3 +408,15 @@ def test_token_pipeline_needs_its_inputs(piped: ModuleType, server: LoopbackServ
     readme = (Path(piped.__file__).parent / "README.md").read_text()
     assert 'client = Client(device_key="...")' in readme
     assert "`device: POST /auth/device`" in readme
+
+
+def test_close_releases_the_token_clients_connections(
+    oauth: ModuleType, server: LoopbackServer
+) -> None:
+    server.route("POST", "/token", Reply.json({"access_token": "t", "expires_in": 600}))
+    server.route("GET", "/reports", Reply.json({}))
+    client = oauth.Client(server.url, machine_client_id="app", machine_client_secret="sec")
+    client.calls.list_reports()
+    assert server.open_connections == 2  # keep-alive: the API client and the token client
+    client.close()
+    assert server.wait_for_connections(0)

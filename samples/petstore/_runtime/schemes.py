@@ -154,6 +154,19 @@ class SchemeAuth:
         self._scoped = scoped
         self._hooks: dict[Scopes, AuthHook] = {}
         self._lock = threading.Lock()
+        self._closers: list[Callable[[], None]] = []
+
+    def own(self, closers: list[Callable[[], None]]) -> SchemeAuth:
+        """Close what ``closers`` holds (filled as hooks are built) in :meth:`close`."""
+        self._closers = closers
+        return self
+
+    def close(self) -> None:
+        """Close the token clients this scheme's providers and fetchers created."""
+        with self._lock:
+            closers, self._closers = list(self._closers), []
+        for close in closers:
+            close()
 
     @property
     def scoped(self) -> bool:
@@ -162,14 +175,15 @@ class SchemeAuth:
 
     def hook(self, scopes: Sequence[str] = ()) -> AuthHook:
         """The hook for an operation asking for ``scopes`` (ignored by unscoped schemes)."""
-        key: Scopes = tuple(dict.fromkeys(scopes)) if self._scoped else ()
+        wanted: Scopes = tuple(dict.fromkeys(scopes)) if self._scoped else ()
+        key: Scopes = tuple(sorted(wanted))  # one token per scope *set*
         hook = self._hooks.get(key)
         if hook is not None:
             return hook
         with self._lock:
             hook = self._hooks.get(key)
             if hook is None:
-                hook = self._factory(key)
+                hook = self._factory(wanted)  # requested in the operation's order
                 self._hooks[key] = hook
             return hook
 
@@ -222,9 +236,16 @@ class _Managed:
 
     def __init__(self, storage: TokenStorage) -> None:
         self.storage = storage
+        self.closers: list[Callable[[], None]] = []
 
     def hook(self, provider: Any) -> AuthHook:
+        self.closing(provider)
         return TokenAuthHook(TokenManager(provider, self.storage))
+
+    def closing(self, owned: object) -> None:
+        close = getattr(owned, "close", None)
+        if callable(close):
+            self.closers.append(close)
 
 
 def _oauth2(
@@ -339,10 +360,13 @@ def _pipeline(
         }
         if step.json:
             options["json"] = _render(step.json, inputs)
+        fetcher: TokenFetcher
         if step.token_header is not None:
-            steps.append(HeaderTokenFetcher(step.name, url, step.token_header, **options))
+            fetcher = HeaderTokenFetcher(step.name, url, step.token_header, **options)
         else:
-            steps.append(BodyTokenFetcher(step.name, url, step.token_json or "", **options))
+            fetcher = BodyTokenFetcher(step.name, url, step.token_json or "", **options)
+        managed.closing(fetcher)
+        steps.append(fetcher)
     pipeline = TokenFetchPipeline(
         steps, managed.storage, key_prefix=f"pipeline:{spec.name}@{base_url}"
     )
@@ -356,6 +380,15 @@ def build_scheme_auth(
     *,
     storage: TokenStorage,
     base_url: str = "",
+) -> SchemeAuth | None:
+    """The auth ``values`` set up for ``spec`` (see :func:`_build`); its ``close()`` frees it."""
+    managed = _Managed(storage)
+    built = _build(spec, values, managed, base_url)
+    return built.own(managed.closers) if built is not None else None
+
+
+def _build(
+    spec: SecuritySchemeSpec, values: Mapping[str, Any], managed: _Managed, base_url: str
 ) -> SchemeAuth | None:
     """The auth ``values`` (canonical name -> value; ``None`` = not given) set up for ``spec``.
 
@@ -378,7 +411,6 @@ def build_scheme_auth(
                     f"{', '.join(wanted)}",
                 )
         return None
-    managed = _Managed(storage)
     if spec.kind == "apiKey":
         key = _text(spec, values, "api_key") or ""
         api_hook = ApiKeyAuthHook(spec.parameter_name, key, spec.location)
