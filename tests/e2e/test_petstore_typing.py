@@ -30,6 +30,8 @@ except GetPetByIdNotFoundError as error:
 pets: list[Pet] = client.pet.find_pets_by_tags(tags=["a"])
 inventory: dict[str, int] = client.store.get_inventory()
 raw_name: str = client.pet.get_pet_by_id.with_raw_response(pet_id=1).parsed.name
+keyed = Client(api_key="k", token="t", refresh_token="r", token_url="https://a/token")
+from_env: Client = Client.from_env(api_key="k")
 """
 
 MISTAKES = {
@@ -38,6 +40,8 @@ MISTAKES = {
     "missing required keyword": "client.pet.get_pet_by_id()",
     "wrong argument type": 'client.pet.get_pet_by_id(pet_id="1")',
     "misspelt resource": "client.pets.get_pet_by_id(pet_id=1)",
+    "unknown credential keyword": 'Client(client_secret="s")',
+    "wrong credential type": "Client(api_key=123)",
     "raw response parsed type": (
         "x: int = client.pet.get_pet_by_id.with_raw_response(pet_id=1).parsed"
     ),
