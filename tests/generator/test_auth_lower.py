@@ -205,3 +205,28 @@ def test_readme_pipeline_example_lowers() -> None:
     (scheme,) = api.security_schemes
     assert [step.name for step in scheme.pipeline] == ["device", "app", "user"]
     assert dict(scheme.parameters)["device_key"] == "device_key"
+
+
+def test_hostile_scheme_text_stays_inert() -> None:
+    from forgegen.render import render
+
+    hostile = 'x"""\n`` ```\nimport os  # \\'
+    scheme = {
+        "type": "oauth2",
+        "description": hostile,
+        "flows": {"clientCredentials": {"tokenUrl": hostile, "scopes": {hostile: hostile}}},
+    }
+    api = schemes_api(
+        {hostile: scheme, "k": {"type": "apiKey", "in": "header", "name": hostile}},
+        {"/x": {"get": {"security": [{hostile: [hostile]}], "responses": OK}}},
+    )
+    files = render(api, runtime="package")
+    for path, text in files.items():
+        if path.endswith(".py"):
+            compile(text, path, "exec")
+    client = files["_client.py"]
+    assert "\nimport os" not in client
+    fences = [line for line in files["README.md"].splitlines() if line.startswith("```")]
+    assert fences[0::2] == ["```python"] * (len(fences) // 2)  # every fence is one we opened
+    assert set(fences[1::2]) == {"```"}
+    assert dict(api.security_schemes[0].parameters)["client_id"] == "client_id"
