@@ -4,7 +4,7 @@ Two steps, both before the OpenAPI resolver, which walks only where the 3.x
 object model puts objects (a 2.0 response has its ``schema`` directly, a 2.0
 parameter may be a request body):
 
-1. :func:`bundle_swagger2` bundles the 2.0 document by the **2.0** object
+1. :mod:`forgegen.swagger2_bundle` bundles the 2.0 document by the **2.0** object
    model: every ``$ref`` is checked, and a target in a relative file is copied
    into the main document's ``definitions`` / ``parameters`` / ``responses``
    (a path item is inlined), with the resolver's file access rules and naming
@@ -60,8 +60,8 @@ Conversion rules:
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -70,20 +70,16 @@ from .loader import LoadedDocument
 from .positions import parent_pointer
 from .resolver import (
     _MISSING,
-    Bundle,
-    Origin,
-    _component_name,
-    _Resolver,
     resolve_pointer,
     split_pointer,
 )
+from .swagger2_bundle import METHODS, SwaggerBundle, bundle_references, is_extension
 
 __all__ = ["SwaggerBundle", "bundle_swagger2", "convert_swagger2"]
 
 Source = Callable[[str], tuple[str | None, str]]
 Locate = Callable[[str], tuple[str | None, int | None]]
 
-_METHODS = ("get", "put", "post", "delete", "options", "head", "patch")
 _JSON = "application/json"
 _FORM = "application/x-www-form-urlencoded"
 _MULTIPART = "multipart/form-data"
@@ -140,10 +136,6 @@ _FLOWS = {
 }
 
 
-def _is_extension(key: Any) -> bool:
-    return isinstance(key, str) and key.startswith("x-")
-
-
 def _strings(value: Any) -> list[str]:
     return [item for item in value if isinstance(item, str)] if isinstance(value, list) else []
 
@@ -160,39 +152,6 @@ def _essence(media_type: str) -> str:
 # -- step 1: bundling by the Swagger 2.0 object model ---------------------------------
 
 
-_SECTIONS = {"schema": "definitions", "parameter": "parameters", "response": "responses"}
-_REFERABLE = frozenset((*_SECTIONS, "pathItem"))
-
-
-@dataclass
-class SwaggerBundle(Bundle):
-    """The converted 3.0 document, with pointers that lead back to the 2.0 sources.
-
-    ``source_bundle`` is the bundled 2.0 document; ``converted_from`` maps a
-    pointer of the converted document to the 2.0 pointer it was made from (the nearest
-    recorded ancestor applies, the rest of the pointer carried over).
-    """
-
-    source_bundle: Bundle | None = None
-    converted_from: dict[str, str] = field(default_factory=dict)
-
-    def original_pointer(self, pointer: str) -> str:
-        """The pointer of the bundled 2.0 document that ``pointer`` was converted from."""
-        current: str | None = pointer
-        while current is not None:
-            old = self.converted_from.get(current)
-            if old is not None:
-                return old + pointer[len(current) :]
-            current = parent_pointer(current)
-        return pointer
-
-    def origin_of(self, pointer: str) -> tuple[LoadedDocument, str]:
-        inner = self.source_bundle
-        if inner is None:
-            return super().origin_of(pointer)
-        return inner.origin_of(self.original_pointer(pointer))
-
-
 def bundle_swagger2(
     main: LoadedDocument,
     *,
@@ -201,11 +160,7 @@ def bundle_swagger2(
     ref_root: Path | None = None,
 ) -> SwaggerBundle:
     """Bundle the 2.0 document ``main`` (mutated) and convert it to OpenAPI 3.0.3."""
-    if not isinstance(main.data, dict):
-        raise SpecError("not a Swagger document: the top level is not a mapping", file=main.name)
-    bundler = _Bundler(main, allow_remote_refs=allow_remote_refs, ref_root=ref_root)
-    bundler.run()
-    source = bundler.resolver.bundle
+    source = bundle_references(main, allow_remote_refs=allow_remote_refs, ref_root=ref_root)
     converted_from: dict[str, str] = {}
     document = convert_swagger2(
         source.document,
@@ -221,135 +176,6 @@ def bundle_swagger2(
         source_bundle=source,
         converted_from=converted_from,
     )
-
-
-class _Bundler:
-    """Walks a 2.0 document, making every ``$ref`` local (see the module docstring)."""
-
-    def __init__(self, main: LoadedDocument, *, allow_remote_refs: bool, ref_root: Path | None):
-        self.resolver = _Resolver(main, allow_remote_refs=allow_remote_refs, ref_root=ref_root)
-        self.main = main
-        self.bundled: dict[tuple[Path, str, str], str] = {}
-
-    def run(self) -> None:
-        seen: dict[int, Any] = {}
-        stack: list[tuple[Any, str, str]] = [(self.main.data, "root", "#")]
-        while stack:
-            node, kind, pointer = stack.pop()
-            if not isinstance(node, dict) or id(node) in seen:
-                continue
-            seen[id(node)] = node
-            if "$ref" in node and kind in _REFERABLE:
-                extra = self.visit_ref(node, kind, pointer)
-                if extra is not None:
-                    stack.append(extra)
-                if kind != "pathItem":
-                    continue
-            stack.extend(reversed(list(_children(node, kind, pointer))))
-
-    def visit_ref(
-        self, node: dict[str, Any], kind: str, pointer: str
-    ) -> tuple[Any, str, str] | None:
-        ref = node["$ref"]
-        if not isinstance(ref, str):
-            raise self.resolver._error(pointer, f"$ref must be a string, not {type(ref).__name__}")
-        document, target = self.resolver._target(pointer, ref)
-        if kind == "pathItem":
-            self.inline(node, pointer, ref, document, target)
-            return None
-        if document is self.main:
-            node["$ref"] = target
-            return None
-        section = _SECTIONS[kind]
-        key = (document.path, target, section)
-        local = self.bundled.get(key)
-        if local is not None:
-            node["$ref"] = local
-            return None
-        entries = self.main.data.setdefault(section, {})
-        if not isinstance(entries, dict):
-            raise self.resolver._error(join_pointer("#", section), "must be a mapping")
-        name = _component_name(document, target, entries)
-        local = join_pointer("#", section, name)
-        self.bundled[key] = local
-        copied = copy.deepcopy(resolve_pointer(document.data, split_pointer(target[1:])))
-        entries[name] = copied
-        self.resolver.bundle.origins[local] = Origin(document, target)
-        node["$ref"] = local
-        return copied, kind, local
-
-    def inline(
-        self, node: dict[str, Any], pointer: str, ref: str, document: LoadedDocument, target: str
-    ) -> None:
-        origins = self.resolver.bundle.origins
-        for _ in range(64):  # a chain of path item refs, each inlined in turn
-            current = parent_pointer(pointer)
-            while current is not None:
-                origin = origins.get(current)
-                if origin is not None and (origin.document.path, origin.pointer) == (
-                    document.path,
-                    target,
-                ):
-                    raise self.resolver._error(pointer, f"$ref {ref!r}: path item contains itself")
-                current = parent_pointer(current)
-            value = resolve_pointer(document.data, split_pointer(target[1:]))
-            if not isinstance(value, dict):
-                raise self.resolver._error(pointer, f"$ref {ref!r}: a path item must be a mapping")
-            siblings = {key: item for key, item in node.items() if key != "$ref"}
-            node.clear()
-            node.update(copy.deepcopy(value))
-            node.update(siblings)
-            origins[pointer] = Origin(document, target)
-            following = node.get("$ref")
-            if not isinstance(following, str):
-                return
-            ref = following
-            document, target = self.resolver._target(pointer, ref)
-        raise self.resolver._error(pointer, "path item $refs nest too deeply")
-
-
-def _children(node: dict[str, Any], kind: str, pointer: str) -> Iterator[tuple[Any, str, str]]:
-    """The 2.0 objects that may hold a ``$ref``, directly inside ``node``."""
-
-    def mapping(key: str, child: str, *, skip_extensions: bool = False) -> Iterator[Any]:
-        value = node.get(key)
-        if isinstance(value, dict):
-            for name, item in value.items():
-                if not (skip_extensions and _is_extension(name)):
-                    yield item, child, join_pointer(pointer, key, name)
-
-    def listed(key: str, child: str) -> Iterator[Any]:
-        value = node.get(key)
-        if isinstance(value, list):
-            for index, item in enumerate(value):
-                yield item, child, join_pointer(pointer, key, index)
-
-    if kind == "root":
-        yield from mapping("paths", "pathItem", skip_extensions=True)
-        yield from mapping("definitions", "schema")
-        yield from mapping("parameters", "parameter")
-        yield from mapping("responses", "response")
-    elif kind == "pathItem":
-        yield from listed("parameters", "parameter")
-        for method in _METHODS:
-            if isinstance(node.get(method), dict):
-                yield node[method], "operation", join_pointer(pointer, method)
-    elif kind == "operation":
-        yield from listed("parameters", "parameter")
-        yield from mapping("responses", "response", skip_extensions=True)
-    elif kind in ("parameter", "response"):
-        if isinstance(node.get("schema"), dict):
-            yield node["schema"], "schema", join_pointer(pointer, "schema")
-    elif kind == "schema":
-        yield from mapping("properties", "schema")
-        for key in ("additionalProperties", "items", "not"):
-            if isinstance(node.get(key), dict):
-                yield node[key], "schema", join_pointer(pointer, key)
-        for key in ("items", "allOf", "anyOf", "oneOf"):
-            yield from listed(key, "schema")
-
-
-# -- step 2: the conversion -----------------------------------------------------------
 
 
 def convert_swagger2(
@@ -437,7 +263,7 @@ class _Converter:
         doc = self.document
         out: dict[str, Any] = {"openapi": "3.0.3"}
         for key in doc:
-            if key not in _ROOT_KEYS and not _is_extension(key):
+            if key not in _ROOT_KEYS and not is_extension(key):
                 self.warn(f"{key!r} is not a Swagger 2.0 field; ignored", join_pointer("#", key))
         if "info" in doc:
             out["info"] = doc["info"]
@@ -455,7 +281,7 @@ class _Converter:
         if components:
             out["components"] = components
         for key, value in doc.items():
-            if _is_extension(key):
+            if is_extension(key):
                 out[key] = value
         self.rewrite_refs(out)
         return out
@@ -556,7 +382,7 @@ class _Converter:
 
     def security_scheme(self, scheme: dict[str, Any], pointer: str) -> dict[str, Any] | None:
         kind = scheme.get("type")
-        kept = {k: v for k, v in scheme.items() if k == "description" or _is_extension(k)}
+        kept = {k: v for k, v in scheme.items() if k == "description" or is_extension(k)}
         if kind == "basic":
             return {"type": "http", "scheme": "basic", **kept}
         if kind == "apiKey":
@@ -589,7 +415,7 @@ class _Converter:
             return result
         for path, item in paths.items():
             pointer = join_pointer("#/paths", path)
-            if _is_extension(path):
+            if is_extension(path):
                 result[path] = item
             elif not isinstance(item, dict):
                 raise self.error("a path item must be a mapping", pointer)
@@ -605,11 +431,11 @@ class _Converter:
             if key == "parameters":
                 if plain:
                     out["parameters"] = plain
-            elif key in _METHODS:
+            elif key in METHODS:
                 if not isinstance(value, dict):
                     raise self.error("an operation must be a mapping", join_pointer(pointer, key))
                 out[key] = self.operation(value, join_pointer(pointer, key), bodies)
-            elif key in ("summary", "description", "servers") or _is_extension(key):
+            elif key in ("summary", "description", "servers") or is_extension(key):
                 out[key] = value
             else:
                 self.warn(f"{key!r} is not a Swagger 2.0 path item field; ignored", pointer)
@@ -685,7 +511,7 @@ class _Converter:
                 bodies.append(entry)
         out: dict[str, Any] = {}
         for key, value in operation.items():
-            if key in _OPERATION_KEYS or _is_extension(key):
+            if key in _OPERATION_KEYS or is_extension(key):
                 out[key] = value
             elif key == "parameters":
                 if plain:
@@ -726,7 +552,7 @@ class _Converter:
         location = node.get("in")
         out: dict[str, Any] = {}
         for key, value in node.items():
-            if key in _PARAMETER_KEYS or _is_extension(key):
+            if key in _PARAMETER_KEYS or is_extension(key):
                 out[key] = value
             elif key == "allowEmptyValue":
                 if location == "query":
@@ -771,7 +597,7 @@ class _Converter:
             schema["type"] = "string"
             schema.setdefault("format", "binary")
         if extensions:
-            schema.update((key, value) for key, value in node.items() if _is_extension(key))
+            schema.update((key, value) for key, value in node.items() if is_extension(key))
         self.record(new, old)
         return schema
 
@@ -846,7 +672,7 @@ class _Converter:
         if isinstance(node.get("name"), str):
             out["x-codegen-request-body-name"] = node["name"]
         for key, value in node.items():
-            if _is_extension(key):
+            if is_extension(key):
                 out[key] = value
             elif key not in ("name", "in", "description", "required", "schema"):
                 self.warn(f"{key!r} is not a Swagger 2.0 body parameter field; ignored", old)
@@ -899,7 +725,7 @@ class _Converter:
                 elif (
                     key not in _VALUE_KEYS
                     and key not in ("name", "in", "description", "required", "collectionFormat")
-                    and not _is_extension(key)
+                    and not is_extension(key)
                 ):
                     self.warn(f"{key!r} is not a Swagger 2.0 parameter field; ignored", target)
             if node.get("type") == "array":
@@ -933,7 +759,7 @@ class _Converter:
         out: dict[str, Any] = {}
         for code, response in value.items():
             old = join_pointer(base, code)
-            if _is_extension(code):
+            if is_extension(code):
                 out[code] = response
                 continue
             if not isinstance(response, dict):
@@ -1009,7 +835,7 @@ class _Converter:
                 join_pointer(old, "examples"),
             )
         for key, value in node.items():
-            if _is_extension(key):
+            if is_extension(key):
                 out[key] = value
             elif key not in ("description", "headers", "schema", "examples"):
                 self.warn(f"{key!r} is not a Swagger 2.0 response field; ignored", old)
@@ -1022,7 +848,7 @@ class _Converter:
             raise self.error("a header must be a mapping", old)
         out: dict[str, Any] = {}
         for key, value in node.items():
-            if key == "description" or _is_extension(key):
+            if key == "description" or is_extension(key):
                 out[key] = value
             elif key not in _VALUE_KEYS and key != "collectionFormat":
                 self.warn(f"{key!r} is not a Swagger 2.0 header field; ignored", old)
