@@ -28,6 +28,8 @@ EXPECTED: dict[str, tuple[str, list[str]]] = {
             'client = Client(token="...")',
             'client = Client(token="...", refresh_token="...", token_url="...")',
             "| `api_key` | the API key | `PETSTORE_API_KEY` |",
+            "For example, `client.pet.get_pet_by_id(pet_id=...)` uses `api_key`, else "
+            "`petstore_auth`: the first alternative whose credentials you gave.",
         ],
     ),
     "spotify-web-api-fixed-3.0.yaml": (
