@@ -22,6 +22,7 @@ from requestforge import (
 )
 
 from tests.generator.auth_support import generated_client, op, spec
+from tests.runtime.test_storage import django_caches  # noqa: F401 -- a fixture
 from tests.support.server import LoopbackServer, RecordedRequest, Reply
 
 
@@ -239,6 +240,24 @@ def test_redis_token_storage(oauth: ModuleType, server: LoopbackServer, redis_ur
         client.calls.list_reports()
     assert len(token_requests(server)) == 1
     assert server.requests_to("/reports")[1].header("Authorization") == "Bearer redis"
+
+
+@pytest.mark.usefixtures("django_caches")
+def test_django_cache_token_storage(oauth: ModuleType, server: LoopbackServer) -> None:
+    from requestforge import DjangoCacheTokenStorage
+
+    server.route("POST", "/token", Reply.json({"access_token": "dj", "expires_in": 600}))
+    server.route("GET", "/reports", Reply.json({}))
+    for _ in range(2):
+        client = oauth.Client(
+            server.url,
+            machine_client_id="app",
+            machine_client_secret="sec",
+            token_storage=DjangoCacheTokenStorage(),
+        )
+        client.calls.list_reports()
+    assert len(token_requests(server)) == 1
+    assert server.requests_to("/reports")[1].header("Authorization") == "Bearer dj"
 
 
 def test_missing_oauth_credentials(oauth: ModuleType, server: LoopbackServer) -> None:
