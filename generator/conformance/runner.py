@@ -1,0 +1,463 @@
+"""Generate a client, call every operation against Prism, classify each call.
+
+Outcomes per operation:
+
+``passed``
+    Prism accepted the request (no validation violation) and the response
+    parsed into the declared type -- the success type, or the model of the
+    declared error response Prism chose (an operation that only declares
+    ``default`` or error statuses).
+``rejected``
+    Prism's validator refused the request: a ``https://stoplight.io/prism/errors#...``
+    problem with a 4xx status, or request violations in its ``sl-violations``
+    header (Prism answers with a declared 4xx response then).  Its ``type`` and
+    ``detail`` are recorded.
+``parse_failed``
+    The response did not parse into the declared type; the error is recorded.
+``error``
+    Anything else: no value could be synthesised, the client raised, Prism
+    failed (a 5xx problem of its own), an undeclared status.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import sys
+import tempfile
+import time
+import typing
+import uuid
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import Any, Literal
+
+import pydantic
+
+from ..diagnostics import Diagnostics
+from ..ir import Api, Operation, SecurityScheme
+from ..lower import lower
+from ..parse import parse_spec
+from ..pipeline import generate
+from .prism import PrismError, PrismServer, prism_document, start_prism
+from .synthesis import SynthesisError, Synthesizer, convert
+
+__all__ = ["OperationResult", "Outcome", "SpecResult", "classify_prism", "run_spec"]
+
+Outcome = Literal["passed", "rejected", "parse_failed", "error"]
+OUTCOMES: tuple[Outcome, ...] = ("passed", "rejected", "parse_failed", "error")
+PRISM_ERRORS = "https://stoplight.io/prism/errors#"
+_REASON_LIMIT = 400
+
+
+@dataclass
+class OperationResult:
+    """One operation's call: ``operation`` is ``<tag>.<python name>``."""
+
+    operation: str
+    method: str
+    path: str
+    outcome: Outcome
+    status: int | None = None
+    reason: str = ""
+    prism_type: str | None = None
+
+
+@dataclass
+class SpecResult:
+    """Every operation of one document; ``error`` is set when the run could not happen."""
+
+    spec: str
+    operations: int
+    results: list[OperationResult] = field(default_factory=list)
+    prism_startup_seconds: float | None = None
+    seconds: float = 0.0
+    error: str | None = None
+
+    def count(self, outcome: Outcome) -> int:
+        return sum(1 for result in self.results if result.outcome == outcome)
+
+    @property
+    def pass_rate(self) -> float:
+        return self.count("passed") / self.operations if self.operations else 1.0
+
+
+def _short(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= _REASON_LIMIT else text[: _REASON_LIMIT - 3] + "..."
+
+
+# -- Prism's verdict ----------------------------------------------------------------
+
+
+def classify_prism(
+    status: int, headers: Mapping[str, str], content: bytes
+) -> tuple[Outcome, str, str] | None:
+    """``(outcome, type, detail)`` when Prism itself answered instead of the mocked API.
+
+    A Prism problem document with a 4xx status, or request violations in the
+    ``sl-violations`` header, is a rejection; a Prism problem with another status
+    is an error of Prism's.  ``None``: the mocked API answered.
+    """
+    content_type = headers.get("content-type", "")
+    if "json" in content_type and content:
+        try:
+            body = json.loads(content)
+        except ValueError:
+            body = None
+        if isinstance(body, dict) and str(body.get("type", "")).startswith(PRISM_ERRORS):
+            problem = str(body["type"])
+            detail = str(body.get("detail") or body.get("title") or "")
+            validation = body.get("validation")
+            if isinstance(validation, list) and validation:
+                detail += ": " + "; ".join(_violation(item) for item in validation)
+            outcome: Outcome = "rejected" if 400 <= status < 500 else "error"
+            return outcome, problem.removeprefix(PRISM_ERRORS), _short(detail)
+    raw = headers.get("sl-violations")
+    if raw:
+        try:
+            violations = json.loads(raw)
+        except ValueError:
+            violations = []
+        errors = [
+            item
+            for item in violations
+            if isinstance(item, dict)
+            and item.get("severity", "Error") == "Error"
+            and (item.get("location") or ["request"])[0] == "request"
+        ]
+        if errors:
+            detail = "; ".join(_violation(item) for item in errors)
+            return "rejected", "sl-violations", _short(detail)
+    return None
+
+
+def _violation(item: Any) -> str:
+    if not isinstance(item, dict):
+        return str(item)
+    location = ".".join(str(part) for part in item.get("location", []))
+    message = str(item.get("message", ""))
+    return f"{location}: {message}" if location else message
+
+
+# -- the generated client -------------------------------------------------------------
+
+
+@contextmanager
+def _generated_client(spec_path: Path, package_name: str) -> Iterator[ModuleType]:
+    """Generate the client into a temporary directory and import it (removed afterwards)."""
+    with tempfile.TemporaryDirectory(prefix="forgegen-conformance-") as tmp:
+        generate(spec_path, Path(tmp) / package_name, package_name=package_name, quiet=True)
+        sys.path.insert(0, tmp)
+        try:
+            yield importlib.import_module(package_name)
+        finally:
+            sys.path.remove(tmp)
+            for name in [m for m in sys.modules if m.split(".")[0] == package_name]:
+                del sys.modules[name]
+
+
+def _scheme_hook(runtime: ModuleType, scheme: SecurityScheme) -> Any:
+    """A runtime auth hook with made-up credentials for ``scheme`` (Prism checks presence)."""
+    if scheme.kind == "apiKey":
+        return runtime.ApiKeyAuthHook(
+            scheme.parameter_name or "api_key", "conformance-key", scheme.location or "header"
+        )
+    if scheme.kind == "http_basic":
+        return runtime.BasicAuthHook("conformance", "password")
+    if scheme.kind in ("http_bearer", "oauth2", "openIdConnect"):
+        return runtime.BearerTokenAuthHook("conformance-token")
+    return None  # mutualTLS: nothing Prism can check on the wire
+
+
+def _operations(api: Api) -> list[Operation]:
+    return [operation for tag in api.tags for operation in tag.operations]
+
+
+# -- arguments ----------------------------------------------------------------------
+
+
+class _Arguments:
+    """Keyword arguments for one operation's ``sync_detailed``, from the spec's schemas."""
+
+    def __init__(self, document: Mapping[str, Any]) -> None:
+        self.document = document
+        self.synth = Synthesizer(document)
+
+    def _node(self, pointer: str) -> Any:
+        node: Any = self.document
+        for part in pointer.lstrip("#/").split("/"):
+            node = node[part.replace("~1", "/").replace("~0", "~")]
+        return node
+
+    def _spec_parameters(self, operation: Operation) -> dict[tuple[str, str], Any]:
+        path_pointer = operation.pointer.rsplit("/", 1)[0]
+        found: dict[tuple[str, str], Any] = {}
+        for pointer in (path_pointer, operation.pointer):
+            node = self._node(pointer)
+            for parameter in node.get("parameters", []) if isinstance(node, Mapping) else []:
+                resolved = self.synth.resolve(parameter)
+                found[(resolved.get("name"), resolved.get("in"))] = resolved
+        return found
+
+    def _parameter_schema(self, parameter: Mapping[str, Any]) -> Any:
+        if "schema" in parameter:
+            schema = self.synth.resolve(parameter["schema"])
+            if (
+                isinstance(schema, Mapping)
+                and "example" in parameter
+                and not any(key in schema for key in ("enum", "const", "default", "example"))
+            ):
+                return {**schema, "example": parameter["example"]}
+            return schema
+        content = parameter.get("content") or {}
+        for media in content.values():
+            return media.get("schema", {})
+        return {}
+
+    def build(self, operation: Operation, function: Callable[..., Any]) -> dict[str, Any]:
+        hints = typing.get_type_hints(function)
+        spec_parameters = self._spec_parameters(operation)
+        kwargs: dict[str, Any] = {}
+        for parameter in operation.parameters:
+            if not parameter.required:
+                continue
+            spec = spec_parameters.get((parameter.wire_name, parameter.location), {})
+            schema = self._parameter_schema(spec)
+            kwargs[parameter.python_name] = self._converted(
+                schema, hints[parameter.python_name], f"parameter {parameter.wire_name}"
+            )
+        if operation.body is not None:
+            node = self._node(operation.pointer)
+            request_body = self.synth.resolve(node.get("requestBody", {}))
+            media = (request_body.get("content") or {}).get(operation.body.content_type, {})
+            schema = media.get("schema", {})
+            hint = hints[operation.body.python_name]
+            if operation.body.encoding == "binary":
+                kwargs[operation.body.python_name] = convert(b"conformance-binary-body", hint)
+            else:
+                kwargs[operation.body.python_name] = self._converted(schema, hint, "body")
+        return kwargs
+
+    def _converted(self, schema: Any, hint: Any, what: str) -> Any:
+        try:
+            value = self.synth.value(schema)
+        except SynthesisError as error:
+            raise SynthesisError(f"{what}: {error}") from None
+        try:
+            return convert(value, hint)
+        except pydantic.ValidationError:
+            pass
+        try:  # a generated model may require a readOnly property
+            return convert(self.synth.value(schema, with_read_only=True), hint)
+        except (pydantic.ValidationError, SynthesisError) as error:
+            raise SynthesisError(f"{what}: {_short(str(error))}") from None
+
+
+# -- one call -------------------------------------------------------------------------
+
+
+def _call(
+    package: ModuleType,
+    client: Any,
+    operation: Operation,
+    arguments: _Arguments,
+    call_timeout: float,
+) -> OperationResult:
+    name = f"{operation.tag}.{operation.python_name}"
+    result = OperationResult(name, operation.method, operation.path, "error")
+    errors = importlib.import_module(f"{package.__name__}.errors")
+    try:
+        module = importlib.import_module(f"{package.__name__}.{operation.module}")
+        function = module.sync_detailed
+        kwargs = arguments.build(operation, function)
+    except Exception as error:  # noqa: BLE001 -- every failure is a recorded outcome
+        result.reason = f"arguments: {type(error).__name__}: {_short(str(error))}"
+        return result
+    try:
+        response = function(client, **kwargs, timeout=call_timeout)
+    except errors.ApiError as error:
+        return _classify_api_error(result, module, error)
+    except (pydantic.ValidationError, json.JSONDecodeError) as error:
+        result.outcome = "parse_failed"
+        result.reason = f"{type(error).__name__}: {_short(str(error))}"
+        return result
+    except Exception as error:  # noqa: BLE001
+        result.reason = f"{type(error).__name__}: {_short(str(error))}"
+        return result
+    raw = response.raw
+    result.status = raw.status_code
+    verdict = classify_prism(raw.status_code, raw.headers, raw.content)
+    if verdict is not None:
+        result.outcome, result.prism_type, result.reason = verdict
+        return result
+    result.outcome = "passed"
+    return result
+
+
+def _classify_api_error(result: OperationResult, module: ModuleType, error: Any) -> OperationResult:
+    raw = error.response
+    result.status = raw.status_code
+    verdict = classify_prism(raw.status_code, raw.headers, raw.content)
+    if verdict is not None:
+        result.outcome, result.prism_type, result.reason = verdict
+        return result
+    if type(error).__module__ != module.__name__:
+        result.reason = f"undeclared status {raw.status_code}: {_short(str(error))}"
+        return result
+    model = type(error).model
+    if model is not None and raw.content and error.parsed is None:
+        try:
+            pydantic.TypeAdapter(model).validate_json(raw.content)
+            detail = "declared error body did not parse"
+        except (pydantic.ValidationError, ValueError) as parse_error:
+            detail = str(parse_error)
+        result.outcome = "parse_failed"
+        result.reason = f"{raw.status_code} {type(error).__name__}: {_short(detail)}"
+        return result
+    result.outcome = "passed"
+    result.reason = f"declared error response {raw.status_code} parsed"
+    return result
+
+
+# -- one document ---------------------------------------------------------------------
+
+
+def run_spec(
+    spec_path: str | Path,
+    *,
+    port: int | None = None,
+    prism_command: list[str] | None = None,
+    startup_timeout: float = 120.0,
+    workers: int = 4,
+    call_timeout: float = 30.0,
+) -> SpecResult:
+    """Generate the client for ``spec_path`` and call every operation against Prism."""
+    started = time.monotonic()
+    spec_path = Path(spec_path)
+    package_name = f"conformance_{uuid.uuid4().hex[:10]}"
+    parsed = parse_spec(spec_path)
+    api = lower(parsed.openapi, parsed.document, package_name=package_name, diagnostics=Diagnostics())
+    operations = _operations(api)
+    spec = SpecResult(spec_path.name, len(operations))
+    if not operations:
+        spec.seconds = time.monotonic() - started
+        return spec
+    with (
+        tempfile.TemporaryDirectory(prefix="forgegen-prism-") as work,
+        _generated_client(spec_path, package_name) as package,
+    ):
+        work_dir = Path(work)
+        document = prism_document(spec_path, work_dir)
+
+        def start() -> PrismServer:
+            return start_prism(
+                document,
+                port=port,
+                command=prism_command,
+                startup_timeout=startup_timeout,
+                log_dir=work_dir,
+            )
+
+        try:
+            server = start()
+        except PrismError as error:
+            spec.error = str(error)
+            spec.seconds = round(time.monotonic() - started, 2)
+            return spec
+        spec.prism_startup_seconds = round(server.startup_seconds, 2)
+        calls = _Calls(package, api, parsed.document, call_timeout)
+        spec.results = calls.run_all(operations, server, start, workers)
+    spec.seconds = round(time.monotonic() - started, 2)
+    return spec
+
+
+_LOST = ("ConnectError", "ReadError", "Connection refused", "Connection reset")
+
+
+def _lost(result: OperationResult) -> bool:
+    """The call never got an answer: Prism went away under it."""
+    return result.status is None and any(mark in result.reason for mark in _LOST)
+
+
+def _crash_summary(server: PrismServer) -> str:
+    """The error line of a Prism crash from its log (``TypeError: ...``)."""
+    lines = server.log_tail(60).splitlines()
+    for line in lines:
+        stripped = line.strip()
+        if stripped and ("Error:" in stripped or "Error " in stripped) and "›" not in stripped:
+            return stripped
+    return f"exit status {server.process.returncode}"
+
+
+class _Calls:
+    """Calls operations through one generated client, restarting Prism when it crashes."""
+
+    def __init__(
+        self, package: ModuleType, api: Api, document: Mapping[str, Any], call_timeout: float
+    ) -> None:
+        self.package = package
+        self.call_timeout = call_timeout
+        self.arguments = _Arguments(document)
+        runtime = importlib.import_module(f"{package.__name__}._runtime")
+        self.hooks = {
+            scheme.name: hook
+            for scheme in api.security_schemes
+            if (hook := _scheme_hook(runtime, scheme)) is not None
+        }
+
+    def _client(self, server: PrismServer) -> Any:
+        return self.package.Client(base_url=server.base_url, auth_by_scheme=self.hooks)
+
+    def _one(self, client: Any, operation: Operation) -> OperationResult:
+        return _call(self.package, client, operation, self.arguments, self.call_timeout)
+
+    def run_all(
+        self,
+        operations: list[Operation],
+        server: PrismServer,
+        start: Callable[[], PrismServer],
+        workers: int,
+    ) -> list[OperationResult]:
+        for operation in operations:  # imported here: importing in worker threads can deadlock
+            try:
+                importlib.import_module(f"{self.package.__name__}.{operation.module}")
+            except Exception:  # noqa: BLE001,S112 -- reported by the call itself
+                continue
+        client = self._client(server)
+        try:
+            with ThreadPoolExecutor(max_workers=max(workers, 1)) as pool:
+                results = list(pool.map(lambda op: self._one(client, op), operations))
+        finally:
+            client.close()
+        if server.process.poll() is None:
+            server.stop()
+            return results
+        # Prism crashed: call the operations that lost their answer again, one at a
+        # time, on a fresh Prism each time it goes down; the one that kills it is
+        # recorded with the crash.
+        server.stop()
+        server = start()
+        try:
+            for index, operation in enumerate(operations):
+                if not _lost(results[index]):
+                    continue
+                client = self._client(server)
+                try:
+                    result = self._one(client, operation)
+                finally:
+                    client.close()
+                if _lost(result) or server.process.poll() is not None:
+                    time.sleep(0.2)
+                    if server.process.poll() is not None:
+                        result.reason = f"Prism crashed on this request: {_crash_summary(server)}"
+                        server.stop()
+                        server = start()
+                results[index] = result
+        finally:
+            server.stop()
+        return results
