@@ -26,6 +26,7 @@ __all__ = [
     "docstring",
     "identifier",
     "markdown",
+    "markdown_prose",
     "py_literal",
     "py_str",
 ]
@@ -212,6 +213,30 @@ def markdown(value: object) -> str:
         raise TypeError(f"markdown expects a str, got {type(value).__name__}")
     lines = [
         _MARKDOWN_SPECIAL.sub(r"\\\1", "".join(c for c in line if _escape_char(c) == c)).strip()
+        for line in _normalise_lines(value.strip())
+    ]
+    return "\n".join(lines)
+
+
+_RAW_HTML = re.compile(r"([<>])")
+
+
+def markdown_prose(value: object) -> str:
+    """Spec prose for a README, kept as the Markdown it is.
+
+    OpenAPI descriptions are CommonMark by the OpenAPI specification, so links,
+    lists and emphasis are rendered, not escaped.  Raw HTML is neutralised
+    (``<``/``>`` escaped: a spec must not inject markup into the reader's
+    renderer) and control characters dropped; indentation is kept for lists and
+    code blocks.  Titles and one-line summaries use :func:`markdown` instead,
+    where markup could break the surrounding heading or table.
+    """
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise TypeError(f"markdown_prose expects a str, got {type(value).__name__}")
+    lines = [
+        _RAW_HTML.sub(r"\\\1", "".join(c for c in line if _escape_char(c) == c)).rstrip()
         for line in _normalise_lines(value.strip())
     ]
     return "\n".join(lines)

@@ -34,7 +34,16 @@ from .codegen import (
     module_path,
     relative,
 )
-from .escaping import comment, docblock, docstring, identifier, markdown, py_literal, py_str
+from .escaping import (
+    comment,
+    docblock,
+    docstring,
+    identifier,
+    markdown,
+    markdown_prose,
+    py_literal,
+    py_str,
+)
 from .ir import Api, EnumType, Model, Operation, Tag, TypeAlias
 from .model_views import alias_view, enum_view, model_view, ordered_aliases
 from .operation_views import STATUS_ERRORS, operation_view
@@ -77,6 +86,7 @@ def _environment() -> jinja2.Environment:
         identifier=identifier,
         py_literal=py_literal,
         markdown=markdown,
+        markdown_prose=markdown_prose,
         annotation=annotation,
     )
     return env

@@ -191,3 +191,20 @@ def test_docblock_closes_on_its_own_line_when_multiline(text: str) -> None:
         assert parsed(block)[1] == parsed(plain)[1] + "\n    "
     else:
         assert block == plain
+
+
+def test_markdown_prose_keeps_markdown_but_neutralises_html_and_controls() -> None:
+    from forgegen.escaping import markdown_prose
+
+    text = markdown_prose(
+        "See [the docs](https://example.com) and *this*.\n"
+        "- item\n  - nested\n<script>alert(1)</script>\x00\x1b[31m\r\nend"
+    )
+    lines = text.splitlines()
+    assert lines[0] == "See [the docs](https://example.com) and *this*."
+    assert lines[1:3] == ["- item", "  - nested"]
+    assert "<script>" not in text
+    assert "\\<script\\>" in text
+    assert "\x00" not in text
+    assert "\x1b" not in text
+    assert lines[-1] == "end"
