@@ -9,7 +9,8 @@ its own process group so stopping it also stops anything it spawned.
 The copy handed to Prism has the ``example``/``examples`` keywords whose value
 holds a ``$ref`` key removed: such an example sends Prism's resolver to the
 network (the GitHub document aborts Prism otherwise).  Other examples stay:
-Prism serves them for responses declared without a schema.  The client is always generated from the original document.
+Prism serves them for responses declared without a schema.  The client is
+always generated from the original document.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -165,10 +166,11 @@ def prism_document(spec_path: Path, work_dir: Path) -> Path:
     """
     text = spec_path.read_text(encoding="utf-8")
     data = json.loads(text) if spec_path.suffix == ".json" else yaml.safe_load(text)
-    if _has_external_refs(data):
+    cleaned = clean_for_prism(data)
+    if _has_external_refs(cleaned):
         return spec_path
     target = work_dir / f"prism-{spec_path.stem}.json"
-    target.write_text(json.dumps(clean_for_prism(data), default=str), encoding="utf-8")
+    target.write_text(json.dumps(cleaned, default=str), encoding="utf-8")
     return target
 
 
@@ -202,10 +204,8 @@ class PrismServer:
 
 
 def _signal_group(process: subprocess.Popen[bytes], sig: signal.Signals) -> None:
-    try:
+    with suppress(ProcessLookupError, PermissionError):
         os.killpg(process.pid, sig)
-    except (ProcessLookupError, PermissionError):
-        pass
 
 
 def _answers(base_url: str) -> bool:

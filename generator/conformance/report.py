@@ -52,7 +52,9 @@ def format_report(specs: Sequence[SpecResult], *, markdown: bool = False) -> str
     else:
         widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
         for index, row in enumerate(rows):
-            lines.append("  ".join(cell.ljust(width) for cell, width in zip(row, widths)))
+            lines.append(
+                "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))
+            )
             if index in (0, len(rows) - 2):
                 lines.append("  ".join("-" * width for width in widths))
     for spec in specs:

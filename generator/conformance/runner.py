@@ -28,6 +28,7 @@ import tempfile
 import time
 import typing
 import uuid
+import warnings
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -275,7 +276,7 @@ def _call(
         module = importlib.import_module(f"{package.__name__}.{operation.module}")
         function = module.sync_detailed
         kwargs = arguments.build(operation, function)
-    except Exception as error:  # noqa: BLE001 -- every failure is a recorded outcome
+    except Exception as error:  # every failure is a recorded outcome
         result.reason = f"arguments: {type(error).__name__}: {_short(str(error))}"
         return result
     try:
@@ -286,7 +287,7 @@ def _call(
         result.outcome = "parse_failed"
         result.reason = f"{type(error).__name__}: {_short(str(error))}"
         return result
-    except Exception as error:  # noqa: BLE001
+    except Exception as error:  # recorded as the operation's error
         result.reason = f"{type(error).__name__}: {_short(str(error))}"
         return result
     raw = response.raw
@@ -341,7 +342,9 @@ def run_spec(
     spec_path = Path(spec_path)
     package_name = f"conformance_{uuid.uuid4().hex[:10]}"
     parsed = parse_spec(spec_path)
-    api = lower(parsed.openapi, parsed.document, package_name=package_name, diagnostics=Diagnostics())
+    api = lower(
+        parsed.openapi, parsed.document, package_name=package_name, diagnostics=Diagnostics()
+    )
     operations = _operations(api)
     spec = SpecResult(spec_path.name, len(operations))
     if not operations:
@@ -389,7 +392,7 @@ def _crash_summary(server: PrismServer) -> str:
     lines = server.log_tail(60).splitlines()
     for line in lines:
         stripped = line.strip()
-        if stripped and ("Error:" in stripped or "Error " in stripped) and "›" not in stripped:
+        if stripped and ("Error:" in stripped or "Error " in stripped) and "\u203a" not in stripped:
             return stripped
     return f"exit status {server.process.returncode}"
 
@@ -426,11 +429,12 @@ class _Calls:
         for operation in operations:  # imported here: importing in worker threads can deadlock
             try:
                 importlib.import_module(f"{self.package.__name__}.{operation.module}")
-            except Exception:  # noqa: BLE001,S112 -- reported by the call itself
+            except Exception:  # noqa: S112 -- reported by the call itself
                 continue
         client = self._client(server)
         try:
-            with ThreadPoolExecutor(max_workers=max(workers, 1)) as pool:
+            with warnings.catch_warnings(), ThreadPoolExecutor(max_workers=max(workers, 1)) as pool:
+                warnings.simplefilter("ignore", DeprecationWarning)  # deprecated operations
                 results = list(pool.map(lambda op: self._one(client, op), operations))
         finally:
             client.close()

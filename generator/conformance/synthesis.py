@@ -285,6 +285,10 @@ class Synthesizer:
             except SynthesisError as error:
                 errors.append(str(error))
                 continue
+            if value == {} and isinstance(resolved, Mapping) and not resolved.get("properties"):
+                # a free-form object: a key of its own keeps ``{}`` from also
+                # matching a sibling member that has no required properties
+                value = {"conformance": "value"}
             if isinstance(discriminator, Mapping) and isinstance(value, dict):
                 name = discriminator.get("propertyName")
                 if isinstance(name, str):
@@ -389,7 +393,7 @@ class Synthesizer:
 
 
 def _matches_type(value: Any, schema: Mapping[str, Any]) -> bool:
-    """``value`` has the JSON type ``schema`` declares (a ``default`` of the wrong type is skipped)."""
+    """``value`` has the JSON type ``schema`` declares (a wrong-typed ``default`` is skipped)."""
     kind = _type_of(schema)
     if value is None:
         return False
