@@ -15,6 +15,7 @@ generated ``sync_detailed`` annotates (a model, an enum, a datetime ...) with
 
 from __future__ import annotations
 
+import copy
 import importlib
 import math
 import re
@@ -74,7 +75,17 @@ def pattern_example(pattern: str, min_length: int = 0, max_length: int | None = 
         compiled = re.compile(pattern)
     except (re.error, RecursionError, ValueError):
         return None
-    for extra in (0, 1, 3, 8, 20, 64):
+    try:
+        base, grown = len(_render(parsed, 0)), len(_render(parsed, 1))
+    except (ValueError, RecursionError, OverflowError):
+        return None
+    extras = [0, 1, 3, 8, 20, 64]
+    if grown > base:  # repeat counts that land on the length bounds
+        for bound in (min_length, max_length):
+            if bound is not None and bound > base:
+                extras.insert(0, -(-(bound - base) // (grown - base)))
+                extras.insert(1, (bound - base) // (grown - base))
+    for extra in extras:
         try:
             text = _render(parsed, extra)
         except (ValueError, RecursionError, OverflowError):
@@ -192,9 +203,25 @@ class Synthesizer:
             node = {**target, **siblings} if siblings and isinstance(target, Mapping) else target
         return node
 
-    def value(self, schema: Any, *, request: bool = True, with_read_only: bool = False) -> Any:
-        """A JSON value valid for ``schema`` (``request``: leave ``readOnly`` properties out)."""
-        return self._value(schema, 0, request=request, with_read_only=with_read_only)
+    def value(
+        self,
+        schema: Any,
+        *,
+        request: bool = True,
+        with_read_only: bool = False,
+        prefer_string: bool = False,
+    ) -> Any:
+        """A JSON value valid for ``schema`` (``request``: leave ``readOnly`` properties out).
+
+        ``prefer_string`` (for parameters, which travel as text): a ``oneOf``/``anyOf``
+        takes its string member first -- ``1`` would also match an integer member
+        once the server reads the text, so "exactly one of" would fail.
+        """
+        view = copy.copy(self)  # per call: one synthesizer serves several threads
+        view._prefer_string = prefer_string
+        return view._value(schema, 0, request=request, with_read_only=with_read_only)
+
+    _prefer_string = False
 
     # The recursion: one method per schema shape.
 
@@ -273,7 +300,13 @@ class Synthesizer:
         discriminator = schema.get("discriminator")
         rest = {k: v for k, v in schema.items() if k not in ("oneOf", "anyOf", "discriminator")}
         errors: list[str] = []
-        ordered = sorted(members, key=lambda m: _type_of(self.resolve(m)) == "null")
+
+        def rank(member: Any) -> tuple[bool, bool]:
+            kind = _type_of(self.resolve(member))
+            plain_string = kind == "string" and not _composite(self.resolve(member))
+            return kind == "null", not (self._prefer_string and plain_string)
+
+        ordered = sorted(members, key=rank)
         for member in ordered:
             try:
                 resolved = self.resolve(member)
@@ -285,16 +318,35 @@ class Synthesizer:
             except SynthesisError as error:
                 errors.append(str(error))
                 continue
-            if value == {} and isinstance(resolved, Mapping) and not resolved.get("properties"):
-                # a free-form object: a key of its own keeps ``{}`` from also
-                # matching a sibling member that has no required properties
-                value = {"conformance": "value"}
+            if value == {} and isinstance(resolved, Mapping):
+                # ``{}`` would also match a sibling member with no required
+                # properties: give the object its properties (or a key of its own)
+                value = self._all_properties(resolved, depth, request, with_read_only)
             if isinstance(discriminator, Mapping) and isinstance(value, dict):
                 name = discriminator.get("propertyName")
                 if isinstance(name, str):
                     value[name] = self._discriminator_value(discriminator, member, value.get(name))
             return value
         raise SynthesisError("no viable member: " + "; ".join(errors))
+
+    def _all_properties(
+        self, schema: Mapping[str, Any], depth: int, request: bool, with_read_only: bool
+    ) -> dict[str, Any]:
+        properties: Mapping[str, Any] = schema.get("properties") or {}
+        if not properties:
+            return {"conformance": "value"}
+        result: dict[str, Any] = {}
+        for name, sub in properties.items():
+            resolved = self.resolve(sub)
+            if isinstance(resolved, Mapping) and resolved.get("readOnly") and request:
+                continue
+            try:
+                result[name] = self._value(
+                    sub, depth + 1, request=request, with_read_only=with_read_only
+                )
+            except SynthesisError:
+                continue
+        return result
 
     def _discriminator_value(
         self, discriminator: Mapping[str, Any], member: Any, current: Any

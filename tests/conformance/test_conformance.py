@@ -419,3 +419,35 @@ def test_prism_document_cleans_a_document_whose_examples_hold_remote_refs(tmp_pa
     # a real reference to another file keeps the original (its relative refs must resolve)
     spec.write_text(json.dumps({"openapi": "3.0.0", "paths": {"$ref": "paths.json"}}))
     assert prism_document(spec, out) == spec
+
+
+def test_synthesizer_disambiguates_one_of() -> None:
+    synth = Synthesizer({})
+    # a parameter travels as text: "1" would match both members of GitHub's workflow_id
+    either = {"oneOf": [{"type": "integer"}, {"type": "string"}]}
+    assert synth.value(either, prefer_string=True) == "string"
+    assert synth.value(either) == 1
+    # an object member without required properties gets its properties, so it
+    # does not also match a sibling (GitHub's issues/labels body)
+    labels = {
+        "oneOf": [
+            {
+                "type": "object",
+                "properties": {"labels": {"type": "array", "items": {"type": "string"}}},
+            },
+            {
+                "type": "object",
+                "properties": {
+                    "labels": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "required": ["name"],
+                            "properties": {"name": {"type": "string"}},
+                        },
+                    }
+                },
+            },
+        ]
+    }
+    assert synth.value(labels) == {"labels": ["string"]}
