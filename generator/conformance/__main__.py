@@ -24,6 +24,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--startup-timeout", type=float, default=120.0, help="seconds Prism may take to start"
     )
+    parser.add_argument(
+        "--split",
+        action="store_true",
+        help="one Prism per tag on a part of the document (for documents too big for Prism)",
+    )
     parser.add_argument("--markdown", action="store_true", help="print the table as Markdown")
     parser.add_argument(
         "--min-pass-rate",
@@ -47,6 +52,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 prism_command=command,
                 startup_timeout=args.startup_timeout,
                 workers=args.workers,
+                split=args.split,
             )
         )
     print(format_report(results, markdown=args.markdown))

@@ -41,6 +41,7 @@ __all__ = [
     "free_port",
     "prism_document",
     "running_prism",
+    "split_document",
 ]
 
 PRISM_ENV = "FORGEGEN_PRISM"
@@ -158,20 +159,86 @@ def _has_external_refs(node: Any) -> bool:
     return False
 
 
+def load_document_data(spec_path: Path) -> Any:
+    """The spec file as plain data (JSON or YAML)."""
+    text = spec_path.read_text(encoding="utf-8")
+    return json.loads(text) if spec_path.suffix == ".json" else yaml.safe_load(text)
+
+
 def prism_document(spec_path: Path, work_dir: Path) -> Path:
     """The file to hand Prism: a cleaned JSON copy of ``spec_path`` in ``work_dir``.
 
     A document with references to other files is handed over as it is (a copy
     elsewhere would break its relative references).
     """
-    text = spec_path.read_text(encoding="utf-8")
-    data = json.loads(text) if spec_path.suffix == ".json" else yaml.safe_load(text)
-    cleaned = clean_for_prism(data)
+    cleaned = clean_for_prism(load_document_data(spec_path))
     if _has_external_refs(cleaned):
         return spec_path
     target = work_dir / f"prism-{spec_path.stem}.json"
     target.write_text(json.dumps(cleaned, default=str), encoding="utf-8")
     return target
+
+
+def _local_refs(node: Any, found: set[str]) -> None:
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/"):
+            found.add(ref)
+        for value in node.values():
+            _local_refs(value, found)
+    elif isinstance(node, list):
+        for item in node:
+            _local_refs(item, found)
+
+
+def _pointer(document: Any, ref: str) -> Any:
+    node = document
+    for part in ref[2:].split("/"):
+        key = part.replace("~1", "/").replace("~0", "~")
+        node = node[int(key)] if isinstance(node, list) else node[key]
+    return node
+
+
+def split_document(document: dict[str, Any], operations: list[tuple[str, str]]) -> dict[str, Any]:
+    """A copy of ``document`` with only ``operations`` (``(path, method)``) and the
+    components they reach (transitively); security schemes are all kept.
+
+    For documents too big for Prism to start (Stripe): one such part per tag."""
+    paths: dict[str, Any] = {}
+    for path, method in operations:
+        item = document["paths"][path]
+        kept = paths.setdefault(path, {k: v for k, v in item.items() if k not in _HTTP_METHODS})
+        kept[method] = item[method]
+    seen: set[str] = set()
+    todo: set[str] = set()
+    _local_refs(paths, todo)
+    while todo:
+        ref = todo.pop()
+        if ref in seen:
+            continue
+        seen.add(ref)
+        found: set[str] = set()
+        try:
+            _local_refs(_pointer(document, ref), found)
+        except (KeyError, IndexError, ValueError, TypeError):
+            continue
+        todo |= found - seen
+    components: dict[str, dict[str, Any]] = {}
+    for ref in seen:
+        parts = ref[2:].split("/")
+        if len(parts) >= 3 and parts[0] == "components":
+            kind, name = parts[1], parts[2].replace("~1", "/").replace("~0", "~")
+            components.setdefault(kind, {})[name] = document["components"][kind][name]
+    schemes = document.get("components", {}).get("securitySchemes")
+    if schemes:
+        components["securitySchemes"] = schemes
+    part = {k: v for k, v in document.items() if k not in ("paths", "components", "webhooks")}
+    part["paths"] = paths
+    part["components"] = components
+    return part
+
+
+_HTTP_METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "trace"})
 
 
 @dataclass

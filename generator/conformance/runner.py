@@ -44,7 +44,15 @@ from ..ir import Api, Operation, SecurityScheme
 from ..lower import lower
 from ..parse import parse_spec
 from ..pipeline import generate
-from .prism import PrismError, PrismServer, prism_document, start_prism
+from .prism import (
+    PrismError,
+    PrismServer,
+    clean_for_prism,
+    load_document_data,
+    prism_document,
+    split_document,
+    start_prism,
+)
 from .synthesis import SynthesisError, Synthesizer, convert
 
 __all__ = ["OperationResult", "Outcome", "SpecResult", "classify_prism", "run_spec"]
@@ -340,8 +348,14 @@ def run_spec(
     startup_timeout: float = 120.0,
     workers: int = 4,
     call_timeout: float = 30.0,
+    split: bool = False,
 ) -> SpecResult:
-    """Generate the client for ``spec_path`` and call every operation against Prism."""
+    """Generate the client for ``spec_path`` and call every operation against Prism.
+
+    ``split``: one Prism per tag, each on a part of the document holding only
+    that tag's operations and the components they reach (for documents too big
+    for one Prism; an OpenAPI 3.x document only).
+    """
     started = time.monotonic()
     spec_path = Path(spec_path)
     package_name = f"conformance_{uuid.uuid4().hex[:10]}"
@@ -359,28 +373,66 @@ def run_spec(
         _generated_client(spec_path, package_name) as package,
     ):
         work_dir = Path(work)
-        document = prism_document(spec_path, work_dir)
-
-        def start() -> PrismServer:
-            return start_prism(
-                document,
-                port=port,
-                command=prism_command,
-                startup_timeout=startup_timeout,
-                log_dir=work_dir,
-            )
-
-        try:
-            server = start()
-        except PrismError as error:
-            spec.error = str(error)
-            spec.seconds = round(time.monotonic() - started, 2)
-            return spec
-        spec.prism_startup_seconds = round(server.startup_seconds, 2)
+        if split and parsed.original_version != "2.0":
+            parts = _split_parts(spec_path, work_dir, api)
+        else:
+            parts = [(prism_document(spec_path, work_dir), operations)]
         calls = _Calls(package, api, parsed.document, call_timeout)
-        spec.results = calls.run_all(operations, server, start, workers)
+        startups: list[float] = []
+        for document, part_operations in parts:
+
+            def start(document: Path = document) -> PrismServer:
+                return start_prism(
+                    document,
+                    port=port,
+                    command=prism_command,
+                    startup_timeout=startup_timeout,
+                    log_dir=work_dir,
+                )
+
+            try:
+                server = start()
+            except PrismError as error:
+                if len(parts) == 1:
+                    spec.error = str(error)
+                    break
+                reason = "Prism did not start for this tag's part: " + str(error).splitlines()[0]
+                spec.results.extend(_not_called(part_operations, reason))
+                continue
+            startups.append(server.startup_seconds)
+            spec.results.extend(calls.run_all(part_operations, server, start, workers))
+        if startups:
+            spec.prism_startup_seconds = round(max(startups), 2)
     spec.seconds = round(time.monotonic() - started, 2)
     return spec
+
+
+def _split_parts(spec_path: Path, work_dir: Path, api: Api) -> list[tuple[Path, list[Operation]]]:
+    """One cleaned part of the document per tag, written to ``work_dir``."""
+    data = clean_for_prism(load_document_data(spec_path))
+    parts: list[tuple[Path, list[Operation]]] = []
+    for tag in api.tags:
+        keys = []
+        for operation in tag.operations:
+            _, _, path, method = operation.pointer.split("/", 3)
+            keys.append((path.replace("~1", "/").replace("~0", "~"), method))
+        target = work_dir / f"prism-part-{tag.python_name}.json"
+        target.write_text(json.dumps(split_document(data, keys), default=str), encoding="utf-8")
+        parts.append((target, list(tag.operations)))
+    return parts
+
+
+def _not_called(operations: list[Operation], reason: str) -> list[OperationResult]:
+    return [
+        OperationResult(
+            f"{operation.tag}.{operation.python_name}",
+            operation.method,
+            operation.path,
+            "error",
+            reason=reason,
+        )
+        for operation in operations
+    ]
 
 
 _LOST = ("ConnectError", "ReadError", "Connection refused", "Connection reset")

@@ -28,7 +28,7 @@ from forgegen.conformance import (
     to_json,
 )
 from forgegen.conformance.__main__ import main
-from forgegen.conformance.prism import clean_for_prism, prism_document
+from forgegen.conformance.prism import clean_for_prism, prism_document, split_document
 from forgegen.diagnostics import Diagnostics
 from forgegen.lower import lower
 from forgegen.parse import parse_spec
@@ -327,6 +327,7 @@ def prism_command() -> list[str]:
         pytest.skip(str(error))
 
 
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="shared corpus not present")
 def test_cli_prints_the_table_and_writes_json(
     prism_command: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -451,3 +452,53 @@ def test_synthesizer_disambiguates_one_of() -> None:
         ]
     }
     assert synth.value(labels) == {"labels": ["string"]}
+
+
+def test_split_document_keeps_a_tags_operations_and_what_they_reach() -> None:
+    document = {
+        "openapi": "3.0.3",
+        "info": {"title": "t", "version": "1"},
+        "paths": {
+            "/a": {
+                "parameters": [{"$ref": "#/components/parameters/Limit"}],
+                "get": {"responses": {"200": {"$ref": "#/components/responses/A"}}},
+                "post": {"responses": {"204": {"description": "no"}}},
+            },
+            "/b": {"get": {"responses": {"200": {"description": "b"}}}},
+        },
+        "components": {
+            "parameters": {
+                "Limit": {"name": "limit", "in": "query", "schema": {"type": "integer"}}
+            },
+            "responses": {
+                "A": {
+                    "description": "a",
+                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/A"}}},
+                }
+            },
+            "schemas": {
+                "A": {"type": "object", "properties": {"b": {"$ref": "#/components/schemas/B"}}},
+                "B": {"type": "object", "properties": {"a": {"$ref": "#/components/schemas/A"}}},
+                "Unused": {"type": "string"},
+            },
+            "securitySchemes": {"key": {"type": "apiKey", "in": "header", "name": "X-Key"}},
+        },
+    }
+    part = split_document(document, [("/a", "get")])
+    assert list(part["paths"]) == ["/a"]
+    assert set(part["paths"]["/a"]) == {"parameters", "get"}
+    assert set(part["components"]["schemas"]) == {"A", "B"}  # the cycle, not Unused
+    assert set(part["components"]["parameters"]) == {"Limit"}
+    assert part["components"]["securitySchemes"] == document["components"]["securitySchemes"]
+    assert part["info"] == document["info"]
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="shared corpus not present")
+def test_split_mode_calls_every_operation_on_one_prism_per_tag(prism_command: list[str]) -> None:
+    path = CORPUS / "swagger-petstore3-openapi.yaml"
+    whole = run_spec(path, prism_command=prism_command)
+    split = run_spec(path, prism_command=prism_command, split=True)
+    assert split.operations == whole.operations == 19
+    assert sorted((r.operation, r.outcome) for r in split.results) == sorted(
+        (r.operation, r.outcome) for r in whole.results
+    )
