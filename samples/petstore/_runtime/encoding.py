@@ -12,6 +12,8 @@ import datetime as _dt
 import decimal
 import json as _json
 import math
+import mimetypes
+import os
 import threading
 import uuid
 from collections.abc import Mapping, Sequence
@@ -332,11 +334,36 @@ def _is_file(value: Any) -> bool:
     return hasattr(value, "read")
 
 
+_OCTET_STREAM = "application/octet-stream"
+
+
+def _file_part(field_name: str, item: Any) -> FileSpec:
+    """``(filename, content, content_type)`` for one file part, always labelled.
+
+    RFC 7578 says a file part SHOULD carry a ``Content-Type``, and
+    ``application/octet-stream`` when nothing better is known; servers (and
+    Prism) reject or crash on unlabelled parts.  The type is guessed from the
+    filename when the caller gave none.
+    """
+    if isinstance(item, tuple):
+        if len(item) == 3:
+            return item
+        filename, content = item
+    elif isinstance(item, (bytes, bytearray, memoryview)):
+        filename, content = field_name, bytes(item)
+    else:
+        name = getattr(item, "name", None)
+        filename, content = (os.path.basename(name) if isinstance(name, str) else field_name), item
+    guessed = mimetypes.guess_type(filename)[0] if filename else None
+    return (filename, content, guessed or _OCTET_STREAM)
+
+
 def multipart_body(value: Any) -> tuple[dict[str, Any], dict[str, FileSpec]]:
     """A ``multipart/form-data`` body as ``(data, files)`` for :class:`HttpRequest`.
 
     ``bytes``, file objects and ``(filename, content[, content_type])`` tuples
-    become file parts; other properties are text parts (objects as JSON text).
+    become file parts, each with a ``Content-Type`` (see :func:`_file_part`);
+    other properties are text parts (objects as JSON text).
     """
     if value is None:
         return {}, {}
@@ -356,7 +383,7 @@ def multipart_body(value: Any) -> tuple[dict[str, Any], dict[str, FileSpec]]:
         if item is None:
             continue
         if _is_file(item):
-            files[key] = bytes(item) if isinstance(item, (bytearray, memoryview)) else item
+            files[key] = _file_part(key, item)
         elif isinstance(item, (list, tuple)) and any(_is_file(part) for part in item):
             raise InvalidRequestError(
                 f"multipart field {key!r}: several files under one name are not supported"

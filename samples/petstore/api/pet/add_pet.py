@@ -13,6 +13,7 @@ from ..._runtime import (
     HttpRequest,
     HttpResponse,
     UnprocessableEntityError,
+    compact,
     raise_api_error,
     to_json,
 )
@@ -43,7 +44,7 @@ def build_request(
         method=HttpMethod.POST,
         url="/pet",
         json_data=to_json(body),
-        headers=dict(headers or {}),
+        headers={**compact({"Accept": "application/json"}), **(headers or {})},
     )
 
 

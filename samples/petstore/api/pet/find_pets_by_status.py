@@ -13,6 +13,7 @@ from ..._runtime import (
     HttpMethod,
     HttpRequest,
     HttpResponse,
+    compact,
     parse_json,
     query_param,
     raise_api_error,
@@ -41,7 +42,7 @@ def build_request(
         method=HttpMethod.GET,
         url="/pet/findByStatus",
         params=[*query_param("status", status, "form_explode")],
-        headers=dict(headers or {}),
+        headers={**compact({"Accept": "application/json"}), **(headers or {})},
     )
 
 

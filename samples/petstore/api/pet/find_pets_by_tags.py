@@ -13,6 +13,7 @@ from ..._runtime import (
     HttpMethod,
     HttpRequest,
     HttpResponse,
+    compact,
     parse_json,
     query_param,
     raise_api_error,
@@ -40,7 +41,7 @@ def build_request(
         method=HttpMethod.GET,
         url="/pet/findByTags",
         params=[*query_param("tags", tags, "form_explode")],
-        headers=dict(headers or {}),
+        headers={**compact({"Accept": "application/json"}), **(headers or {})},
     )
 
 

@@ -13,6 +13,7 @@ from ..._runtime import (
     HttpRequest,
     HttpResponse,
     NotFoundError,
+    compact,
     path_param,
     raise_api_error,
 )
@@ -42,7 +43,7 @@ def build_request(
     return HttpRequest(
         method=HttpMethod.GET,
         url=f"/pet/{path_param(pet_id, 'simple')}",
-        headers=dict(headers or {}),
+        headers={**compact({"Accept": "application/json"}), **(headers or {})},
     )
 
 

@@ -14,6 +14,7 @@ from ..._runtime import (
     HttpResponse,
     NotFoundError,
     UnprocessableEntityError,
+    compact,
     raise_api_error,
     to_json,
 )
@@ -48,7 +49,7 @@ def build_request(
         method=HttpMethod.PUT,
         url="/pet",
         json_data=to_json(body),
-        headers=dict(headers or {}),
+        headers={**compact({"Accept": "application/json"}), **(headers or {})},
     )
 
 

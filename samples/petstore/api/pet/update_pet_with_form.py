@@ -12,6 +12,7 @@ from ..._runtime import (
     HttpMethod,
     HttpRequest,
     HttpResponse,
+    compact,
     path_param,
     query_param,
     raise_api_error,
@@ -44,7 +45,7 @@ def build_request(
             *query_param("name", name, "form_explode"),
             *query_param("status", status, "form_explode"),
         ],
-        headers=dict(headers or {}),
+        headers={**compact({"Accept": "application/json"}), **(headers or {})},
     )
 
 

@@ -48,7 +48,10 @@ def build_request(
         url=f"/pet/{path_param(pet_id, 'simple')}/uploadImage",
         params=[*query_param("additionalMetadata", additional_metadata, "form_explode")],
         data=body,
-        headers={**compact({"Content-Type": "application/octet-stream"}), **(headers or {})},
+        headers={
+            **compact({"Accept": "application/json", "Content-Type": "application/octet-stream"}),
+            **(headers or {}),
+        },
     )
 
 

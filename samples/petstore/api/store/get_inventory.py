@@ -12,6 +12,7 @@ from ..._runtime import (
     HttpMethod,
     HttpRequest,
     HttpResponse,
+    compact,
     parse_json,
     raise_api_error,
 )
@@ -30,7 +31,7 @@ def build_request(
     return HttpRequest(
         method=HttpMethod.GET,
         url="/store/inventory",
-        headers=dict(headers or {}),
+        headers={**compact({"Accept": "application/json"}), **(headers or {})},
     )
 
 

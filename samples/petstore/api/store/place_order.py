@@ -13,6 +13,7 @@ from ..._runtime import (
     HttpRequest,
     HttpResponse,
     UnprocessableEntityError,
+    compact,
     raise_api_error,
     to_json,
 )
@@ -42,7 +43,7 @@ def build_request(
         method=HttpMethod.POST,
         url="/store/order",
         json_data=to_json(body),
-        headers=dict(headers or {}),
+        headers={**compact({"Accept": "application/json"}), **(headers or {})},
     )
 
 

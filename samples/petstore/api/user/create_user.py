@@ -11,6 +11,7 @@ from ..._runtime import (
     HttpMethod,
     HttpRequest,
     HttpResponse,
+    compact,
     raise_api_error,
     to_json,
 )
@@ -32,7 +33,7 @@ def build_request(
         method=HttpMethod.POST,
         url="/user",
         json_data=to_json(body),
-        headers=dict(headers or {}),
+        headers={**compact({"Accept": "application/json"}), **(headers or {})},
     )
 
 

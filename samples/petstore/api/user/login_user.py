@@ -13,6 +13,7 @@ from ..._runtime import (
     HttpMethod,
     HttpRequest,
     HttpResponse,
+    compact,
     parse_json,
     query_param,
     raise_api_error,
@@ -42,7 +43,7 @@ def build_request(
             *query_param("username", username, "form_explode"),
             *query_param("password", password, "form_explode"),
         ],
-        headers=dict(headers or {}),
+        headers={**compact({"Accept": "application/json"}), **(headers or {})},
     )
 
 
