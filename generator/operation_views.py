@@ -185,6 +185,21 @@ def _operation_doc(operation: Operation) -> str:
     return "\n\n".join(parts) or f"{operation.method} {operation.path}"
 
 
+def _accept(operation: Operation) -> str:
+    """The ``Accept`` header: the media types the client parses, successes first.
+
+    Without it a server negotiates freely, and one that lists XML or a vendor
+    type first (the petstore's login, GitHub's SARIF) answers in a form the
+    client cannot parse.
+    """
+    ordered = sorted(operation.responses, key=lambda response: response.error_class is not None)
+    media_types: list[str] = []
+    for response in ordered:
+        if response.content_type and response.content_type not in media_types:
+            media_types.append(response.content_type)
+    return ", ".join(media_types)
+
+
 def _request_lines(operation: Operation, imports: ImportSet) -> tuple[list[str], list[str]]:
     """The keyword arguments of ``HttpRequest(...)`` in ``build_request``, and lines before it."""
     body = operation.body
@@ -208,6 +223,9 @@ def _request_lines(operation: Operation, imports: ImportSet) -> tuple[list[str],
     ]
     if header_entries:
         imports.runtime_names("header_param")
+    accept = _accept(operation)
+    if accept:
+        header_entries.insert(0, f'"Accept": {py_str(accept)}')
     pre_lines: list[str] = []
     if body is not None:
         name = identifier(body.python_name)

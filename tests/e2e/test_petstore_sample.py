@@ -273,3 +273,22 @@ def test_generic_auth_hook_escape_hatch(petstore: ModuleType, server: LoopbackSe
         client.user.logout_user()  # no security requirement: nothing sent
     assert server.requests[0].header("Authorization") == "Bearer hatch-token"
     assert server.requests[1].header("Authorization") is None
+
+
+def test_accept_header_asks_for_what_the_client_parses(client: Any, server: LoopbackServer) -> None:
+    """The petstore's login lists XML first; a negotiating server must be told JSON."""
+
+    def negotiate(request: Any) -> Reply:
+        if "application/json" in (request.header("Accept") or ""):
+            return Reply.json("session-2")
+        return Reply(
+            body=b"<string>session-2</string>", headers={"Content-Type": "application/xml"}
+        )
+
+    server.route("GET", "/user/login", negotiate)
+    assert client.user.login_user(username="ann", password="pw") == "session-2"
+    assert server.requests[0].header("Accept") == "application/json"
+    # The caller's headers win; asking for XML then gets XML, which is not JSON.
+    with pytest.raises(ValueError, match="Invalid JSON"):
+        client.user.login_user(username="ann", password="pw", headers={"Accept": "application/xml"})
+    assert server.requests[1].header("Accept") == "application/xml"
