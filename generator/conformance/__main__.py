@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from .prism import PrismError, find_prism
 from .report import format_report, write_json
@@ -45,8 +46,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     results: list[SpecResult] = []
     for spec in args.specs:
         print(f"forgegen.conformance: {spec}", file=sys.stderr, flush=True)
-        results.append(
-            run_spec(
+        try:
+            result = run_spec(
                 spec,
                 port=args.port,
                 prism_command=command,
@@ -54,7 +55,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 workers=args.workers,
                 split=args.split,
             )
-        )
+        except Exception as error:  # a document that does not parse or generate
+            result = SpecResult(Path(spec).name, 0, error=f"{type(error).__name__}: {error}")
+        results.append(result)
     print(format_report(results, markdown=args.markdown))
     if args.json:
         write_json(results, args.json)
