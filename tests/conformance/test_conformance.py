@@ -520,3 +520,60 @@ def test_cli_reports_a_document_that_does_not_parse(
     broken.write_text("openapi: 3.0.0\npaths: 7\n")
     assert main([str(broken)]) == 1
     assert "broken.yaml: not run: SpecError" in capsys.readouterr().out
+
+
+_FAKE_PRISM = """
+import http.server, json, os, sys
+
+port = int(sys.argv[sys.argv.index("-p") + 1])
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        if self.path.startswith("/crash"):
+            print("TypeError: boom", file=sys.stderr, flush=True)
+            os._exit(1)
+        body = json.dumps({"id": 1}).encode()
+        self.send_response(200 if self.path.startswith("/things") else 404)
+        self.send_header("content-type", "application/json")
+        self.send_header("content-length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+http.server.HTTPServer(("127.0.0.1", port), Handler).serve_forever()
+"""
+
+
+def test_a_request_that_crashes_the_mock_is_recorded_and_the_rest_still_run(
+    tmp_path: Path,
+) -> None:
+    """A stand-in for Prism that dies on one path: that operation is recorded with
+    the crash, the mock is restarted, and every other operation is still judged."""
+    import sys
+
+    fake = tmp_path / "fake_prism.py"
+    fake.write_text(_FAKE_PRISM, encoding="utf-8")
+    spec = tmp_path / "api.yaml"
+    response = (
+        "responses: {'200': {description: ok, content: {application/json: {schema: "
+        "{type: object, required: [id], properties: {id: {type: integer}}}}}}}"
+    )
+    spec.write_text(
+        "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n"
+        f"  /things: {{get: {{operationId: listThings, {response}}}}}\n"
+        f"  /crash: {{get: {{operationId: crashIt, {response}}}}}\n"
+        f"  /things/more: {{get: {{operationId: moreThings, {response}}}}}\n",
+        encoding="utf-8",
+    )
+    result = run_spec(spec, prism_command=[sys.executable, str(fake)], workers=2)
+    outcomes = {r.operation: (r.outcome, r.reason) for r in result.results}
+    assert outcomes["default.list_things"] == ("passed", "")
+    assert outcomes["default.more_things"] == ("passed", "")
+    assert outcomes["default.crash_it"] == (
+        "error",
+        "Prism crashed on this request: TypeError: boom",
+    )
