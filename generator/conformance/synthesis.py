@@ -307,6 +307,7 @@ class Synthesizer:
             return kind == "null", not (self._prefer_string and plain_string)
 
         ordered = sorted(members, key=rank)
+        candidates: list[Any] = []
         for member in ordered:
             try:
                 resolved = self.resolve(member)
@@ -326,8 +327,71 @@ class Synthesizer:
                 name = discriminator.get("propertyName")
                 if isinstance(name, str):
                     value[name] = self._discriminator_value(discriminator, member, value.get(name))
-            return value
+                return value  # the discriminator says which member it is
+            if "oneOf" not in schema:
+                return value  # anyOf: one match is enough
+            candidates.append(value)
+        # oneOf: the first value that matches exactly one member (``1`` can match
+        # both an integer and a number member; anything matches a ``{}`` member)
+        for value in candidates:
+            if sum(1 for member in members if self._loosely_matches(value, member, 0)) == 1:
+                return value
+        if candidates:
+            return candidates[0]
         raise SynthesisError("no viable member: " + "; ".join(errors))
+
+    def _loosely_matches(self, value: Any, schema: Any, depth: int) -> bool:
+        """Whether ``value`` may be valid for ``schema``: types, enums, required and
+        closed properties, items -- enough to tell ``oneOf`` members apart."""
+        if depth > _MAX_DEPTH:
+            return True
+        try:
+            schema = self.resolve(schema)
+        except SynthesisError:
+            return True
+        if not isinstance(schema, Mapping) or not schema:
+            return schema is not False
+        if "const" in schema:
+            return bool(value == schema["const"])
+        if isinstance(schema.get("enum"), list):
+            return value in schema["enum"]
+        for member in schema.get("allOf") or []:
+            if not self._loosely_matches(value, member, depth + 1):
+                return False
+        for key in ("oneOf", "anyOf"):
+            members = schema.get(key)
+            if (
+                isinstance(members, list)
+                and members
+                and not any(self._loosely_matches(value, m, depth + 1) for m in members)
+            ):
+                return False
+        if value is None:
+            kind = schema.get("type")
+            return (
+                schema.get("nullable") is True
+                or kind == "null"
+                or (isinstance(kind, list) and "null" in kind)
+                or ("type" not in schema and not _composite(schema))
+            )
+        if "type" in schema and not _matches_type(value, schema):
+            return False
+        if isinstance(value, dict):
+            properties: Mapping[str, Any] = schema.get("properties") or {}
+            if any(name not in value for name in schema.get("required") or []):
+                return False
+            if schema.get("additionalProperties") is False and any(
+                key not in properties for key in value
+            ):
+                return False
+            return all(
+                self._loosely_matches(item, properties[key], depth + 1)
+                for key, item in value.items()
+                if key in properties
+            )
+        if isinstance(value, list) and "items" in schema:
+            return all(self._loosely_matches(item, schema["items"], depth + 1) for item in value)
+        return True
 
     def _all_properties(
         self, schema: Mapping[str, Any], depth: int, request: bool, with_read_only: bool
@@ -456,6 +520,7 @@ def _matches_type(value: Any, schema: Mapping[str, Any]) -> bool:
         "boolean": isinstance(value, bool),
         "array": isinstance(value, list),
         "object": isinstance(value, dict),
+        "null": False,  # ``value`` is not None here
     }
     return checks.get(kind, True)
 

@@ -577,3 +577,28 @@ def test_a_request_that_crashes_the_mock_is_recorded_and_the_rest_still_run(
         "error",
         "Prism crashed on this request: TypeError: boom",
     )
+
+
+def test_one_of_values_match_exactly_one_member() -> None:
+    document = {
+        "components": {
+            "schemas": {
+                "Free": {"type": "object"},
+                "Closed": {
+                    "type": "object",
+                    "properties": {"a": {"type": "string"}},
+                    "additionalProperties": False,
+                },
+            }
+        }
+    }
+    synth = Synthesizer(document)
+    free, closed = {"$ref": "#/components/schemas/Free"}, {"$ref": "#/components/schemas/Closed"}
+    # every object matches Free and {}: only a non-object matches one member
+    assert synth.value({"oneOf": [free, closed, {}]}) == "value"
+    # an object with a key Closed does not declare matches Free alone (not the null member)
+    assert synth.value({"oneOf": [free, closed, {"type": "null"}]}) == {"conformance": "value"}
+    # 1 is an integer and a number; 1.5 only a number
+    assert synth.value({"oneOf": [{"type": "integer"}, {"type": "number"}]}) == 1.5
+    # anyOf is satisfied by its first member
+    assert synth.value({"anyOf": [{"type": "integer"}, {"type": "number"}]}) == 1
