@@ -350,42 +350,54 @@ def test_cli_prints_the_table_and_writes_json(
     assert data["total"]["passed"] == 3
 
 
-def test_a_request_prism_rejects_is_recorded_as_rejected(
-    prism_command: list[str], tmp_path: Path
-) -> None:
-    """An independent check of the judge: a spec whose security the client cannot meet."""
-    spec = tmp_path / "guarded.yaml"
+def test_prism_verdicts_are_classified_end_to_end(prism_command: list[str], tmp_path: Path) -> None:
+    """The judge judged: an accepted call, one Prism refuses, one the client cannot make."""
+    spec = tmp_path / "judged.yaml"
+    ok = (
+        "responses: {'200': {description: ok, content: {application/json: {schema: "
+        "{type: object, required: [id], properties: {id: {type: integer}}}}}}}"
+    )
     spec.write_text(
-        """
+        f"""
 openapi: 3.0.3
-info: {title: guarded, version: "1"}
+info: {{title: judged, version: "1"}}
 components:
   securitySchemes:
-    mtls: {type: mutualTLS}
-    key: {type: apiKey, in: header, name: X-Key}
+    mtls: {{type: mutualTLS}}
+    key: {{type: apiKey, in: header, name: X-Key}}
 paths:
-  /things/{id}:
+  /things/{{id}}:
     get:
       operationId: getThing
-      security: [{key: []}]
+      security: [{{key: []}}]
       parameters:
-        - {name: id, in: path, required: true, schema: {type: integer, minimum: 5}}
-      responses:
-        "200":
-          description: ok
-          content:
-            application/json:
-              schema: {type: object, required: [id], properties: {id: {type: integer}}}
+        - {{name: id, in: path, required: true, schema: {{type: integer, minimum: 5}}}}
+      {ok}
+  /picky:
+    get:
+      operationId: picky
+      parameters:
+        # a lookahead the synthesizer cannot honour, and an example that breaks the pattern
+        - {{name: code, in: query, required: true, schema: {{type: string, pattern: '^(?=x)y$'}},
+            example: bad}}
+      {ok}
+  /mtls:
+    get:
+      operationId: mtlsOnly
+      security: [{{mtls: []}}]
+      {ok}
 """,
         encoding="utf-8",
     )
-    result = run_spec(spec, prism_command=prism_command)
-    assert [(r.operation, r.outcome) for r in result.results] == [("default.get_thing", "passed")]
-    # the same document requiring a scheme the harness cannot satisfy on the wire
-    spec.write_text(spec.read_text().replace("security: [{key: []}]", "security: [{mtls: []}]"))
-    (refused,) = run_spec(spec, prism_command=prism_command).results
-    assert refused.outcome == "error"
-    assert "MissingCredentialsError" in refused.reason
+    results = {r.operation: r for r in run_spec(spec, prism_command=prism_command).results}
+    assert results["default.get_thing"].outcome == "passed"
+    picky = results["default.picky"]
+    assert (picky.outcome, picky.status) == ("rejected", 422)
+    assert picky.prism_type == "UNPROCESSABLE_ENTITY"
+    assert "must match pattern" in picky.reason
+    mtls = results["default.mtls_only"]
+    assert mtls.outcome == "error"
+    assert "MissingCredentialsError" in mtls.reason
 
 
 @pytest.mark.slow
