@@ -22,6 +22,7 @@ Outcomes per operation:
 from __future__ import annotations
 
 import importlib
+import inspect
 import json
 import sys
 import tempfile
@@ -243,6 +244,9 @@ class _Arguments:
                 f"parameter {parameter.wire_name}",
                 prefer_string=True,
             )
+        if self._examples_only(operation) and "headers" in inspect.signature(function).parameters:
+            # Prism cannot make up a body without a schema; it serves the example
+            kwargs["headers"] = {"Prefer": "dynamic=false"}
         if operation.body is not None:
             node = self._node(operation.pointer)
             request_body = self.synth.resolve(node.get("requestBody", {}))
@@ -254,6 +258,20 @@ class _Arguments:
             else:
                 kwargs[operation.body.python_name] = self._converted(schema, hint, "body")
         return kwargs
+
+    def _examples_only(self, operation: Operation) -> bool:
+        """A success response of the operation declares content without a schema."""
+        node = self._node(operation.pointer)
+        responses = node.get("responses") or {}
+        for status, response in responses.items():
+            if not str(status).startswith("2"):
+                continue
+            content = self.synth.resolve(response).get("content") or {}
+            if any(
+                isinstance(media, Mapping) and "schema" not in media for media in content.values()
+            ):
+                return True
+        return False
 
     def _converted(self, schema: Any, hint: Any, what: str, *, prefer_string: bool = False) -> Any:
         try:
