@@ -4,7 +4,7 @@
 
 Starts a small HTTP server on 127.0.0.1 that plays an OAuth2 token endpoint
 (client credentials, tokens that live 2 seconds) and an orders API that wants a
-bearer token and fails every seventh request with a 503.  Eight threads share
+bearer token and fails the first attempt at every seventh order with a 503.  Eight threads share
 one ``HttpClient`` and fetch 200 orders.  The summary shows what the runtime
 did: every call succeeded, the 503s were retried, and the token was fetched
 once per expiry -- not once per thread.
@@ -38,6 +38,7 @@ class DemoApi:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.tokens: dict[str, float] = {}
+        self.failed_orders: set[str] = set()
         self.token_fetches = 0
         self.api_requests = 0
         self.failures_served = 0
@@ -55,7 +56,10 @@ class DemoApi:
             self.api_requests += 1
             if self.tokens.get(token, 0.0) < time.monotonic():
                 return 401, {"error": "invalid_token"}
-            if self.api_requests % 7 == 0:
+            # Fail the first attempt at every seventh order: deterministic per
+            # order, so a retry always succeeds however the threads interleave.
+            if int(order_id) % 7 == 0 and order_id not in self.failed_orders:
+                self.failed_orders.add(order_id)
                 self.failures_served += 1
                 return 503, {"error": "try again"}
         return 200, {"id": int(order_id), "status": "shipped"}
