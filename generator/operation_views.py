@@ -130,23 +130,29 @@ def _scopes_literal(scopes: tuple[tuple[str, tuple[str, ...]], ...]) -> str:
 def _url_expression(operation: Operation) -> str:
     by_wire = {p.wire_name: p for p in operation.located("path")}
     pieces = re.split(r"\{([^{}]*)\}", operation.path)
-    out = []
-    has_params = False
+    # Literal text as it goes into the string; braces are doubled only if the
+    # result is an f-string (a plain string must keep them single).
+    literal: list[str | None] = []
+    calls: list[str] = []
     for index, piece in enumerate(pieces):
-        if index % 2 == 0:
-            out.append(py_str(piece)[1:-1].replace("{", "{{").replace("}", "}}"))
-            continue
-        parameter = by_wire.get(piece)
+        parameter = by_wire.get(piece) if index % 2 else None
         if parameter is None:
-            out.append(py_str("{" + piece + "}")[1:-1].replace("{", "{{").replace("}", "}}"))
+            text = piece if index % 2 == 0 else "{" + piece + "}"
+            literal.append(py_str(text)[1:-1])
             continue
-        has_params = True
         args = [identifier(parameter.python_name), repr(parameter.style)]
         if parameter.style == "matrix":
             args.append(f"name={py_str(parameter.wire_name)}".replace('"', "'"))
-        out.append("{path_param(" + ", ".join(args) + ")}")
-    text = "".join(out)
-    return f'f"{text}"' if has_params else f'"{text}"'
+        literal.append(None)
+        calls.append("{path_param(" + ", ".join(args) + ")}")
+    if not calls:
+        return '"' + "".join(part or "" for part in literal) + '"'
+    substitutions = iter(calls)
+    text = "".join(
+        next(substitutions) if part is None else part.replace("{", "{{").replace("}", "}}")
+        for part in literal
+    )
+    return f'f"{text}"'
 
 
 def _parameter_signature(parameter: Parameter, imports: ImportSet) -> str:

@@ -62,6 +62,7 @@ _LOCATIONS: dict[str, ParameterLocation] = {
 }
 _IGNORED_HEADERS = frozenset({"accept", "content-type", "authorization"})
 _RANGE = re.compile(r"^[1-5]XX$")
+_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 _RANGE_WORDS = {
     "1XX": "Informational",
     "2XX": "Success",
@@ -224,6 +225,14 @@ class OperationLowerer:
                 shared = tokens[:2] == ["components", "parameters"] and len(tokens) == 3
                 param_context = pascal_case(tokens[2]) if shared else context + pascal_case(name)
                 merged[(name, location)] = (node, own_pointer, param_context)
+        placeholders = list(dict.fromkeys(_PLACEHOLDER.findall(raw.path)))
+        for name, location in list(merged):
+            if location == "path" and name not in placeholders:
+                # A required argument that is never sent would be a trap: drop it.
+                self.diagnostics.warn(
+                    f"path parameter {name!r} does not appear in the path {raw.path!r}; ignored",
+                    merged.pop((name, location))[1],
+                )
         scope = NameScope(reserved=PARAMETER_RESERVED)
         result = []
         for (name, location), (node, pointer, param_context) in merged.items():
@@ -233,7 +242,30 @@ class OperationLowerer:
             result.append(
                 self._parameter(node, pointer, param_context, scope.take(candidate), location)
             )
+        for name in placeholders:
+            if (name, "path") not in merged:
+                self.diagnostics.warn(
+                    f"the path has a placeholder {{{name}}} that no parameter declares; "
+                    "generated as a required string parameter",
+                    raw.path_pointer,
+                )
+                result.append(self._undeclared_path_parameter(name, scope))
         return tuple(result)
+
+    @staticmethod
+    def _undeclared_path_parameter(name: str, scope: NameScope) -> Parameter:
+        """A path placeholder the spec forgot to declare: the URL needs a value for it."""
+        python_name = snake_case(name, fallback="param")
+        if python_name in scope:
+            python_name = f"{python_name}_path"
+        return Parameter(
+            python_name=scope.take(python_name),
+            wire_name=name,
+            location="path",
+            type=TypeRef("str"),
+            required=True,
+            style="simple",
+        )
 
     def _parameter(
         self,
