@@ -203,22 +203,25 @@ def py_literal(source: object) -> str:
 
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|])")
+_RAW_HTML = re.compile(r"([<>])")
+
+
+def _markdown_lines(value: object, *, escaped: re.Pattern[str], keep_indent: bool) -> str:
+    """Spec text line by line: control characters dropped, ``escaped`` characters escaped."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise TypeError(f"Markdown filters expect a str, got {type(value).__name__}")
+    lines = []
+    for line in _normalise_lines(value.strip()):
+        clean = escaped.sub(r"\\\1", "".join(c for c in line if _escape_char(c) == c))
+        lines.append(clean.rstrip() if keep_indent else clean.strip())
+    return "\n".join(lines)
 
 
 def markdown(value: object) -> str:
     """Spec text as inline Markdown: special characters escaped, one paragraph per blank line."""
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        raise TypeError(f"markdown expects a str, got {type(value).__name__}")
-    lines = [
-        _MARKDOWN_SPECIAL.sub(r"\\\1", "".join(c for c in line if _escape_char(c) == c)).strip()
-        for line in _normalise_lines(value.strip())
-    ]
-    return "\n".join(lines)
-
-
-_RAW_HTML = re.compile(r"([<>])")
+    return _markdown_lines(value, escaped=_MARKDOWN_SPECIAL, keep_indent=False)
 
 
 def markdown_prose(value: object) -> str:
@@ -231,12 +234,4 @@ def markdown_prose(value: object) -> str:
     code blocks.  Titles and one-line summaries use :func:`markdown` instead,
     where markup could break the surrounding heading or table.
     """
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        raise TypeError(f"markdown_prose expects a str, got {type(value).__name__}")
-    lines = [
-        _RAW_HTML.sub(r"\\\1", "".join(c for c in line if _escape_char(c) == c)).rstrip()
-        for line in _normalise_lines(value.strip())
-    ]
-    return "\n".join(lines)
+    return _markdown_lines(value, escaped=_RAW_HTML, keep_indent=True)
