@@ -53,7 +53,9 @@ class Reply:
     """What the server answers.  ``delay`` sleeps before the status line;
     ``body_delay`` sleeps between headers and body; ``reset`` drops the
     connection with a TCP RST instead of answering; ``truncate`` announces the
-    full Content-Length but sends only that many bytes and closes."""
+    full Content-Length but sends only that many bytes and closes;
+    ``reset_after`` sends the headers and that many body bytes, then a TCP RST
+    (a reset mid-body, after the status line was already received)."""
 
     status: int = 200
     body: bytes = b""
@@ -62,6 +64,7 @@ class Reply:
     body_delay: float = 0.0
     reset: bool = False
     truncate: int | None = None
+    reset_after: int | None = None
 
     @classmethod
     def json(
@@ -121,9 +124,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
         if reply.delay:
             time.sleep(reply.delay)
         if reply.reset:
-            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-            self.close_connection = True
-            self.connection.close()
+            self._reset()
             return
         self.send_response(reply.status)
         headers = {"Content-Length": str(len(reply.body)), **reply.headers}
@@ -135,12 +136,24 @@ class _RequestHandler(BaseHTTPRequestHandler):
             time.sleep(reply.body_delay)
         if self.command == "HEAD":
             return
+        if reply.reset_after is not None:
+            self.wfile.write(reply.body[: reply.reset_after])
+            self.wfile.flush()
+            time.sleep(0.01)  # let the client read the headers before the RST arrives
+            self._reset()
+            return
         if reply.truncate is not None:
             self.wfile.write(reply.body[: reply.truncate])
             self.wfile.flush()
             self.close_connection = True
             return
         self.wfile.write(reply.body)
+
+    def _reset(self) -> None:
+        """Close with SO_LINGER 0: the kernel sends a TCP RST instead of a FIN."""
+        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.close_connection = True
+        self.connection.close()
 
     def _read_chunked(self) -> bytes:
         chunks = []
