@@ -308,7 +308,7 @@ def test_token_endpoint_slow_times_out_for_every_waiting_caller_once(
     def caller() -> None:
         try:
             manager.get_token()
-        except BaseException as error:  # noqa: BLE001 -- collected for the assertion
+        except BaseException as error:  # collected for the assertion
             with lock:
                 errors.append(error)
 
@@ -419,7 +419,7 @@ def test_redis_stopped_mid_run_is_a_token_storage_error_for_every_caller(
     def caller() -> None:
         try:
             client.get("/api")
-        except BaseException as error:  # noqa: BLE001 -- collected for the assertion
+        except BaseException as error:  # collected for the assertion
             with lock:
                 errors.append(error)
 
