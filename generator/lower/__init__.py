@@ -39,7 +39,7 @@ from typing import Any
 
 from openapi_pydantic.v3.v3_1 import OpenAPI
 
-from ..diagnostics import Diagnostics
+from ..diagnostics import Diagnostics, join_pointer
 from ..ir import Api, Operation, Parameter, RequestBody, Response, Server, Tag
 from .document import as_map
 from .modules import assign_modules, break_alias_cycles, place, with_imports
@@ -147,8 +147,21 @@ def lower(
         tag: NameScope(reserved=("client", "with_raw_response")) for tag in tag_names
     }
     by_tag: dict[str, list[Operation]] = {tag: [] for tag in tag_names}
+    # A duplicate operationId breaks the spec's own rules but is common in real
+    # specs the user cannot fix: the later operation gets a suffixed name (by the
+    # name scope) and a warning, instead of failing generation (issue 7).
+    first_seen: dict[str, str] = {}
     for raw in raw_operations:
         operation_id = raw.node.get("operationId")
+        if isinstance(operation_id, str):
+            if operation_id in first_seen:
+                diagnostics.warn(
+                    f"duplicate operationId {operation_id!r} (first at {first_seen[operation_id]});"
+                    " this operation gets a numbered name",
+                    join_pointer(raw.pointer, "operationId"),
+                )
+            else:
+                first_seen[operation_id] = raw.pointer
         source = operation_id if isinstance(operation_id, str) else f"{raw.method} {raw.path}"
         candidate = shorten(snake_case(source, fallback="operation"))
         python_name = operation_scopes[raw.tag].take(candidate)
