@@ -138,6 +138,10 @@ def _url_expression(operation: Operation) -> str:
         parameter = by_wire.get(piece) if index % 2 else None
         if parameter is None:
             text = piece if index % 2 == 0 else "{" + piece + "}"
+            # A literal "#" in a spec path would start the URL's fragment, and the
+            # HTTP client would silently drop the rest of the path: send it
+            # percent-encoded, as the spec's path text means (issue 7).
+            text = text.replace("#", "%23")
             literal.append(py_str(text)[1:-1])
             continue
         args = [identifier(parameter.python_name), repr(parameter.style)]

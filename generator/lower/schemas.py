@@ -28,7 +28,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from ..diagnostics import Diagnostics, join_pointer
+from ..diagnostics import Diagnostics, SpecError, join_pointer
 from ..ir import EnumType, Model, ModelField, TypeAlias, TypeRef
 from . import types as t
 from .discriminators import Discriminators
@@ -67,6 +67,32 @@ _STRING_FORMATS: dict[str, TypeRef] = {
     "uuid": t.external("UUID", "uuid"),
     "binary": t.external("bytes"),
 }
+
+
+#: ``format`` values defined by JSON Schema, OpenAPI or its format registry.  Any
+#: other one is a real-world imperfection the user cannot fix (it is the API
+#: owner's spec), so it does not stop generation, but it is warned about: the
+#: value is read as its plain ``type`` and a typo such as ``date_time`` should
+#: not go unnoticed (issue 7).
+_KNOWN_FORMATS = frozenset(
+    {
+        *_STRING_FORMATS,
+        *("byte", "password", "email", "idn-email", "hostname", "idn-hostname"),
+        *("ipv4", "ipv6", "uri", "uri-reference", "iri", "iri-reference", "uri-template"),
+        *("url", "json-pointer", "relative-json-pointer", "regex", "duration", "char"),
+        *("int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64"),
+        *("float", "double", "decimal", "decimal128", "commonmark", "html", "media-range"),
+    }
+)
+
+
+def _encodable(text: str) -> bool:
+    """Whether ``text`` is valid Unicode (no lone surrogates)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 @dataclass
@@ -341,6 +367,11 @@ class SchemaLowerer:
 
     def _by_type(self, schema: Mapping[str, Any], pointer: str, context: str) -> TypeRef:
         kind = schema.get("type")
+        fmt = schema.get("format")
+        if isinstance(fmt, str) and fmt not in _KNOWN_FORMATS:
+            self.diagnostics.warn(
+                f"unknown format {fmt!r}; read as its plain type", join_pointer(pointer, "format")
+            )
         if isinstance(kind, list):
             members = [
                 self._by_type({**schema, "type": item}, pointer, context)
@@ -358,8 +389,7 @@ class SchemaLowerer:
             else:
                 return t.ANY  # no type at all: any JSON value, exactly what Any says
         if kind == "string":
-            fmt = as_str(schema.get("format"))
-            return _STRING_FORMATS.get(fmt or "", t.external("str"))
+            return _STRING_FORMATS.get(as_str(fmt) or "", t.external("str"))
         if kind == "integer":
             return t.external("int")
         if kind == "number":
@@ -417,6 +447,16 @@ class SchemaLowerer:
         if not values:
             self.diagnostics.warn("enum lists no values; typed by its type", pointer)
             return None
+        for index, value in enumerate(as_list(schema.get("enum"))):
+            if isinstance(value, str) and not _encodable(value):
+                # JSON allows a lone surrogate ("\\ud800"), but such a value can
+                # never be sent as UTF-8 and pydantic refuses to build a validator
+                # for it, so the generated package would fail at import time:
+                # stop here with the place instead (issue 7).
+                raise SpecError(
+                    f"enum value {value!r} contains a lone surrogate and cannot be sent as UTF-8",
+                    pointer=join_pointer(pointer, "enum", str(index)),
+                )
         kind = enum_kind(values)
         if kind == "unsupported":
             self.diagnostics.warn("enum values of mixed or structured types ignored", pointer)
