@@ -28,7 +28,7 @@ from .client import HttpClient
 from .config import HttpClientConfigBuilder
 from .errors import ConfigurationError, RequestForgeError, TokenFetchError
 from .models import HttpMethod, HttpRequest, HttpResponse
-from .redaction import REDACTED, redact_url
+from .redaction import REDACTED, redact_text, redact_url
 from .tokens import DEFAULT_LIFETIME, Clock, TokenData, utcnow
 
 __all__ = [
@@ -221,7 +221,7 @@ class _TokenEndpoint:
                 f"token endpoint {self.where} refused the {grant} grant: {error} (HTTP {status})"
             )
             if isinstance(description, str) and description:
-                message += f": {_one_line(description)[:_EXCERPT]}"
+                message += f": {redact_text(_one_line(description))[:_EXCERPT]}"
             raise TokenFetchError(self.scrub(message, in_flight), error=error, status_code=status)
         if 300 <= status < 400:
             location = redact_url(response.headers.get("location", "?"))
@@ -242,7 +242,8 @@ class _TokenEndpoint:
                 status_code=status,
             )
         what = "a non-JSON body" if payload is None else "a JSON body without an RFC 6749 error"
-        excerpt = self.scrub(_one_line(response.text)[:_EXCERPT], in_flight)
+        # Redacted before it is cut: a cut could split a name from its value.
+        excerpt = self.scrub(redact_text(_one_line(response.text))[:_EXCERPT], in_flight)
         raise TokenFetchError(
             f"{message} and {what} ({content_type}): {excerpt!r}", status_code=status
         )

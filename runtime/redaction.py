@@ -19,6 +19,7 @@ __all__ = [
     "redact_headers",
     "redact_json",
     "redact_pairs",
+    "redact_text",
     "redact_url",
 ]
 
@@ -39,6 +40,29 @@ _SENSITIVE_FRAGMENT = re.compile(
     r"(token|secret|passw|pwd|api[-_]?key|apikey|auth|session|signature|credential|private)",
     re.IGNORECASE,
 )
+
+
+# ``name=value``, ``name: value`` and ``"name": "value"`` where the name looks like a credential.
+_SENSITIVE_ASSIGNMENT = re.compile(
+    r"(?P<name>[\w-]*" + _SENSITIVE_FRAGMENT.pattern + r"[\w-]*)"
+    r"(?P<sep>[\"']?\s*[=:]\s*[\"']?)"
+    r"(?P<value>[^\s&\"',;}]+)",
+    re.IGNORECASE,
+)
+_SCHEME_CREDENTIALS = re.compile(r"\b(?P<scheme>Bearer|Basic)\s+(?P<value>[\w\-.~+/=]+)", re.I)
+
+
+def redact_text(text: str) -> str:
+    """Free text (an error body, a server's message) with credential-looking values replaced.
+
+    Token endpoints and APIs echo things back in error bodies -- a form
+    (``access_token=...&refresh_token=...``), a JSON fragment, an
+    ``Authorization`` value -- and such a body is quoted in exception messages.
+    Values that the caller never knew (a token the server issued itself) cannot
+    be scrubbed by exact match, so they are caught by the name in front of them.
+    """
+    text = _SCHEME_CREDENTIALS.sub(lambda m: f"{m['scheme']} {REDACTED}", text)
+    return _SENSITIVE_ASSIGNMENT.sub(lambda m: f"{m['name']}{m['sep']}{REDACTED}", text)
 
 
 def is_sensitive_name(name: str, extra: Iterable[str] = ()) -> bool:

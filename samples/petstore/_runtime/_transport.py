@@ -20,6 +20,7 @@ Three jobs live here and nowhere else:
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import time
@@ -41,12 +42,13 @@ from .errors import (
     InvalidRequestError,
     ReadError,
     ReadTimeoutError,
+    RequestForgeError,
     TLSError,
     TooManyRedirectsError,
     TransportError,
 )
 from .models import Headers, HttpMethod, HttpRequest, HttpResponse, query_pairs
-from .redaction import is_sensitive_name, redact_url
+from .redaction import REDACTED, is_sensitive_name, redact_url
 
 __all__ = [
     "SessionState",
@@ -65,6 +67,41 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 # Smallest timeout handed to requests when a total-time budget is nearly spent:
 # the attempt then times out at once and the retry loop reports the budget.
 _MIN_TIMEOUT = 0.001
+
+
+class _QueryRedactingFilter(logging.Filter):
+    """Blanks every query value in urllib3's DEBUG line ``"GET /path?query HTTP/1.1"``.
+
+    urllib3 logs each request target verbatim, so an API key sent as a query
+    parameter ends up in any log at DEBUG.  That logger does not know which
+    parameters are credentials (an auth hook may use any name), so all values
+    are replaced: over-redacting costs a reader the page number, not a key.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple) and any(
+            isinstance(arg, str) and "?" in arg for arg in record.args
+        ):
+            record.args = tuple(
+                _blank_query(arg) if isinstance(arg, str) and "?" in arg else arg
+                for arg in record.args
+            )
+        return True
+
+
+def _blank_query(target: str) -> str:
+    path, _, query = target.partition("?")
+    pairs = parse_qsl(query, keep_blank_values=True)
+    return f"{path}?" + "&".join(f"{name}={REDACTED}" for name, _value in pairs)
+
+
+def _install_urllib3_log_filter() -> None:
+    logger = logging.getLogger("urllib3.connectionpool")
+    if not any(isinstance(existing, _QueryRedactingFilter) for existing in logger.filters):
+        logger.addFilter(_QueryRedactingFilter())
+
+
+_install_urllib3_log_filter()
 
 
 def join_url(base_url: str, url: str) -> str:
@@ -322,6 +359,12 @@ class Transport:
         if deadline is not None:
             remaining = max(deadline - time.monotonic(), _MIN_TIMEOUT)
             timeout = (min(timeout[0], remaining), min(timeout[1], remaining))
+        # The requests/urllib3 exception is not chained to ours: its message holds
+        # the full URL, query credentials included, and a traceback logged with
+        # ``exc_info`` prints every chained exception.  Ours carries its type and
+        # (scrubbed) text instead.  Raising after the ``except`` block leaves no
+        # ``__context__`` either.
+        failure: RequestForgeError | None = None
         try:
             raw = session.send(
                 prepared,
@@ -331,10 +374,10 @@ class Transport:
                 verify=verify,
                 stream=False,
             )
-        except requests.exceptions.InvalidHeader as exc:
-            raise InvalidRequestError(
+        except requests.exceptions.InvalidHeader:
+            failure = InvalidRequestError(
                 f"invalid header for {method} {redact_url(url, secret_params)}"
-            ) from exc
+            )
         except (
             requests.exceptions.InvalidSchema,
             requests.exceptions.InvalidURL,
@@ -342,12 +385,14 @@ class Transport:
         ) as exc:
             # Raised before anything is sent (e.g. a redirect to ftp://): the
             # request is unusable, not the connection broken.
-            raise InvalidRequestError(
+            failure = InvalidRequestError(
                 f"cannot send {method} {redact_url(url, secret_params)}: "
                 f"{_scrub(str(exc), secret_params)}"
-            ) from exc
+            )
         except requests.RequestException as exc:
-            raise _map_error(exc, method, prepared.url or url, secret_params) from exc
+            failure = _map_error(exc, method, prepared.url or url, secret_params)
+        if failure is not None:
+            raise failure
         return HttpResponse(
             status_code=raw.status_code,
             headers=Headers(raw.headers.items()),
