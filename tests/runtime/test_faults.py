@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import email.utils
 import shutil
+import signal
 import socket
 import subprocess
 import threading
@@ -438,3 +439,28 @@ def test_redis_stopped_mid_run_is_a_token_storage_error_for_every_caller(
     assert len(server.requests_to("/api")) == 5  # nothing sent after Redis died
     with pytest.raises(TokenStorageError):
         manager.invalidate()
+
+
+def test_redis_frozen_mid_run_fails_within_the_socket_timeout(
+    server: LoopbackServer, private_redis: tuple[str, subprocess.Popen[bytes]]
+) -> None:
+    """A Redis that stops answering (SIGSTOP: connections stay open, nothing
+    comes back) must not hang callers: each gets ``TokenStorageError`` after the
+    storage's ``socket_timeout``, and they work again once Redis resumes."""
+    url, process = private_redis
+    endpoint = TokenEndpoint(server, expires_in=3600)
+    provider = ClientCredentialsTokenProvider(endpoint.url, "app", "pw", timeout=1.0)
+    manager = TokenManager(provider, RedisTokenStorage(url, socket_timeout=0.3))
+    first = manager.get_token()
+    process.send_signal(signal.SIGSTOP)
+    try:
+        started = time.monotonic()
+        with pytest.raises(TokenStorageError) as caught:
+            manager.get_token()
+        elapsed = time.monotonic() - started
+    finally:
+        process.send_signal(signal.SIGCONT)
+    assert 0.2 <= elapsed < 2.0, elapsed
+    assert "Timeout" in str(caught.value)
+    assert manager.get_token() == first  # back once Redis is, with the same cached token
+    assert endpoint.count == 1
