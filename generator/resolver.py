@@ -35,8 +35,10 @@ equal input gives equal names.
 the directory of the main spec unless the caller passes another.  ``../`` is
 allowed while the resolved path (symlinks followed) stays inside that tree.
 Absolute paths, ``file:`` and other URI schemes are refused; ``http(s)`` refs
-are refused, and with ``allow_remote_refs`` still refused as "not supported
-yet" -- this generator never opens a network connection.
+are refused unless ``allow_remote_refs`` is set; then they are fetched by
+:mod:`forgegen.remote` (http(s) only, bounded in time and size), and refs
+inside a fetched document resolve against its URL.  Without it the generator
+never opens a network connection.
 
 Every error names the referencing place (file, line, JSON pointer of the
 object holding the ``$ref``) and the target.
@@ -50,11 +52,12 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 
 from .diagnostics import SpecError, join_pointer
 from .loader import LoadedDocument, load_document
 from .positions import parent_pointer
+from .remote import fetch_document, is_remote
 from .structure import REFERABLE, Kind, walk
 
 __all__ = ["Bundle", "Origin", "resolve", "resolve_pointer", "split_pointer"]
@@ -217,17 +220,17 @@ class _Resolver:
 
     def _file(self, pointer: str, ref: str, uri: str, source: LoadedDocument) -> LoadedDocument:
         parts = urlsplit(uri)
+        if is_remote(source) and not parts.scheme:
+            uri = urljoin(source.name, uri)  # refs inside a fetched document follow its URL
+            parts = urlsplit(uri)
         if parts.scheme in ("http", "https") or parts.netloc:
-            if self.allow_remote_refs:
+            if not self.allow_remote_refs:
                 raise self._error(
                     pointer,
-                    f"remote $ref {ref!r}: fetching remote documents is not supported yet; "
-                    "save the file next to the spec and refer to it by a relative path",
+                    f"remote $ref {ref!r} refused (remote references are off unless "
+                    "--allow-remote-refs)",
                 )
-            raise self._error(
-                pointer,
-                f"remote $ref {ref!r} refused (remote references are off unless allowed)",
-            )
+            return self._remote(pointer, uri)
         if parts.scheme:
             raise self._error(
                 pointer, f"$ref {ref!r}: {parts.scheme}: URIs are refused; use a relative path"
@@ -251,6 +254,19 @@ class _Resolver:
             raise self._error(pointer, f"$ref {ref!r}: file {name!r} not found")
         document = load_document(path, name=name)
         self.bundle.documents[path] = document
+        return document
+
+    def _remote(self, pointer: str, url: str) -> LoadedDocument:
+        """The fetched document at ``url`` (each URL fetched once per generation)."""
+        url = urldefrag(url)[0]
+        for known in self.bundle.documents.values():
+            if is_remote(known) and known.name == url:
+                return known
+        try:
+            document = fetch_document(url)
+        except SpecError as error:
+            raise self._error(pointer, str(error.diagnostic)) from None
+        self.bundle.documents[document.path] = document
         return document
 
     # -- bundling ----------------------------------------------------------------
