@@ -66,7 +66,7 @@ def generate_opc(work: Path) -> tuple[Path, str, str]:
     config.write_text(OPC_CONFIG)
     out = work / "opc"
     env = dict(os.environ, PATH=f"{PEERS_BIN}{os.pathsep}{os.environ['PATH']}")
-    # Exits 1 on GitHub (its ruff post-hook cannot parse one generated module) after
+    # Exits 1 on GitHub (its ruff post-hooks cannot parse one generated module) after
     # writing the package: the check is that the package exists.
     subprocess.run(
         [

@@ -1,0 +1,77 @@
+"""Run every benchmark and rewrite ``benchmarks/RESULTS.md`` with their tables.
+
+    .venv/bin/python -m benchmarks.run_all [--only generation ...] [--openapi-generator]
+
+Each benchmark runs as its own process (``python -m benchmarks.<name>``), one
+after the other so that they do not compete for the CPUs; its printed Markdown
+goes into RESULTS.md under its own heading, together with the machine and date.
+The generation benchmark needs the peers venv described in its docstring.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import subprocess
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "benchmarks" / "RESULTS.md"
+
+# name -> heading; run in this order.
+BENCHMARKS = {
+    "generation": "Generation time and memory (GitHub, Stripe)",
+    "import_cost": "Import cost of the generated GitHub client",
+    "http_client_latency": "Per-call latency of the HTTP runtime",
+}
+
+
+def available() -> list[str]:
+    return [name for name in BENCHMARKS if (ROOT / "benchmarks" / f"{name}.py").is_file()]
+
+
+def run(name: str, extra: list[str]) -> str:
+    print(f"running benchmarks.{name} ...", file=sys.stderr)
+    result = subprocess.run(
+        [sys.executable, "-m", f"benchmarks.{name}", *extra],
+        check=False,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    sys.stderr.write(result.stderr)
+    if result.returncode != 0:
+        return f"Failed (exit {result.returncode}); see stderr of `python -m benchmarks.{name}`."
+    return result.stdout.strip()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", nargs="+", choices=available(), default=available())
+    parser.add_argument(
+        "--openapi-generator", action="store_true", help="include OpenAPI Generator (slow)"
+    )
+    args = parser.parse_args()
+    sections = []
+    for name in args.only:
+        extra = ["--openapi-generator"] if name == "generation" and args.openapi_generator else []
+        sections.append(
+            f"## {BENCHMARKS[name]}\n\n`python -m benchmarks.{name}`\n\n{run(name, extra)}"
+        )
+    now = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    header = (
+        "# Benchmark results\n\n"
+        "Rewritten by `.venv/bin/python -m benchmarks.run_all`; do not edit by hand.\n\n"
+        f"- Date: {now}\n"
+        f"- Machine: {os.cpu_count()} CPUs (`nproc`), {platform.machine()}, {platform.system()}\n"
+        f"- Python: {platform.python_implementation()} {platform.python_version()}\n"
+    )
+    RESULTS.write_text(header + "\n" + "\n\n".join(sections) + "\n")
+    print(f"wrote {RESULTS.relative_to(ROOT)}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
