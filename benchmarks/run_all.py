@@ -5,7 +5,8 @@
 Each benchmark runs as its own process (``python -m benchmarks.<name>``), one
 after the other so that they do not compete for the CPUs; its printed Markdown
 goes into RESULTS.md under its own heading, together with the machine and date.
-The generation benchmark needs the peers venv described in its docstring.
+The generation, import_cost, call_latency and code_size benchmarks need the
+peers venv described in ``benchmarks/generation.py``.
 """
 
 from __future__ import annotations
@@ -26,6 +27,9 @@ BENCHMARKS = {
     "generation": "Generation time and memory (GitHub, Stripe)",
     "import_cost": "Import cost of the generated GitHub client",
     "http_client_latency": "Per-call latency of the HTTP runtime",
+    "call_latency": "Per-call latency of a generated petstore call",
+    "throughput": "Throughput under 16 threads, and the token cache under contention",
+    "code_size": "Size of the generated code (GitHub, Stripe)",
 }
 
 
