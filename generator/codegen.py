@@ -14,6 +14,7 @@ from typing import Literal
 
 from .escaping import identifier
 from .ir import Import, TypeRef
+from .layout import import_line
 
 __all__ = [
     "RUNTIME_PACKAGE",
@@ -163,16 +164,16 @@ class ImportSet:
                 plain.append(module)
             elif names:
                 group = third_party if module.split(".")[0] in _THIRD_PARTY else stdlib
-                group.append(f"from {module} import {', '.join(names)}")
+                group.append(import_line(module, names))
         stdlib = plain + stdlib  # ``import x`` lines before ``from x import y`` lines
-        runtime_names = ", ".join(sorted(self._runtime, key=isort_key))
-        runtime_line = (
-            [f"from {self.runtime_module()} import {runtime_names}"] if self._runtime else []
-        )
+        runtime_names = sorted(self._runtime, key=isort_key)
+        runtime_line = [import_line(self.runtime_module(), runtime_names)] if self._runtime else []
         (third_party if self.runtime == "package" else local).extend(runtime_line)
         local.extend(
-            f"from {relative(self.module, module, from_package=self.package)} "
-            f"import {', '.join(sorted(names - self.defined, key=isort_key))}"
+            import_line(
+                relative(self.module, module, from_package=self.package),
+                sorted(names - self.defined, key=isort_key),
+            )
             for module, names in sorted(self._local.items())
             if names - self.defined
         )

@@ -95,7 +95,8 @@ def docstring(value: object, indent: str = "") -> str:
     surrogate becomes the visible text ``\\udXXX``.  ``\"\"\"`` cannot appear:
     a ``"`` right after another ``"`` is escaped, and so is a final ``"``, so
     the closing quotes stay closing.
-    Trailing whitespace is dropped, so black has nothing to change.
+    Trailing whitespace is dropped and, as black does, a space separates a
+    ``"`` at either end from the triple quotes, so black has nothing to change.
     """
     if value is None:
         return ""
@@ -116,13 +117,19 @@ def docstring(value: object, indent: str = "") -> str:
             else:
                 out.append(_docstring_char(char))
         lines.append("".join(out))
-    return "\n".join(indent + line if index and line else line for index, line in enumerate(lines))
+    body = "\n".join(indent + line if index and line else line for index, line in enumerate(lines))
+    if body.startswith('"'):
+        body = " " + body
+    if body.endswith('"'):
+        body += " "
+    return body
 
 
 def docblock(value: object, indent: str = "") -> str:
     """:func:`docstring`, with the closing quotes on their own line when it spans lines."""
     body = docstring(value, indent)
-    return f"{body}\n{indent}" if "\n" in body else body
+    # On its own line the closing quotes need no padding space before them.
+    return f"{body.rstrip(' ')}\n{indent}" if "\n" in body else body
 
 
 def comment(value: object) -> str:

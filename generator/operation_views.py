@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 from .codegen import ImportSet, RenderError, annotation, optional_type
 from .escaping import identifier, py_literal, py_str
-from .ir import Operation, Parameter, Response
+from .ir import Operation, Parameter, RequestBody, Response
+from .layout import fits, layout_call
 
 __all__ = ["STATUS_ERRORS", "BranchView", "ErrorView", "OperationView", "operation_view"]
 
@@ -39,11 +40,14 @@ class OperationView:
     pre_lines: list[str]
     errors: list[ErrorView]
     branches: list[BranchView]
-    declared: str
+    raise_statement: str
     return_type: str
     deprecated: bool
     deprecation_message: str
 
+
+#: Indentation of the keyword arguments of ``return HttpRequest(...)`` in ``build_request``.
+_REQUEST_INDENT = 8
 
 #: ``requestforge.error_class_for`` by name (a test keeps the two in step).
 STATUS_ERRORS = {
@@ -181,6 +185,10 @@ def _operation_doc(operation: Operation) -> str:
         parts.append("Deprecated: this operation may be removed by the API.")
     described = [p for p in operation.parameters if p.description or p.deprecated]
     if described or (operation.body is not None and operation.body.description):
+        if not parts:
+            # A docstring's first line is never an indented block's header:
+            # black would re-indent the lines below it.
+            parts.append(f"{operation.method} {operation.path}")
         lines = ["Args:"]
         for parameter in described:
             text = " ".join((parameter.description or "").split())
@@ -210,6 +218,37 @@ def _accept(operation: Operation) -> str:
     return ", ".join(media_types)
 
 
+def _body_lines(
+    body: RequestBody, imports: ImportSet, header_entries: list[str]
+) -> tuple[list[str], list[str]]:
+    """``HttpRequest`` keyword lines and lines before it for the body; adds its Content-Type."""
+    request_lines: list[str] = []
+    pre_lines: list[str] = []
+    name = identifier(body.python_name)
+    if body.encoding == "json":
+        imports.runtime_names("to_json")
+        request_lines.append(f"json_data=to_json({name}),")
+        if body.content_type.split(";")[0].strip().lower() != "application/json":
+            header_entries.append(f'"Content-Type": {py_str(body.content_type)}')
+    elif body.encoding == "form":
+        imports.runtime_names("form_body")
+        request_lines.append(f"data=form_body({name}),")
+    elif body.encoding == "multipart":
+        imports.runtime_names("multipart_body")
+        pre_lines.append(f"data, files = multipart_body({name})")
+        request_lines += ["data=data,", "files=files,"]
+    elif body.encoding == "binary":
+        request_lines.append(f"data={name},")
+        header_entries.append(f'"Content-Type": {py_str(body.content_type)}')
+    elif body.encoding == "text":
+        imports.runtime_names("text_body")
+        request_lines.append(f"data=text_body({name}),")
+        header_entries.append(f'"Content-Type": {py_str(body.content_type)}')
+    else:
+        raise RenderError(f"{body.python_name}: unsupported body encoding {body.encoding!r}")
+    return request_lines, pre_lines
+
+
 def _request_lines(operation: Operation, imports: ImportSet) -> tuple[list[str], list[str]]:
     """The keyword arguments of ``HttpRequest(...)`` in ``build_request``, and lines before it."""
     body = operation.body
@@ -222,13 +261,13 @@ def _request_lines(operation: Operation, imports: ImportSet) -> tuple[list[str],
     query = operation.located("query")
     if query:
         imports.runtime_names("query_param")
-        pairs = ", ".join(
-            f"*query_param({py_str(p.wire_name)}, {identifier(p.python_name)}, {p.style!r})"
+        pairs = [
+            f"*query_param({py_str(p.wire_name)}, {identifier(p.python_name)}, {py_str(p.style)})"
             for p in query
-        )
-        request_lines.append(f"params=[{pairs}],")
+        ]
+        request_lines.append(layout_call("params=", pairs, ",", _REQUEST_INDENT, "[]"))
     header_entries = [
-        f"{py_str(p.wire_name)}: header_param({identifier(p.python_name)}, {p.style!r})"
+        f"{py_str(p.wire_name)}: header_param({identifier(p.python_name)}, {py_str(p.style)})"
         for p in operation.located("header")
     ]
     if header_entries:
@@ -238,34 +277,13 @@ def _request_lines(operation: Operation, imports: ImportSet) -> tuple[list[str],
         header_entries.insert(0, f'"Accept": {py_str(accept)}')
     pre_lines: list[str] = []
     if body is not None:
-        name = identifier(body.python_name)
-        if body.encoding == "json":
-            imports.runtime_names("to_json")
-            request_lines.append(f"json_data=to_json({name}),")
-            if body.content_type.split(";")[0].strip().lower() != "application/json":
-                header_entries.append(f'"Content-Type": {py_str(body.content_type)}')
-        elif body.encoding == "form":
-            imports.runtime_names("form_body")
-            request_lines.append(f"data=form_body({name}),")
-        elif body.encoding == "multipart":
-            imports.runtime_names("multipart_body")
-            pre_lines.append(f"data, files = multipart_body({name})")
-            request_lines += ["data=data,", "files=files,"]
-        elif body.encoding == "binary":
-            request_lines.append(f"data={name},")
-            header_entries.append(f'"Content-Type": {py_str(body.content_type)}')
-        elif body.encoding == "text":
-            imports.runtime_names("text_body")
-            request_lines.append(f"data=text_body({name}),")
-            header_entries.append(f'"Content-Type": {py_str(body.content_type)}')
-        else:
-            raise RenderError(
-                f"{operation.python_name}: unsupported body encoding {body.encoding!r}"
-            )
+        extra, pre_lines = _body_lines(body, imports, header_entries)
+        request_lines += extra
     if header_entries:
         imports.runtime_names("compact")
+        compacted = "**compact({" + ", ".join(header_entries) + "})"
         request_lines.append(
-            "headers={**compact({" + ", ".join(header_entries) + "}), **(headers or {})},"
+            layout_call("headers=", [compacted, "**(headers or {})"], ",", _REQUEST_INDENT, "{}")
         )
     else:
         request_lines.append("headers=dict(headers or {}),")
@@ -273,7 +291,7 @@ def _request_lines(operation: Operation, imports: ImportSet) -> tuple[list[str],
     if cookies:
         imports.runtime_names("compact", "cookie_param")
         entries = ", ".join(
-            f"{py_str(p.wire_name)}: cookie_param({identifier(p.python_name)}, {p.style!r})"
+            f"{py_str(p.wire_name)}: cookie_param({identifier(p.python_name)}, {py_str(p.style)})"
             for p in cookies
         )
         request_lines.append(f"cookies=compact({{{entries}}}),")
@@ -310,6 +328,18 @@ def _error_views(
         key = str(int(response.status)) if response.status.isdigit() else py_str(response.status)
         declared.append(f"{key}: {response.error_class}")
     return errors, declared, success
+
+
+def _raise_statement(declared: list[str]) -> str:
+    """``raise_api_error(response, {status: ErrorClass, ...})`` laid out as black would keep it."""
+    if not declared:
+        return "raise_api_error(response)"
+    mapping = "{" + ", ".join(declared) + "}"
+    statement = layout_call("raise_api_error", ["response", mapping], "", 4)
+    if "\n" in statement and not fits(mapping + ",", 8):
+        mapping = layout_call("", declared, "", 8, "{}")
+        statement = f"raise_api_error(\n        response,\n        {mapping},\n    )"
+    return statement
 
 
 def operation_view(operation: Operation, imports: ImportSet) -> OperationView:
@@ -360,7 +390,7 @@ def operation_view(operation: Operation, imports: ImportSet) -> OperationView:
         pre_lines=pre_lines,
         errors=errors,
         branches=branches,
-        declared="{" + ", ".join(declared) + "}" if declared else "",
+        raise_statement=_raise_statement(declared),
         return_type=annotation(operation.success_type.annotation),
         deprecated=operation.deprecated,
         deprecation_message=py_str(f"{operation.python_name} is deprecated"),

@@ -45,6 +45,7 @@ from .escaping import (
     py_str,
 )
 from .ir import Api, EnumType, Model, Operation, Tag, TypeAlias
+from .layout import import_line, layout_call
 from .model_views import alias_view, enum_view, model_view, ordered_aliases
 from .operation_views import STATUS_ERRORS, operation_view
 
@@ -89,6 +90,8 @@ def _environment() -> jinja2.Environment:
         markdown_prose=markdown_prose,
         annotation=annotation,
     )
+    env.globals["call"] = layout_call
+    env.globals["import_line"] = import_line
     return env
 
 
@@ -222,7 +225,7 @@ def render(
                 (
                     identifier(t.python_name),
                     identifier(t.class_name),
-                    relative("_client", f"api.{t.python_name}"),
+                    relative("_client", f"api.{t.python_name}.{RESOURCE_MODULE}"),
                     t,
                 )
                 for t in api.tags
@@ -286,16 +289,23 @@ _ERROR_NAMES = (
 )
 
 
+#: The module of a tag's ``Resource`` class, beside (not in) the tag package's
+#: ``__init__``: importing one endpoint module then imports that module alone, not
+#: every operation of the tag.  Operation module names never start with "_".
+RESOURCE_MODULE = "_resource"
+
+
 def _render_tag(
     env: jinja2.Environment, emit: Callable[[str, str], None], tag: Tag, runtime: RuntimeMode
 ) -> None:
-    resource_module = f"api.{identifier(tag.python_name)}"
-    resource_imports = ImportSet(resource_module, package=True, runtime=runtime)
+    tag_package = f"api.{identifier(tag.python_name)}"
+    resource_module = f"{tag_package}.{RESOURCE_MODULE}"
+    resource_imports = ImportSet(resource_module, runtime=runtime)
     resource_imports.external("__future__", "annotations")
     resource_imports.runtime_names("Endpoint", "Resource")
     _check_unique(f"operations of tag {tag.name!r}", [op.python_name for op in tag.operations])
     endpoints: list[tuple[str, str, str]] = []
-    module_imports: list[str] = []
+    module_imports: list[tuple[str, str]] = []
     for operation in tag.operations:
         imports = ImportSet(operation.module, runtime=runtime)
         view = operation_view(operation, imports)
@@ -305,15 +315,19 @@ def _render_tag(
         )
         parent, _, leaf = operation.module.rpartition(".")
         alias = f"_{identifier(leaf)}"
-        source = relative(resource_module, parent, from_package=True)
-        module_imports.append(f"from {source} import {leaf} as {alias}")
+        source = relative(resource_module, parent)
+        module_imports.append((source, f"{leaf} as {alias}"))
         endpoints.append((view.name, alias, (operation.summary or "").strip()))
     emit(
-        module_path(resource_module, package=True),
+        module_path(tag_package, package=True),
+        env.get_template("tag_init.py.jinja").render(tag=tag),
+    )
+    emit(
+        module_path(resource_module),
         env.get_template("resource.py.jinja").render(
             tag=tag,
             imports=resource_imports.lines(),
-            module_imports=sorted(module_imports),
+            module_imports=[import_line(s, [name]) for s, name in sorted(module_imports)],
             endpoints=endpoints,
         ),
     )

@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING, ClassVar
 from ._runtime import ApiClient, AuthHook, HttpClient, SecuritySchemeSpec, TokenStorage
 
 if TYPE_CHECKING:
-    from .api.pet import PetApi
-    from .api.store import StoreApi
-    from .api.user import UserApi
+    from .api.pet._resource import PetApi
+    from .api.store._resource import StoreApi
+    from .api.user._resource import UserApi
 
 
 class Client(ApiClient):
@@ -98,20 +98,20 @@ class Client(ApiClient):
     @cached_property
     def pet(self) -> PetApi:
         """Everything about your Pets"""
-        from .api.pet import PetApi
+        from .api.pet._resource import PetApi
 
         return PetApi(self)
 
     @cached_property
     def store(self) -> StoreApi:
         """Access to Petstore orders"""
-        from .api.store import StoreApi
+        from .api.store._resource import StoreApi
 
         return StoreApi(self)
 
     @cached_property
     def user(self) -> UserApi:
         """Operations about user"""
-        from .api.user import UserApi
+        from .api.user._resource import UserApi
 
         return UserApi(self)

@@ -1,4 +1,8 @@
-"""black in-process: fixed settings, deterministic, cached by content, parallel when big."""
+"""black in-process: fixed settings, deterministic, cached by content, parallel when big.
+
+``UGLY`` is not template output, so these tests run black on whole files
+(``exact=True``); ``test_long_statements.py`` covers the default mode.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +18,7 @@ PRETTY = 'x = {"a": 1, "b": 2}\n\n\ndef f(a, b):\n    return a + b\n'
 
 def test_formats_python_files_only(tmp_path: Path) -> None:
     files = {"a.py": UGLY, "README.md": UGLY, ".forgegen.json": "{}\n"}
-    result = format_sources(files, cache_dir=tmp_path)
+    result = format_sources(files, cache_dir=tmp_path, exact=True)
     assert result == {"a.py": PRETTY, "README.md": UGLY, ".forgegen.json": "{}\n"}
 
 
@@ -32,16 +36,16 @@ def test_line_length_100_and_py310_regardless_of_user_config(
 
 def test_deterministic(tmp_path: Path) -> None:
     files = {f"m{i}.py": UGLY.replace("a", f"a{i}") for i in range(5)}
-    first = format_sources(files, use_cache=False)
-    second = format_sources(files, cache_dir=tmp_path / "c")
-    third = format_sources(files, cache_dir=tmp_path / "c")
+    first = format_sources(files, use_cache=False, exact=True)
+    second = format_sources(files, cache_dir=tmp_path / "c", exact=True)
+    third = format_sources(files, cache_dir=tmp_path / "c", exact=True)
     assert first == second == third
 
 
 def test_cache_hits_skip_black(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     files = {"a.py": UGLY, "b.py": UGLY.replace("a", "c")}
     first = FormatStats()
-    format_sources(files, cache_dir=tmp_path, stats=first)
+    format_sources(files, cache_dir=tmp_path, stats=first, exact=True)
     assert (first.formatted, first.cached) == (2, 0)
 
     calls: list[str] = []
@@ -54,13 +58,13 @@ def test_cache_hits_skip_black(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setattr(formatting, "format_source", counting)
     second = FormatStats()
     changed = {**files, "b.py": files["b.py"] + "z=1\n"}
-    result = format_sources(changed, cache_dir=tmp_path, stats=second)
+    result = format_sources(changed, cache_dir=tmp_path, stats=second, exact=True)
     assert (second.formatted, second.cached) == (1, 1)
     assert calls == ["b.py"]
     assert result["b.py"].endswith("z = 1\n")
 
     third = FormatStats()
-    format_sources(changed, cache_dir=tmp_path, stats=third)
+    format_sources(changed, cache_dir=tmp_path, stats=third, exact=True)
     assert (third.formatted, third.cached) == (0, 2)
     assert calls == ["b.py"]
 
@@ -68,7 +72,8 @@ def test_cache_hits_skip_black(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
 def test_unwritable_cache_only_costs_time(tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("not a directory")
-    assert format_sources({"a.py": UGLY}, cache_dir=blocker / "cache") == {"a.py": PRETTY}
+    formatted = format_sources({"a.py": UGLY}, cache_dir=blocker / "cache", exact=True)
+    assert formatted == {"a.py": PRETTY}
 
 
 def test_invalid_source_names_the_file() -> None:
@@ -80,6 +85,6 @@ def test_process_pool_gives_the_same_bytes(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setattr(formatting, "PARALLEL_MIN_LINES", 0)
     files = {f"m{i}.py": UGLY.replace("a", f"a{i}") for i in range(6)}
     stats = FormatStats()
-    parallel = format_sources(files, use_cache=False, workers=2, stats=stats)
+    parallel = format_sources(files, use_cache=False, workers=2, stats=stats, exact=True)
     assert stats.workers == 2
-    assert parallel == format_sources(files, use_cache=False, workers=1)
+    assert parallel == format_sources(files, use_cache=False, workers=1, exact=True)

@@ -21,6 +21,7 @@ MODULES = [
     "__init__.py",
     "_client.py",
     "api/pets/__init__.py",
+    "api/pets/_resource.py",
     "api/pets/get_pet.py",
     "api/pets/list_pets.py",
     "api/files/upload_photo.py",
@@ -36,6 +37,12 @@ MODULES = [
 def generated() -> dict[str, str]:
     files = render(tiny_api(), runtime="vendored", spec_sha256="0" * 64)
     return format_sources({path: files[path] for path in MODULES}, use_cache=False)
+
+
+def test_templates_emit_black_layout(generated: dict[str, str]) -> None:
+    """The statement-level formatting gives what black gives on the whole files."""
+    python = {path: text for path, text in generated.items() if path.endswith(".py")}
+    assert format_sources(python, use_cache=False, exact=True) == python
 
 
 @pytest.mark.parametrize("path", MODULES)

@@ -47,8 +47,8 @@ STATUS = EnumType(
     module="models.pet_status",
     value_type="str",
     members=(
-        EnumMember("AVAILABLE", "'available'", "Ready to go."),
-        EnumMember("SOLD", "'sold'"),
+        EnumMember("AVAILABLE", '"available"', "Ready to go."),
+        EnumMember("SOLD", '"sold"'),
     ),
     description=HOSTILE,
     pointer="#/components/schemas/PetStatus",
@@ -72,7 +72,7 @@ PET = Model(
             model_ref("PetStatus", "models.pet_status", optional=True),
             required=False,
         ),
-        ModelField("kind", "pet-kind", STR, required=False, default="'dog'"),
+        ModelField("kind", "pet-kind", STR, required=False, default='"dog"'),
         ModelField(
             "children",
             "children",

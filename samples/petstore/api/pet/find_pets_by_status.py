@@ -50,7 +50,8 @@ def parse_response(response: HttpResponse) -> list[Pet]:
     if response.status_code == 200:
         return cast("list[Pet]", parse_json(response.content, list[Pet]))
     raise_api_error(
-        response, {400: FindPetsByStatusBadRequestError, "default": FindPetsByStatusDefaultError}
+        response,
+        {400: FindPetsByStatusBadRequestError, "default": FindPetsByStatusDefaultError},
     )
 
 

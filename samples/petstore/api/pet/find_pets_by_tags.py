@@ -49,7 +49,8 @@ def parse_response(response: HttpResponse) -> list[Pet]:
     if response.status_code == 200:
         return cast("list[Pet]", parse_json(response.content, list[Pet]))
     raise_api_error(
-        response, {400: FindPetsByTagsBadRequestError, "default": FindPetsByTagsDefaultError}
+        response,
+        {400: FindPetsByTagsBadRequestError, "default": FindPetsByTagsDefaultError},
     )
 
 

@@ -53,7 +53,8 @@ def parse_response(response: HttpResponse) -> Pet:
     if response.status_code == 200:
         return Pet.model_validate_json(response.content)
     raise_api_error(
-        response, {400: UpdatePetWithFormBadRequestError, "default": UpdatePetWithFormDefaultError}
+        response,
+        {400: UpdatePetWithFormBadRequestError, "default": UpdatePetWithFormDefaultError},
     )
 
 
@@ -103,5 +104,10 @@ def sync(
         status: Status of pet that needs to be updated
     """
     return sync_detailed(
-        client, pet_id=pet_id, name=name, status=status, headers=headers, timeout=timeout
+        client,
+        pet_id=pet_id,
+        name=name,
+        status=status,
+        headers=headers,
+        timeout=timeout,
     ).parsed

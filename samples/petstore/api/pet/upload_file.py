@@ -87,7 +87,10 @@ def sync_detailed(
     """
     response = client.execute(
         build_request(
-            pet_id=pet_id, additional_metadata=additional_metadata, body=body, headers=headers
+            pet_id=pet_id,
+            additional_metadata=additional_metadata,
+            body=body,
+            headers=headers,
         ),
         security=SECURITY,
         scopes=SCOPES,

@@ -1,25 +1,23 @@
-"""Access to Petstore orders"""
+"""Access to Petstore orders
+
+One module per operation.  ``StoreApi`` (``client.store``) lives in
+``._resource`` and is loaded on first use, so importing one operation's module
+does not import the others.
+"""
 
 from __future__ import annotations
 
-from ..._runtime import Endpoint, Resource
-from . import delete_order as _delete_order
-from . import get_inventory as _get_inventory
-from . import get_order_by_id as _get_order_by_id
-from . import place_order as _place_order
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ._resource import StoreApi as StoreApi
+
+__all__ = ["StoreApi"]
 
 
-class StoreApi(Resource):
-    """``client.store``: Access to Petstore orders"""
+def __getattr__(name: str) -> Any:
+    if name == "StoreApi":
+        from ._resource import StoreApi
 
-    get_inventory = Endpoint(_get_inventory.sync, _get_inventory.sync_detailed)
-    """Returns pet inventories by status."""
-
-    place_order = Endpoint(_place_order.sync, _place_order.sync_detailed)
-    """Place an order for a pet."""
-
-    get_order_by_id = Endpoint(_get_order_by_id.sync, _get_order_by_id.sync_detailed)
-    """Find purchase order by ID."""
-
-    delete_order = Endpoint(_delete_order.sync, _delete_order.sync_detailed)
-    """Delete purchase order by identifier."""
+        return StoreApi
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

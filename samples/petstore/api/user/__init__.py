@@ -1,39 +1,23 @@
-"""Operations about user"""
+"""Operations about user
+
+One module per operation.  ``UserApi`` (``client.user``) lives in
+``._resource`` and is loaded on first use, so importing one operation's module
+does not import the others.
+"""
 
 from __future__ import annotations
 
-from ..._runtime import Endpoint, Resource
-from . import create_user as _create_user
-from . import create_users_with_list_input as _create_users_with_list_input
-from . import delete_user as _delete_user
-from . import get_user_by_name as _get_user_by_name
-from . import login_user as _login_user
-from . import logout_user as _logout_user
-from . import update_user as _update_user
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ._resource import UserApi as UserApi
+
+__all__ = ["UserApi"]
 
 
-class UserApi(Resource):
-    """``client.user``: Operations about user"""
+def __getattr__(name: str) -> Any:
+    if name == "UserApi":
+        from ._resource import UserApi
 
-    create_user = Endpoint(_create_user.sync, _create_user.sync_detailed)
-    """Create user."""
-
-    create_users_with_list_input = Endpoint(
-        _create_users_with_list_input.sync, _create_users_with_list_input.sync_detailed
-    )
-    """Creates list of users with given input array."""
-
-    login_user = Endpoint(_login_user.sync, _login_user.sync_detailed)
-    """Logs user into the system."""
-
-    logout_user = Endpoint(_logout_user.sync, _logout_user.sync_detailed)
-    """Logs out current logged in user session."""
-
-    get_user_by_name = Endpoint(_get_user_by_name.sync, _get_user_by_name.sync_detailed)
-    """Get user by user name."""
-
-    update_user = Endpoint(_update_user.sync, _update_user.sync_detailed)
-    """Update user resource."""
-
-    delete_user = Endpoint(_delete_user.sync, _delete_user.sync_detailed)
-    """Delete user resource."""
+        return UserApi
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -94,5 +94,9 @@ def sync(
         password: The password for login in clear text
     """
     return sync_detailed(
-        client, username=username, password=password, headers=headers, timeout=timeout
+        client,
+        username=username,
+        password=password,
+        headers=headers,
+        timeout=timeout,
     ).parsed

@@ -1,0 +1,41 @@
+"""Everything about your Pets"""
+
+from __future__ import annotations
+
+from ..._runtime import Endpoint, Resource
+from . import add_pet as _add_pet
+from . import delete_pet as _delete_pet
+from . import find_pets_by_status as _find_pets_by_status
+from . import find_pets_by_tags as _find_pets_by_tags
+from . import get_pet_by_id as _get_pet_by_id
+from . import update_pet as _update_pet
+from . import update_pet_with_form as _update_pet_with_form
+from . import upload_file as _upload_file
+
+
+class PetApi(Resource):
+    """``client.pet``: Everything about your Pets"""
+
+    update_pet = Endpoint(_update_pet.sync, _update_pet.sync_detailed)
+    """Update an existing pet."""
+
+    add_pet = Endpoint(_add_pet.sync, _add_pet.sync_detailed)
+    """Add a new pet to the store."""
+
+    find_pets_by_status = Endpoint(_find_pets_by_status.sync, _find_pets_by_status.sync_detailed)
+    """Finds Pets by status."""
+
+    find_pets_by_tags = Endpoint(_find_pets_by_tags.sync, _find_pets_by_tags.sync_detailed)
+    """Finds Pets by tags."""
+
+    get_pet_by_id = Endpoint(_get_pet_by_id.sync, _get_pet_by_id.sync_detailed)
+    """Find pet by ID."""
+
+    update_pet_with_form = Endpoint(_update_pet_with_form.sync, _update_pet_with_form.sync_detailed)
+    """Updates a pet in the store with form data."""
+
+    delete_pet = Endpoint(_delete_pet.sync, _delete_pet.sync_detailed)
+    """Deletes a pet."""
+
+    upload_file = Endpoint(_upload_file.sync, _upload_file.sync_detailed)
+    """Uploads an image."""

@@ -1,0 +1,25 @@
+"""Access to Petstore orders"""
+
+from __future__ import annotations
+
+from ..._runtime import Endpoint, Resource
+from . import delete_order as _delete_order
+from . import get_inventory as _get_inventory
+from . import get_order_by_id as _get_order_by_id
+from . import place_order as _place_order
+
+
+class StoreApi(Resource):
+    """``client.store``: Access to Petstore orders"""
+
+    get_inventory = Endpoint(_get_inventory.sync, _get_inventory.sync_detailed)
+    """Returns pet inventories by status."""
+
+    place_order = Endpoint(_place_order.sync, _place_order.sync_detailed)
+    """Place an order for a pet."""
+
+    get_order_by_id = Endpoint(_get_order_by_id.sync, _get_order_by_id.sync_detailed)
+    """Find purchase order by ID."""
+
+    delete_order = Endpoint(_delete_order.sync, _delete_order.sync_detailed)
+    """Delete purchase order by identifier."""
