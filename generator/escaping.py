@@ -40,6 +40,11 @@ _SIMPLE_ESCAPES = {
 }
 
 
+# Printable ASCII other than ``"`` and ``\``: the same in every escaping below,
+# so text made only of it (nearly all spec prose) skips the per-character path.
+_PLAIN = re.compile(r"[ !#-\[\]-~]*")
+
+
 def _escape_char(char: str) -> str:
     if char in _SIMPLE_ESCAPES:
         return _SIMPLE_ESCAPES[char]
@@ -65,6 +70,8 @@ def py_str(value: object) -> str:
     """
     if not isinstance(value, str):
         raise TypeError(f"py_str expects a str, got {type(value).__name__}")
+    if _PLAIN.fullmatch(value):
+        return f'"{value}"'
     return '"' + "".join(_escape_char(char) for char in value) + '"'
 
 
@@ -108,6 +115,9 @@ def docstring(value: object, indent: str = "") -> str:
     lines = []
     for number, raw in enumerate(raw_lines):
         last_line = number == len(raw_lines) - 1
+        if _PLAIN.fullmatch(raw):
+            lines.append(raw)
+            continue
         out = []
         for index, char in enumerate(raw):
             if char == '"' and (

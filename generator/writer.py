@@ -17,6 +17,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -133,14 +134,36 @@ def _check_target(out_dir: Path, *, force: bool) -> None:
         )
 
 
+_PARALLEL_WRITES_MIN = 64
+_WRITE_THREADS = 4
+
+
 def _write_tree(root: Path, files: Mapping[str, str | bytes]) -> None:
     resolved_root = root.resolve()
+    # Each directory is created and checked once, not once per file: resolving
+    # a path costs a system call per component, ~1,900 files times over.
+    checked: set[Path] = set()
+    targets: list[tuple[Path, str]] = []
     for path in sorted(files):
         target = root.joinpath(*validate_path(path).parts)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if not target.parent.resolve().is_relative_to(resolved_root):
-            raise UnsafePathError(f"output path {path!r} leaves the output directory")
-        _write_file(target, _encode(files[path]))
+        directory = target.parent
+        if directory not in checked:
+            directory.mkdir(parents=True, exist_ok=True)
+            if not directory.resolve().is_relative_to(resolved_root):
+                raise UnsafePathError(f"output path {path!r} leaves the output directory")
+            checked.add(directory)
+        targets.append((target, path))
+    if len(targets) < _PARALLEL_WRITES_MIN:
+        for target, path in targets:
+            _write_file(target, _encode(files[path]))
+        return
+    # Creating a file waits on the file system, not the CPU (0.2-0.7 ms each
+    # on this machine's disk): a few threads overlap those waits.
+    with ThreadPoolExecutor(max_workers=_WRITE_THREADS) as pool:
+        for future in [
+            pool.submit(_write_file, target, _encode(files[path])) for target, path in targets
+        ]:
+            future.result()
 
 
 def _write_file(target: Path, data: bytes) -> None:
