@@ -37,6 +37,8 @@ __all__ = [
     "QueryParams",
     "QueryValue",
     "RequestContext",
+    "auth_added_names",
+    "auth_added_params",
     "query_pairs",
     "to_method",
 ]
@@ -152,6 +154,37 @@ def query_pairs(params: QueryParams | None) -> list[tuple[str, str]]:
         else:
             pairs.append((name, _scalar_text(value)))
     return pairs
+
+
+def auth_added_params(authenticated: HttpRequest, unauthenticated: HttpRequest) -> frozenset[str]:
+    """Names of the query parameters the auth hook added or changed."""
+    if authenticated.params is unauthenticated.params:
+        return frozenset()
+    before = set(query_pairs(unauthenticated.params))
+    return frozenset(
+        name for name, value in query_pairs(authenticated.params) if (name, value) not in before
+    )
+
+
+def auth_added_names(
+    authenticated: HttpRequest, unauthenticated: HttpRequest
+) -> tuple[frozenset[str], frozenset[str]]:
+    """Lower-cased header names and the query parameter names the auth hook added or changed.
+
+    Whatever an auth hook puts on a request is a credential, however it is
+    named (``?appid=``, ``X-Tenant``): the client records these names so that
+    logs and messages redact them too.
+    """
+    if authenticated.headers is unauthenticated.headers:
+        headers: frozenset[str] = frozenset()
+    else:
+        before = {name.lower(): value for name, value in unauthenticated.headers.items()}
+        headers = frozenset(
+            name.lower()
+            for name, value in authenticated.headers.items()
+            if before.get(name.lower()) != value
+        )
+    return headers, auth_added_params(authenticated, unauthenticated)
 
 
 @dataclass(frozen=True, slots=True)
