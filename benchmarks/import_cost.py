@@ -95,6 +95,9 @@ def generate_opc(work: Path) -> tuple[Path, str, str]:
 def probe(python: Path, root: Path, package: str, module: str) -> tuple[float, float]:
     """(seconds inside the process, wall seconds of the process) of one fresh run."""
     env = dict(os.environ, PYTHONPATH=str(root))
+    # Installed packages have bytecode (pip compiles it); a shell that sets
+    # PYTHONDONTWRITEBYTECODE would make every run compile every module again.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     started = time.perf_counter()
     out = subprocess.run(
         [str(python), "-c", _PROBE, package, module],

@@ -43,6 +43,7 @@ _SIMPLE_ESCAPES = {
 # Printable ASCII other than ``"`` and ``\``: the same in every escaping below,
 # so text made only of it (nearly all spec prose) skips the per-character path.
 _PLAIN = re.compile(r"[ !#-\[\]-~]*")
+_NOT_PLAIN = re.compile(r"[^ !#-\[\]-~]")
 
 
 def _escape_char(char: str) -> str:
@@ -72,7 +73,7 @@ def py_str(value: object) -> str:
         raise TypeError(f"py_str expects a str, got {type(value).__name__}")
     if _PLAIN.fullmatch(value):
         return f'"{value}"'
-    return '"' + "".join(_escape_char(char) for char in value) + '"'
+    return '"' + _NOT_PLAIN.sub(lambda match: _escape_char(match.group()), value) + '"'
 
 
 _LINE_BREAKS = re.compile(r"\r\n|[\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
@@ -92,6 +93,22 @@ def _docstring_char(char: str) -> str:
         # (class creation, pydoc): it is shown as its escape text instead.
         return f"\\\\u{ord(char):04x}"
     return _escape_char(char)
+
+
+def _docstring_line(raw: str, *, last_line: bool) -> str:
+    """One docstring line, escaped character by character where it is not plain ASCII."""
+
+    def escape(match: re.Match[str]) -> str:
+        char = match.group()
+        if char != '"':
+            return _docstring_char(char)
+        index = match.start()
+        # A quote right after another, or closing the last line, would end the string.
+        if (index > 0 and raw[index - 1] == '"') or (last_line and index == len(raw) - 1):
+            return '\\"'
+        return char
+
+    return _NOT_PLAIN.sub(escape, raw)
 
 
 def docstring(value: object, indent: str = "") -> str:
@@ -117,16 +134,8 @@ def docstring(value: object, indent: str = "") -> str:
         last_line = number == len(raw_lines) - 1
         if _PLAIN.fullmatch(raw):
             lines.append(raw)
-            continue
-        out = []
-        for index, char in enumerate(raw):
-            if char == '"' and (
-                (index > 0 and raw[index - 1] == '"') or (last_line and index == len(raw) - 1)
-            ):
-                out.append('\\"')
-            else:
-                out.append(_docstring_char(char))
-        lines.append("".join(out))
+        else:
+            lines.append(_docstring_line(raw, last_line=last_line))
     body = "\n".join(indent + line if index and line else line for index, line in enumerate(lines))
     if body.startswith('"'):
         body = " " + body

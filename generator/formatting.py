@@ -24,31 +24,51 @@ import tempfile
 from collections.abc import Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from functools import cache
 from multiprocessing import get_context
 from pathlib import Path
-
-import black
-from black.mode import Mode, TargetVersion
+from typing import TYPE_CHECKING
 
 from .layout import LINE_LENGTH
 from .long_statements import format_batch
 
+if TYPE_CHECKING:
+    from black.mode import Mode
+
 __all__ = [
-    "MODE",
     "FormatError",
     "FormatStats",
+    "black_mode",
     "default_cache_dir",
     "format_source",
     "format_sources",
 ]
 
-BLACK_VERSION = importlib.metadata.version("black")
-MODE = Mode(
-    target_versions={TargetVersion.PY310},
-    line_length=LINE_LENGTH,
-    string_normalization=True,
-    magic_trailing_comma=True,
+#: The settings black runs with; part of the cache key.  black itself (~80 ms
+#: to import) is imported only when something is left to format, so a
+#: regeneration served from the cache never loads it.
+MODE_DESCRIPTION = (
+    f"line_length={LINE_LENGTH} target=py310 string_normalization magic_trailing_comma"
 )
+
+
+@cache
+def black_mode() -> Mode:
+    """black's mode for generated code: fixed here, never read from the user's configuration."""
+    from black.mode import Mode, TargetVersion  # noqa: PLC0415 -- see MODE_DESCRIPTION
+
+    return Mode(
+        target_versions={TargetVersion.PY310},
+        line_length=LINE_LENGTH,
+        string_normalization=True,
+        magic_trailing_comma=True,
+    )
+
+
+@cache
+def black_version() -> str:
+    return importlib.metadata.version("black")
+
 
 #: Below this many uncached lines a pool costs more (worker start-up) than it saves.
 PARALLEL_MIN_LINES = 12_000
@@ -83,9 +103,9 @@ FORMATTER_REVISION = "statements-1"
 
 def _cache_key(source: str, exact: bool) -> str:
     digest = hashlib.sha256()
-    digest.update(BLACK_VERSION.encode())
+    digest.update(black_version().encode())
     digest.update(b"\0")
-    digest.update(repr(MODE).encode())
+    digest.update(MODE_DESCRIPTION.encode())
     digest.update(b"\0")
     digest.update(b"exact" if exact else FORMATTER_REVISION.encode())
     digest.update(b"\0")
@@ -94,15 +114,19 @@ def _cache_key(source: str, exact: bool) -> str:
 
 
 def format_source(source: str, path: str = "<generated>") -> str:
-    """``source`` formatted by black with the fixed :data:`MODE`."""
+    """``source`` formatted by black with the fixed :func:`black_mode`."""
+    import black  # noqa: PLC0415 -- see MODE_DESCRIPTION
+
     try:
-        return black.format_str(source, mode=MODE)
+        return black.format_str(source, mode=black_mode())
     except Exception as exc:  # black raises InvalidInput and friends
         raise FormatError(f"black cannot format generated file {path}: {exc}") from exc
 
 
 def _black_document(source: str) -> str:
-    return black.format_str(source, mode=MODE)
+    import black  # noqa: PLC0415 -- see MODE_DESCRIPTION
+
+    return black.format_str(source, mode=black_mode())
 
 
 def _format_chunk(chunk: tuple[list[tuple[str, str]], bool]) -> list[tuple[str, str]]:

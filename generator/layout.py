@@ -12,18 +12,25 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from black.strings import str_width
+__all__ = ["LINE_LENGTH", "display_width", "fits", "import_line", "layout_call"]
 
-__all__ = ["LINE_LENGTH", "fits", "import_line", "layout_call"]
-
-#: black's line length for generated code (see :data:`forgegen.formatting.MODE`).
+#: black's line length for generated code (see :func:`forgegen.formatting.black_mode`).
 LINE_LENGTH = 100
 _INDENT = "    "
 
 
+def display_width(text: str) -> int:
+    """Columns black counts for ``text``: wide East Asian characters count two."""
+    if text.isascii():
+        return len(text)
+    from black.strings import str_width  # noqa: PLC0415 -- black loads only when needed
+
+    return int(str_width(text))
+
+
 def fits(text: str, indent: int) -> bool:
     """Whether ``text`` at ``indent`` columns fits black's line length."""
-    return indent + (len(text) if text.isascii() else str_width(text)) <= LINE_LENGTH
+    return indent + display_width(text) <= LINE_LENGTH
 
 
 def layout_call(

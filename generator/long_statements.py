@@ -29,7 +29,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from black.strings import str_width
+from .layout import display_width
 
 __all__ = ["IsolatedStatement", "find_long_statements", "format_batch", "is_long"]
 
@@ -51,7 +51,7 @@ def is_long(line: str, line_length: int) -> bool:
     """Whether black would find ``line`` (no line break) longer than ``line_length``."""
     if len(line) <= line_length and line.isascii():
         return False
-    return str_width(line) > line_length
+    return display_width(line) > line_length
 
 
 @dataclass(frozen=True)

@@ -77,10 +77,12 @@ def model_view(model: Model, imports: ImportSet) -> ClassView:
                 description="\n\n".join(note for note in notes if note) or None,
             )
         )
-    config = 'ConfigDict(populate_by_name=True, extra="ignore", protected_namespaces=())'
+    # The shared settings live on the runtime's ApiModel; only "allow" differs.
+    config = ""
     if model.extra is not None:
         imports.add_type(model.extra)
-        config = 'ConfigDict(populate_by_name=True, extra="allow", protected_namespaces=())'
+        imports.external("pydantic", "ConfigDict")
+        config = 'ConfigDict(extra="allow")'
         fields.append(
             FieldView(
                 line=f"__pydantic_extra__: dict[str, {annotation(model.extra.annotation)}]"
@@ -88,14 +90,14 @@ def model_view(model: Model, imports: ImportSet) -> ClassView:
                 description=None,
             )
         )
-    imports.external("pydantic", "BaseModel", "ConfigDict")
+    imports.runtime_names("ApiModel")
     if any("Field(" in view.line for view in fields):
         imports.external("pydantic", "Field")
     return ClassView(
         kind="model",
         name=identifier(model.name),
         description=_model_description(model),
-        bases="BaseModel",
+        bases="ApiModel",
         fields=fields,
         config=config,
     )

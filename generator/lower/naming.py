@@ -147,6 +147,7 @@ CLASS_RESERVED = frozenset(
         "Any",
         "ApiClient",
         "ApiError",
+        "ApiModel",
         "ApiResponse",
         "AsyncClient",
         "BadRequestError",

@@ -14,7 +14,7 @@ from pathlib import Path
 import black
 import pytest
 from forgegen.diagnostics import Diagnostics
-from forgegen.formatting import MODE, FormatError, format_source, format_sources
+from forgegen.formatting import FormatError, black_mode, format_source, format_sources
 from forgegen.long_statements import find_long_statements, format_batch
 from forgegen.lower import lower
 from forgegen.parse import parse_spec
@@ -56,7 +56,7 @@ def test_equals_black_on_whole_files(spec: Path) -> None:
 
 
 def _black(source: str) -> str:
-    return black.format_str(source, mode=MODE)
+    return black.format_str(source, mode=black_mode())
 
 
 def _batch(items: list[tuple[str, str]]) -> tuple[list[tuple[str, str]], list[str]]:
