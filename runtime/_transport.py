@@ -50,7 +50,6 @@ from urllib3.exceptions import ClosedPoolError as _Urllib3ClosedPool
 from urllib3.exceptions import ConnectTimeoutError as _Urllib3ConnectTimeout
 from urllib3.exceptions import DecodeError as _Urllib3DecodeError
 from urllib3.exceptions import InvalidHeader as _Urllib3InvalidHeader
-from urllib3.exceptions import LocationValueError as _Urllib3LocationValueError
 from urllib3.exceptions import MaxRetryError as _Urllib3MaxRetryError
 from urllib3.exceptions import NameResolutionError, NewConnectionError
 from urllib3.exceptions import ProtocolError as _Urllib3ProtocolError
@@ -179,14 +178,14 @@ class SessionState:
     ``adapter`` is the ``HTTPAdapter`` the runtime mounted (``None`` for a
     session the caller supplied: that one always takes the requests path).
     ``fast_by_prefix`` caches, per ``scheme://netloc``, whether the fast path
-    applies and with which pool key; ``pools`` the urllib3 pool last used for it.
+    applies; ``pool_keys`` the adapter's urllib3 pool key for it.
     """
 
     session: requests.Session
     env_by_origin: dict[str, tuple[dict[str, str], bool | str]] = field(default_factory=dict)
     adapter: requests.adapters.HTTPAdapter | None = None
     fast_by_prefix: dict[str, _FastOrigin | None] = field(default_factory=dict)
-    pools: dict[str, urllib3.HTTPConnectionPool] = field(default_factory=dict)
+    pool_keys: dict[str, tuple[Any, dict[str, Any]]] = field(default_factory=dict)
 
     def close(self) -> None:
         self.session.close()
@@ -616,20 +615,27 @@ class Transport:
         origin: _FastOrigin,
         prefix: str,
     ) -> urllib3.HTTPConnectionPool:
-        """The adapter's pool for ``origin`` (the one ``HTTPAdapter.send`` would use)."""
-        cached = state.pools.get(prefix)
-        if cached is not None and cached.pool is not None:
-            return cached
-        # First use, or the pool was closed (session closed, evicted by the manager).
-        try:
-            pool: urllib3.HTTPConnectionPool = adapter.poolmanager.connection_from_host(
-                origin.host, origin.port, origin.scheme, pool_kwargs=origin.pool_kwargs
-            )
-        except _Urllib3LocationValueError as exc:
-            raise requests.exceptions.InvalidURL(exc) from None
-        if len(state.pools) >= _MAX_CACHED_ORIGINS:
-            state.pools.clear()
-        state.pools[prefix] = pool
+        """The adapter's pool for ``origin``: the one ``HTTPAdapter.send`` would use.
+
+        The pool manager stays the only owner of pools (its LRU, its eviction,
+        ``Session.close``); only the pool key is cached, the work of
+        ``PoolManager.connection_from_host`` that does not change per call.
+        """
+        manager = adapter.poolmanager
+        cached = state.pool_keys.get(prefix)
+        if cached is None:
+            context = manager._merge_pool_kwargs(origin.pool_kwargs)
+            context["scheme"] = origin.scheme
+            context["port"] = origin.port or _DEFAULT_PORTS[origin.scheme]
+            context["host"] = origin.host
+            key = manager.key_fn_by_scheme[origin.scheme](context)
+            if len(state.pool_keys) >= _MAX_CACHED_ORIGINS:
+                state.pool_keys.clear()
+            cached = state.pool_keys[prefix] = (key, context)
+        key, context = cached
+        pool: urllib3.HTTPConnectionPool | None = manager.pools.get(key)  # LRU touch, as urllib3
+        if pool is None:
+            pool = manager.connection_from_pool_key(key, request_context=dict(context))
         return pool
 
     def _urllib3_timeout(self, request: HttpRequest, deadline: float | None) -> urllib3.Timeout:
