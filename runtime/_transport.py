@@ -164,9 +164,9 @@ class _FastOrigin:
     """What the fast path needs about one origin, resolved once per thread session."""
 
     scheme: str
+    mount: str  # "scheme://": where the runtime mounted its adapter
     host: str
     port: int | None
-    prefix_len: int  # len("scheme://netloc"): the request target is the rest of the URL
     verify: bool | str
     pool_kwargs: dict[str, Any]
 
@@ -321,7 +321,7 @@ class Transport:
         """
         url = request.url
         absolute = url if url.startswith(("http://", "https://")) else self.absolute_url(url)
-        current = request if absolute == url else replace(request, url=absolute)
+        current = request if absolute == url else request.with_url(absolute)
         original_url = absolute
         if auth_params is None:
             auth_params = auth_added_params(request, unauthenticated)
@@ -511,7 +511,7 @@ class Transport:
                     if isinstance(verify, str):
                         key = "ca_cert_dir" if os.path.isdir(verify) else "ca_certs"
                         pool_kwargs = {key: verify, "cert_reqs": "CERT_REQUIRED"}
-                found = _FastOrigin(scheme, host, port, len(prefix), verify, pool_kwargs)
+                found = _FastOrigin(scheme, f"{scheme}://", host, port, verify, pool_kwargs)
         if len(state.fast_by_prefix) >= _MAX_CACHED_ORIGINS:
             state.fast_by_prefix.clear()
         state.fast_by_prefix[prefix] = found
@@ -560,7 +560,7 @@ class Transport:
         if "%" in target and not _percent_escapes_kept(target):
             return None
         origin = self._fast_origin(state, url, prefix)
-        if origin is None or session.adapters.get(f"{origin.scheme}://") is not adapter:
+        if origin is None or session.adapters.get(origin.mount) is not adapter:
             return None
         built = _fast_body(request)
         if built is None:

@@ -260,3 +260,26 @@ def test_request_context_counts_attempts() -> None:
     assert context.elapsed >= 0.0
     other = RequestContext(HttpRequest(HttpMethod.GET, "/x"))
     assert other.metadata is not context.metadata
+
+
+def test_request_copies_keep_every_other_field() -> None:
+    # with_* copy without re-running __init__ (issue 8): the copy must equal replace()'s.
+    original = HttpRequest(
+        method=HttpMethod.POST,
+        url="/a",
+        headers={"X-A": "1"},
+        params={"p": 1},
+        json_data={"j": 1},
+        cookies={"c": "v"},
+        timeout=2.5,
+    )
+    assert original.with_url("/b") == dataclasses.replace(original, url="/b")
+    assert original.with_headers({"x-a": "2"}) == dataclasses.replace(
+        original, headers={"x-a": "2"}
+    )
+    assert original.with_params({"q": True}) == dataclasses.replace(
+        original, params=[("p", "1"), ("q", "true")]
+    )
+    assert original.with_cookies({"d": "w"}).cookies == {"c": "v", "d": "w"}
+    assert original.with_url("/b").timeout == 2.5
+    assert type(original.with_url("/b")) is HttpRequest
