@@ -19,11 +19,12 @@ gets its own session, and all per-call state lives in a ``RequestContext``.
 
 from __future__ import annotations
 
+import importlib
 import logging
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from enum import Enum
-from types import TracebackType
+from types import ModuleType, TracebackType
 from typing import TYPE_CHECKING, Any, Final, Literal, overload
 from urllib.parse import parse_qsl
 
@@ -104,6 +105,11 @@ def _install_urllib3_log_filter() -> None:
 _install_urllib3_log_filter()
 
 
+def _transport_module() -> ModuleType:
+    """``._transport``, imported (with requests and urllib3) when first needed."""
+    return importlib.import_module("._transport", __package__)
+
+
 def _note_credentials(
     context: RequestContext, authenticated: HttpRequest, unauthenticated: HttpRequest
 ) -> frozenset[str]:
@@ -137,9 +143,7 @@ class HttpClient:
         self._transport_: Transport | None = None
         self._shared: SessionState | None = None
         if session is not None:
-            from ._transport import SessionState  # noqa: PLC0415 -- lazy, see TYPE_CHECKING
-
-            self._shared = SessionState(session=session)
+            self._shared = _transport_module().SessionState(session=session)
         self._pool: SessionPool[SessionState] = SessionPool(self._create_session_state)
         self._sleep = sleep
         strategy = self._config.retry_strategy
@@ -156,9 +160,7 @@ class HttpClient:
         """The transport, created (and requests imported) on first use."""
         transport = self._transport_
         if transport is None:
-            from ._transport import Transport  # noqa: PLC0415 -- lazy, see TYPE_CHECKING
-
-            transport = self._transport_ = Transport(self._config)
+            transport = self._transport_ = _transport_module().Transport(self._config)
         return transport
 
     def _create_session_state(self) -> SessionState:
@@ -514,13 +516,12 @@ class HttpClient:
         request's exception takes its place in the list.  Worker threads'
         sessions are closed when the pool shuts down.
         """
-        from concurrent.futures import ThreadPoolExecutor  # noqa: PLC0415 -- rarely used
-
+        executor_class = importlib.import_module("concurrent.futures").ThreadPoolExecutor
         batch = list(requests_)
         if not batch:
             return []
         results: list[HttpResponse | Exception] = []
-        with ThreadPoolExecutor(max_workers=max(1, min(max_workers, len(batch)))) as pool:
+        with executor_class(max_workers=max(1, min(max_workers, len(batch)))) as pool:
             futures = [pool.submit(self.execute, request) for request in batch]
             for future in futures:
                 try:
