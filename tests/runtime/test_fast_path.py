@@ -13,12 +13,15 @@ from __future__ import annotations
 import contextlib
 import gzip
 import re
+import shutil
 import socket
+import ssl
 import subprocess
 import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
@@ -35,6 +38,7 @@ from requestforge import (
     ReadError,
     ReadTimeoutError,
     RequestForgeError,
+    TLSError,
     TransportError,
 )
 
@@ -595,3 +599,81 @@ def test_execute_accepts_a_prebuilt_absolute_request(
     assert response.content == b"abs"
     assert response.request is request  # no copy needed for an absolute URL
     assert sends.calls == 0
+
+
+# -- https ------------------------------------------------------------------------------------
+
+
+class _TLSHandler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self) -> None:
+        body = b'{"tls": true}'
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        return None
+
+
+@pytest.fixture(scope="module")
+def tls_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+    """(https base URL, path of its self-signed certificate) on 127.0.0.1."""
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        pytest.skip("openssl is needed to make a test certificate")
+    work = tmp_path_factory.mktemp("tls")
+    cert, key = work / "cert.pem", work / "key.pem"
+    subprocess.run(
+        [
+            *(openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"),
+            *("-keyout", str(key), "-out", str(cert), "-subj", "/CN=127.0.0.1"),
+            *("-addext", "subjectAltName=IP:127.0.0.1"),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _TLSHandler)
+    httpd.daemon_threads = True
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(str(cert), str(key))
+    httpd.socket = context.wrap_socket(httpd.socket, server_side=True)
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.01})
+    thread.daemon = True
+    thread.start()
+    try:
+        yield f"https://127.0.0.1:{httpd.server_address[1]}", str(cert)
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def _tls_client(url: str, verify: bool | str) -> HttpClient:
+    return HttpClient(
+        HttpClientConfigBuilder().with_base_url(url).with_verify_ssl(verify).with_no_retry().build()
+    )
+
+
+@pytest.mark.filterwarnings("ignore::urllib3.exceptions.InsecureRequestWarning")
+@pytest.mark.parametrize("verify", ["cert", False])
+def test_https_takes_the_fast_path(
+    tls_server: tuple[str, str], sends: SendCounter, verify: str | bool
+) -> None:
+    url, cert = tls_server
+    client = _tls_client(url, cert if verify == "cert" else False)
+    assert client.get("/x").json() == {"tls": True}
+    assert client.get("/y").json() == {"tls": True}
+    assert sends.calls == 0
+
+
+def test_an_untrusted_certificate_is_a_tls_error_on_both_paths(
+    tls_server: tuple[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url, _cert = tls_server
+    kind, message = _both_paths(monkeypatch, lambda: _tls_client(url, True).get("/x"))
+    assert kind is TLSError
+    assert "certificate" in message.lower()
