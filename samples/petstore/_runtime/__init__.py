@@ -39,6 +39,7 @@ from .api import (
     text_body,
     to_json,
 )
+from .api_model import ApiModel
 from .auth import (
     ApiKeyAuthHook,
     BasicAuthHook,
@@ -138,6 +139,7 @@ __all__ = [
     "ApiClient",
     "ApiError",
     "ApiKeyAuthHook",
+    "ApiModel",
     "ApiResponse",
     "AuthHook",
     "AuthHookInterface",

@@ -16,11 +16,21 @@ Three jobs live here and nowhere else:
   looks like a credential (whether the caller, the config's default headers
   or the auth hook put it there), the session's cookie jar, and every header,
   query parameter or cookie the auth hook changed.
+
+**The fast path** (issue 8).  ``Session.prepare_request`` and ``Session.send``
+cost more than the rest of a call together (Protocol ``isinstance`` checks, URL
+parsing and requoting, cookie merging, hook dispatch).  When nothing they exist
+for is in play -- no proxy, no client certificate, no cookies, no files, no
+session-level auth/params/hooks, a URL that requests would not rewrite -- the
+request is built here and sent through the *same* thread session's
+``HTTPAdapter``'s urllib3 pool, with the adapter's retry settings; urllib3
+errors become the requests exceptions ``HTTPAdapter.send`` and
+``Response.content`` would raise, so :func:`_map_error` maps both paths alike.
+Anything else takes the requests path, unchanged.
 """
 
 from __future__ import annotations
 
-import logging
 import os
 import re
 import time
@@ -31,9 +41,22 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 import requests
 import requests.adapters
+import requests.cookies
 import requests.utils
+import urllib3
+from requests import compat as _requests_compat
+from requests.structures import CaseInsensitiveDict
+from urllib3.exceptions import ClosedPoolError as _Urllib3ClosedPool
+from urllib3.exceptions import ConnectTimeoutError as _Urllib3ConnectTimeout
+from urllib3.exceptions import DecodeError as _Urllib3DecodeError
+from urllib3.exceptions import InvalidHeader as _Urllib3InvalidHeader
+from urllib3.exceptions import MaxRetryError as _Urllib3MaxRetryError
 from urllib3.exceptions import NameResolutionError, NewConnectionError
+from urllib3.exceptions import ProtocolError as _Urllib3ProtocolError
+from urllib3.exceptions import ProxyError as _Urllib3ProxyError
 from urllib3.exceptions import ReadTimeoutError as _Urllib3ReadTimeout
+from urllib3.exceptions import ResponseError as _Urllib3ResponseError
+from urllib3.exceptions import SSLError as _Urllib3SSLError
 
 from .config import HttpClientConfig
 from .errors import (
@@ -47,8 +70,16 @@ from .errors import (
     TooManyRedirectsError,
     TransportError,
 )
-from .models import Headers, HttpMethod, HttpRequest, HttpResponse, query_pairs
-from .redaction import REDACTED, is_sensitive_name, redact_url
+from .models import (
+    Headers,
+    HttpMethod,
+    HttpRequest,
+    HttpResponse,
+    auth_added_names,
+    auth_added_params,
+    query_pairs,
+)
+from .redaction import is_sensitive_name, redact_url
 
 __all__ = [
     "SessionState",
@@ -67,41 +98,28 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 # Smallest timeout handed to requests when a total-time budget is nearly spent:
 # the attempt then times out at once and the retry loop reports the budget.
 _MIN_TIMEOUT = 0.001
-
-
-class _QueryRedactingFilter(logging.Filter):
-    """Blanks every query value in urllib3's DEBUG line ``"GET /path?query HTTP/1.1"``.
-
-    urllib3 logs each request target verbatim, so an API key sent as a query
-    parameter ends up in any log at DEBUG.  That logger does not know which
-    parameters are credentials (an auth hook may use any name), so all values
-    are replaced: over-redacting costs a reader the page number, not a key.
-    """
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.args, tuple) and any(
-            isinstance(arg, str) and "?" in arg for arg in record.args
-        ):
-            record.args = tuple(
-                _blank_query(arg) if isinstance(arg, str) and "?" in arg else arg
-                for arg in record.args
-            )
-        return True
-
-
-def _blank_query(target: str) -> str:
-    path, _, query = target.partition("?")
-    pairs = parse_qsl(query, keep_blank_values=True)
-    return f"{path}?" + "&".join(f"{name}={REDACTED}" for name, _value in pairs)
-
-
-def _install_urllib3_log_filter() -> None:
-    logger = logging.getLogger("urllib3.connectionpool")
-    if not any(isinstance(existing, _QueryRedactingFilter) for existing in logger.filters):
-        logger.addFilter(_QueryRedactingFilter())
-
-
-_install_urllib3_log_filter()
+# What requests reads a body in (``requests.models.CONTENT_CHUNK_SIZE``).
+_CONTENT_CHUNK_SIZE = 10 * 1024
+# The json module requests encodes ``json=`` bodies with (simplejson when installed).
+_requests_json: Any = _requests_compat.json  # type: ignore[attr-defined]
+# Bound on the per-session caches keyed by origin (a client talks to a few).
+_MAX_CACHED_ORIGINS = 64
+# The fast path's URLs: what requests would send unchanged.  Lower-case http(s)
+# scheme and host (DNS name or IPv4), an optional port without leading zeros
+# (``_FAST_ORIGIN``); a path, and optionally a non-empty query, made only of
+# characters neither urllib3's ``parse_url`` nor ``requote_uri`` touch
+# (``_FAST_TARGET``).  Fragments, user info, IPv6 literals, non-ASCII: requests.
+_FAST_ORIGIN = re.compile(
+    r"(https?)://([a-z0-9](?:[a-z0-9.\-]*[a-z0-9])?)(?::([1-9][0-9]{0,4}))?\Z"
+)
+_FAST_TARGET = re.compile(
+    r"/[A-Za-z0-9\-._~!$&'()*+,;=:@/%]*(?:\?[A-Za-z0-9\-._~!$&'()*+,;=:@/?%]+)?\Z"
+)
+_UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+_UPPER_HEX = frozenset("0123456789ABCDEF")
+# requests' header checks (``requests.utils._HEADER_VALIDATORS_STR``).
+_HEADER_NAME = re.compile(r"^[^:\s][^:\r\n]*$")
+_HEADER_VALUE = re.compile(r"^\S[^\r\n]*$|^$")
 
 
 def join_url(base_url: str, url: str) -> str:
@@ -141,14 +159,33 @@ def redirect_strips_credentials(original_url: str, source_url: str, target_url: 
     )
 
 
+@dataclass(frozen=True, slots=True)
+class _FastOrigin:
+    """What the fast path needs about one origin, resolved once per thread session."""
+
+    scheme: str
+    mount: str  # "scheme://": where the runtime mounted its adapter
+    host: str
+    port: int | None
+    verify: bool | str
+    pool_kwargs: dict[str, Any]
+
+
 @dataclass
 class SessionState:
-    """A thread's session and the environment settings resolved for it, per origin."""
+    """A thread's session and the environment settings resolved for it, per origin.
+
+    ``adapter`` is the ``HTTPAdapter`` the runtime mounted (``None`` for a
+    session the caller supplied: that one always takes the requests path).
+    ``fast_by_prefix`` caches, per ``scheme://netloc``, whether the fast path
+    applies; ``pool_keys`` the adapter's urllib3 pool key for it.
+    """
 
     session: requests.Session
-    env_by_origin: dict[tuple[str, str, int | None], tuple[dict[str, str], bool | str]] = field(
-        default_factory=dict
-    )
+    env_by_origin: dict[str, tuple[dict[str, str], bool | str]] = field(default_factory=dict)
+    adapter: requests.adapters.HTTPAdapter | None = None
+    fast_by_prefix: dict[str, _FastOrigin | None] = field(default_factory=dict)
+    pool_keys: dict[str, tuple[Any, dict[str, Any]]] = field(default_factory=dict)
 
     def close(self) -> None:
         self.session.close()
@@ -212,6 +249,7 @@ class Transport:
         self._base_url = config.base_url.rstrip("/")
         read = config.default_timeout
         self._default_timeout = (config.connect_timeout or read, read)
+        self._timeouts: dict[tuple[float, float], urllib3.Timeout] = {}
 
     def create_session_state(self) -> SessionState:
         """A new session for one thread (called by the session pool)."""
@@ -228,11 +266,11 @@ class Transport:
         session.verify = config.verify_ssl
         if config.client_cert is not None:
             session.cert = config.client_cert
-        return SessionState(session=session)
+        return SessionState(session=session, adapter=adapter)
 
     def _environment(self, state: SessionState, url: str) -> tuple[dict[str, str], bool | str]:
-        origin = _origin(url)
-        cached = state.env_by_origin.get(origin)
+        prefix = _origin_prefix(url)
+        cached = state.env_by_origin.get(prefix)
         if cached is not None:
             return cached
         config = self._config
@@ -246,7 +284,7 @@ class Transport:
                     os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
                 )
         resolved = (proxies, verify)
-        state.env_by_origin[origin] = resolved
+        state.env_by_origin[prefix] = resolved
         return resolved
 
     def absolute_url(self, url: str) -> str:
@@ -261,6 +299,7 @@ class Transport:
         authenticate: Callable[[HttpRequest], HttpRequest] | None = None,
         *,
         deadline: float | None = None,
+        auth_params: frozenset[str] | None = None,
     ) -> HttpResponse:
         """Send ``request``, following redirects as configured.
 
@@ -273,12 +312,19 @@ class Transport:
         from the session's jar, and no query parameter the auth hook had added
         (even when the ``Location`` echoes it back).
 
+        ``auth_params`` are the query parameters the auth hook added, when the
+        caller has already worked them out (:func:`auth_added_names`); computed
+        here otherwise.
+
         ``deadline`` (a ``time.monotonic()`` value) caps every hop's connect and
         read timeouts, so a strategy's ``total_timeout`` bounds a hanging attempt too.
         """
-        current = replace(request, url=self.absolute_url(request.url))
-        original_url = current.url
-        auth_params = _auth_added_params(request, unauthenticated)
+        url = request.url
+        absolute = url if url.startswith(("http://", "https://")) else self.absolute_url(url)
+        current = request if absolute == url else request.with_url(absolute)
+        original_url = absolute
+        if auth_params is None:
+            auth_params = auth_added_params(request, unauthenticated)
         started = time.perf_counter()
         response = self._send_once(state, current, started, deadline, auth_params)
         if not self._config.follow_redirects or response.status_code not in _REDIRECT_STATUSES:
@@ -310,6 +356,15 @@ class Transport:
             )
         return response
 
+    def _timeout(self, request: HttpRequest, deadline: float | None) -> tuple[float, float]:
+        timeout = self._default_timeout
+        if request.timeout is not None:
+            timeout = (self._config.connect_timeout or request.timeout, request.timeout)
+        if deadline is not None:
+            remaining = max(deadline - time.monotonic(), _MIN_TIMEOUT)
+            timeout = (min(timeout[0], remaining), min(timeout[1], remaining))
+        return timeout
+
     def _send_once(
         self,
         state: SessionState,
@@ -320,59 +375,32 @@ class Transport:
         *,
         strip_credentials: bool = False,
     ) -> HttpResponse:
-        session = state.session
         method = request.method.value
         url = request.url
-        try:
-            prepared = session.prepare_request(
-                requests.Request(
-                    method=method,
-                    url=url,
-                    headers=dict(request.headers) if request.headers else None,
-                    params=query_pairs(request.params) or None,
-                    json=request.json_data,
-                    data=_form_data(request),
-                    files=request.files,
-                    cookies=dict(request.cookies) if request.cookies else None,
-                )
-            )
-        except (
-            requests.exceptions.InvalidURL,
-            requests.exceptions.MissingSchema,
-            requests.exceptions.InvalidSchema,
-            ValueError,
-        ) as exc:
-            raise InvalidRequestError(
-                f"cannot build {method} {redact_url(url, secret_params)}: "
-                f"{_scrub(str(exc), secret_params)}"
-            ) from exc
-        if strip_credentials:
-            # The session adds its default headers and cookie jar while preparing;
-            # a hop to a foreign origin must not carry them either.
-            for name in list(prepared.headers):
-                if name.lower() in _ALWAYS_STRIPPED or is_sensitive_name(name):
-                    del prepared.headers[name]
-        proxies, verify = self._environment(state, url)
-        timeout = self._default_timeout
-        if request.timeout is not None:
-            timeout = (self._config.connect_timeout or request.timeout, request.timeout)
-        if deadline is not None:
-            remaining = max(deadline - time.monotonic(), _MIN_TIMEOUT)
-            timeout = (min(timeout[0], remaining), min(timeout[1], remaining))
         # The requests/urllib3 exception is not chained to ours: its message holds
         # the full URL, query credentials included, and a traceback logged with
         # ``exc_info`` prints every chained exception.  Ours carries its type and
         # (scrubbed) text instead.  Raising after the ``except`` block leaves no
         # ``__context__`` either.
         failure: RequestForgeError | None = None
+        sent_url = url
         try:
-            raw = session.send(
-                prepared,
-                timeout=timeout,
-                allow_redirects=False,
-                proxies=proxies,
-                verify=verify,
-                stream=False,
+            fast = self._fast_send(state, request, deadline, strip_credentials)
+            if fast is not None:
+                sent_url, status, headers, content, reason = fast
+            else:
+                raw = self._requests_send(state, request, deadline, strip_credentials)
+                sent_url = raw.url or url
+                status, headers, content, reason = (
+                    raw.status_code,
+                    Headers(raw.headers.items()),
+                    raw.content,
+                    raw.reason or "",
+                )
+        except _BuildError as exc:
+            failure = InvalidRequestError(
+                f"cannot build {method} {redact_url(url, secret_params)}: "
+                f"{_scrub(str(exc.__cause__), secret_params)}"
             )
         except requests.exceptions.InvalidHeader:
             failure = InvalidRequestError(
@@ -389,20 +417,421 @@ class Transport:
                 f"cannot send {method} {redact_url(url, secret_params)}: "
                 f"{_scrub(str(exc), secret_params)}"
             )
-        except requests.RequestException as exc:
-            failure = _map_error(exc, method, prepared.url or url, secret_params)
+        except _SendError as exc:
+            failure = _map_error(exc.error, method, exc.url or url, secret_params)
         if failure is not None:
             raise failure
         return HttpResponse(
-            status_code=raw.status_code,
-            headers=Headers(raw.headers.items()),
-            content=raw.content,
+            status_code=status,
+            headers=headers,
+            content=content,
             elapsed_ms=(time.perf_counter() - started) * 1000.0,
-            url=raw.url or url,
+            url=sent_url,
             request=request,
-            reason=raw.reason or "",
+            reason=reason,
             sensitive_params=frozenset(secret_params),
         )
+
+    # -- the requests path ------------------------------------------------------
+
+    def _requests_send(
+        self,
+        state: SessionState,
+        request: HttpRequest,
+        deadline: float | None,
+        strip_credentials: bool,
+    ) -> requests.Response:
+        """``Session.prepare_request`` + ``Session.send``: every case the fast path declines."""
+        session = state.session
+        url = request.url
+        try:
+            prepared = session.prepare_request(
+                requests.Request(
+                    method=request.method.value,
+                    url=url,
+                    headers=dict(request.headers) if request.headers else None,
+                    params=query_pairs(request.params) or None,
+                    json=request.json_data,
+                    data=_form_data(request),
+                    files=request.files,
+                    cookies=dict(request.cookies) if request.cookies else None,
+                )
+            )
+        except (
+            requests.exceptions.InvalidURL,
+            requests.exceptions.MissingSchema,
+            requests.exceptions.InvalidSchema,
+            ValueError,
+        ) as exc:
+            raise _BuildError() from exc
+        if strip_credentials:
+            # The session adds its default headers and cookie jar while preparing;
+            # a hop to a foreign origin must not carry them either.
+            for name in list(prepared.headers):
+                if name.lower() in _ALWAYS_STRIPPED or is_sensitive_name(name):
+                    del prepared.headers[name]
+        proxies, verify = self._environment(state, url)
+        try:
+            return session.send(
+                prepared,
+                timeout=self._timeout(request, deadline),
+                allow_redirects=False,
+                proxies=proxies,
+                verify=verify,
+                stream=False,
+            )
+        except (
+            requests.exceptions.InvalidHeader,
+            requests.exceptions.InvalidSchema,
+            requests.exceptions.InvalidURL,
+            requests.exceptions.MissingSchema,
+        ):
+            raise
+        except requests.RequestException as exc:
+            raise _SendError(exc, prepared.url) from None
+
+    # -- the fast path ----------------------------------------------------------
+
+    def _fast_origin(self, state: SessionState, url: str, prefix: str) -> _FastOrigin | None:
+        """Whether (and how) requests to ``prefix`` can take the fast path in this session."""
+        if prefix in state.fast_by_prefix:
+            return state.fast_by_prefix[prefix]
+        found: _FastOrigin | None = None
+        proxies, verify = self._environment(state, url)
+        match = _FAST_ORIGIN.match(prefix)
+        if match is not None and not proxies and self._config.client_cert is None:
+            scheme, host, port_text = match.group(1), match.group(2), match.group(3)
+            port = int(port_text) if port_text else None
+            if port is None or 0 < port <= 65535:
+                # The pool key HTTPAdapter.build_connection_pool_key_attributes builds,
+                # so both paths share one pool (and its keep-alive connections).
+                pool_kwargs: dict[str, Any] = {"cert_reqs": "CERT_NONE"}
+                if verify is not False:
+                    pool_kwargs["cert_reqs"] = "CERT_REQUIRED"
+                    if isinstance(verify, str):
+                        key = "ca_cert_dir" if os.path.isdir(verify) else "ca_certs"
+                        pool_kwargs = {key: verify, "cert_reqs": "CERT_REQUIRED"}
+                found = _FastOrigin(scheme, f"{scheme}://", host, port, verify, pool_kwargs)
+        if len(state.fast_by_prefix) >= _MAX_CACHED_ORIGINS:
+            state.fast_by_prefix.clear()
+        state.fast_by_prefix[prefix] = found
+        return found
+
+    def _fast_send(
+        self,
+        state: SessionState,
+        request: HttpRequest,
+        deadline: float | None,
+        strip_credentials: bool,
+    ) -> tuple[str, int, Headers, bytes, str] | None:
+        """Send through the session adapter's urllib3 pool, or ``None`` to use requests.
+
+        Declines (before any I/O) whenever requests would do more than build the
+        same bytes: a session the caller supplied or changed (adapters, auth,
+        params, hooks, cert, ``trust_env``), cookies anywhere (jar or request),
+        files, a proxy or client certificate, a header requests would reject, a
+        ``str`` body, or a URL that requests would rewrite (non-ASCII, upper-case
+        host, dot segments, unusual characters or percent-escapes).
+        """
+        adapter = state.adapter
+        if adapter is None or request.files is not None or request.cookies:
+            return None
+        session = state.session
+        jar = session.cookies
+        session_headers = session.headers
+        if (
+            session.auth is not None
+            or session.params
+            or session.trust_env
+            or session.cert is not None
+            or session.hooks.get("response")
+            or getattr(jar, "_cookies", True)
+            or type(session_headers) is not CaseInsensitiveDict
+            or len(session.adapters) != 2
+        ):
+            return None
+        url = request.url
+        cut = _prefix_end(url)
+        if cut < 0:
+            return None
+        prefix, target = url[:cut], url[cut:]
+        if not _FAST_TARGET.match(target) or "/." in target.partition("?")[0]:
+            return None
+        if "%" in target and not _percent_escapes_kept(target):
+            return None
+        origin = self._fast_origin(state, url, prefix)
+        if origin is None or session.adapters.get(origin.mount) is not adapter:
+            return None
+        built = _fast_body(request)
+        if built is None:
+            return None
+        body, content_type = built
+        headers = _fast_headers(
+            session_headers, request, body, content_type, strip_credentials=strip_credentials
+        )
+        if headers is None:
+            return None
+        pairs = query_pairs(request.params) if request.params else None
+        if pairs:
+            query = urlencode(pairs)
+            separator = "&" if "?" in target else "?"
+            target = f"{target}{separator}{query}"
+            url = f"{url}{separator}{query}"
+
+        pool = self._fast_pool(state, adapter, origin, prefix)
+        if origin.scheme == "https":
+            adapter.cert_verify(pool, url, origin.verify, None)  # type: ignore[no-untyped-call]
+        try:
+            raw = pool.urlopen(
+                request.method.value,
+                target,
+                body=body,
+                headers=headers,
+                redirect=False,
+                assert_same_host=False,
+                preload_content=False,
+                decode_content=False,
+                retries=adapter.max_retries,
+                timeout=self._urllib3_timeout(request, deadline),
+                chunked=False,
+            )
+        except Exception as exc:
+            _raise_translated(_adapter_error(exc), url)  # exactly as HTTPAdapter.send does
+            raise
+        if "set-cookie" in raw.headers:
+            _extract_cookies(jar, url, headers, raw)
+        try:
+            content = b"".join(raw.stream(_CONTENT_CHUNK_SIZE, decode_content=True))
+        except Exception as exc:
+            _raise_translated(_content_error(exc), url)  # as Response.iter_content does
+            raise
+        raw.release_conn()
+        return url, raw.status, Headers(raw.headers.itermerged()), content, raw.reason or ""
+
+    @staticmethod
+    def _fast_pool(
+        state: SessionState,
+        adapter: requests.adapters.HTTPAdapter,
+        origin: _FastOrigin,
+        prefix: str,
+    ) -> urllib3.HTTPConnectionPool:
+        """The adapter's pool for ``origin``: the one ``HTTPAdapter.send`` would use.
+
+        The pool manager stays the only owner of pools (its LRU, its eviction,
+        ``Session.close``); only the pool key is cached, the work of
+        ``PoolManager.connection_from_host`` that does not change per call.
+        """
+        manager = adapter.poolmanager
+        cached = state.pool_keys.get(prefix)
+        if cached is None:
+            context = manager._merge_pool_kwargs(origin.pool_kwargs)
+            context["scheme"] = origin.scheme
+            context["port"] = origin.port or _DEFAULT_PORTS[origin.scheme]
+            context["host"] = origin.host
+            key = manager.key_fn_by_scheme[origin.scheme](context)
+            if len(state.pool_keys) >= _MAX_CACHED_ORIGINS:
+                state.pool_keys.clear()
+            cached = state.pool_keys[prefix] = (key, context)
+        key, context = cached
+        pool: urllib3.HTTPConnectionPool | None = manager.pools.get(key)  # LRU touch, as urllib3
+        if pool is None:
+            pool = manager.connection_from_pool_key(key, request_context=dict(context))
+        return pool
+
+    def _urllib3_timeout(self, request: HttpRequest, deadline: float | None) -> urllib3.Timeout:
+        """The attempt's timeouts as urllib3 takes them (cached: ``urlopen`` clones them)."""
+        timeouts = self._timeout(request, deadline)
+        timeout = self._timeouts.get(timeouts)
+        if timeout is None:
+            timeout = urllib3.Timeout(connect=timeouts[0], read=timeouts[1])
+            if deadline is None and len(self._timeouts) < _MAX_CACHED_ORIGINS:
+                self._timeouts[timeouts] = timeout
+        return timeout
+
+
+def _fast_body(request: HttpRequest) -> tuple[bytes | None, str | None] | None:
+    """The body and its default ``Content-Type`` as requests encodes them; None: not here."""
+    data = _form_data(request)
+    if data:
+        if isinstance(data, bytes):
+            return data, None
+        if isinstance(data, list):
+            return urlencode(data).encode("ascii"), "application/x-www-form-urlencoded"
+        return None  # a str body or a stream: requests' own length and encoding rules
+    if request.json_data is not None:
+        try:
+            text = _requests_json.dumps(request.json_data, allow_nan=False)
+        except (TypeError, ValueError):
+            return None  # the requests path raises what it always raised
+        return text.encode("utf-8"), "application/json"
+    return None, None
+
+
+def _fast_headers(
+    session_headers: CaseInsensitiveDict[str],
+    request: HttpRequest,
+    body: bytes | None,
+    content_type: str | None,
+    *,
+    strip_credentials: bool,
+) -> dict[str, str] | None:
+    """The session's headers, then the request's, as requests merges and checks them.
+
+    ``None`` when requests would reject one (its path raises the error).
+    """
+    merged: dict[str, tuple[Any, Any]] = dict(session_headers._store)  # type: ignore[attr-defined]
+    for name, value in request.headers.items():
+        if type(name) is not str:
+            return None
+        merged[name.lower()] = (name, value)
+    if content_type is not None and "content-type" not in merged:
+        merged["content-type"] = ("Content-Type", content_type)
+    if body is not None:
+        merged["content-length"] = ("Content-Length", str(len(body)))
+    elif (
+        request.method.value not in ("GET", "HEAD")
+        and merged.get("content-length", (None, None))[1] is None
+    ):
+        merged["content-length"] = ("Content-Length", "0")
+    headers: dict[str, str] = {}
+    for lowered, (name, value) in merged.items():
+        if value is None:
+            continue
+        if (
+            type(name) is not str
+            or type(value) is not str
+            or not _HEADER_NAME.match(name)
+            or not _HEADER_VALUE.match(value)
+        ):
+            return None
+        if strip_credentials and (lowered in _ALWAYS_STRIPPED or is_sensitive_name(name)):
+            continue
+        headers[name] = value
+    return headers
+
+
+class _BuildError(Exception):
+    """requests could not prepare the request; the cause is its exception."""
+
+
+class _SendError(Exception):
+    """A requests exception from sending ``url`` (the URL requests prepared)."""
+
+    def __init__(self, error: requests.RequestException, url: str | None) -> None:
+        super().__init__(error)
+        self.error = error
+        self.url = url
+
+
+def _prefix_end(url: str) -> int:
+    """Where ``scheme://netloc`` ends in ``url``; -1 when there is no ``://``."""
+    start = url.find("://")
+    if start < 0:
+        return -1
+    end = len(url)
+    for stop in "/?#":
+        found = url.find(stop, start + 3)
+        if 0 <= found < end:
+            end = found
+    return end
+
+
+def _origin_prefix(url: str) -> str:
+    cut = _prefix_end(url)
+    return url if cut < 0 else url[:cut]
+
+
+def _percent_escapes_kept(target: str) -> bool:
+    """Whether requests sends every ``%XX`` of ``target`` as is.
+
+    It decodes escapes of unreserved characters (``%41`` -> ``A``), upper-cases
+    hex digits and re-escapes a ``%`` that starts no escape.
+    """
+    for part in target.split("%")[1:]:
+        digits = part[:2]
+        if len(digits) < 2 or not _UPPER_HEX.issuperset(digits):
+            return False
+        if chr(int(digits, 16)) in _UNRESERVED:
+            return False
+    return True
+
+
+def _adapter_error(exc: Exception) -> requests.RequestException | None:
+    """The requests exception ``HTTPAdapter.send`` raises for ``exc`` from ``urlopen``.
+
+    ``None``: requests lets ``exc`` through as it is.
+    """
+    exceptions = requests.exceptions
+    if isinstance(exc, (_Urllib3ProtocolError, OSError)):
+        return exceptions.ConnectionError(exc)
+    if isinstance(exc, _Urllib3MaxRetryError):
+        reason = exc.reason
+        if isinstance(reason, _Urllib3ConnectTimeout) and not isinstance(
+            reason, NewConnectionError
+        ):
+            return exceptions.ConnectTimeout(exc)
+        if isinstance(reason, _Urllib3ResponseError):
+            return exceptions.RetryError(exc)
+        if isinstance(reason, _Urllib3ProxyError):
+            return exceptions.ProxyError(exc)
+        if isinstance(reason, _Urllib3SSLError):
+            return exceptions.SSLError(exc)
+        return exceptions.ConnectionError(exc)
+    if isinstance(exc, _Urllib3ClosedPool):
+        return exceptions.ConnectionError(exc)
+    if isinstance(exc, _Urllib3ProxyError):
+        return exceptions.ProxyError(exc)
+    if isinstance(exc, _Urllib3SSLError):
+        return exceptions.SSLError(exc)
+    if isinstance(exc, _Urllib3ReadTimeout):
+        return exceptions.ReadTimeout(exc)
+    if isinstance(exc, _Urllib3InvalidHeader):
+        return exceptions.InvalidHeader(exc)
+    return None
+
+
+def _content_error(exc: Exception) -> requests.RequestException | None:
+    """The requests exception ``Response.content`` raises for ``exc`` from reading the body."""
+    exceptions = requests.exceptions
+    if isinstance(exc, _Urllib3ProtocolError):
+        return exceptions.ChunkedEncodingError(exc)
+    if isinstance(exc, _Urllib3DecodeError):
+        return exceptions.ContentDecodingError(exc)
+    if isinstance(exc, _Urllib3ReadTimeout):
+        return exceptions.ConnectionError(exc)
+    if isinstance(exc, _Urllib3SSLError):
+        return exceptions.SSLError(exc)
+    return None
+
+
+def _raise_translated(error: requests.RequestException | None, url: str) -> None:
+    """Raise what requests would have raised (the caller re-raises when ``error`` is None)."""
+    if error is None:
+        return
+    if isinstance(
+        error,
+        (
+            requests.exceptions.InvalidHeader,
+            requests.exceptions.InvalidSchema,
+            requests.exceptions.InvalidURL,
+            requests.exceptions.MissingSchema,
+        ),
+    ):
+        raise error from None
+    raise _SendError(error, url) from None
+
+
+def _extract_cookies(
+    jar: requests.cookies.RequestsCookieJar,
+    url: str,
+    headers: Mapping[str, str],
+    raw: urllib3.BaseHTTPResponse,
+) -> None:
+    """Store the response's ``Set-Cookie`` in the session jar, as ``Session.send`` does."""
+    sent = requests.PreparedRequest()
+    sent.url = url
+    sent.headers = CaseInsensitiveDict(headers)
+    requests.cookies.extract_cookies_to_jar(jar, sent, raw)  # type: ignore[no-untyped-call]
 
 
 def _form_data(request: HttpRequest) -> Any:
@@ -410,34 +839,6 @@ def _form_data(request: HttpRequest) -> Any:
     if isinstance(data, Mapping):
         return query_pairs(data)
     return data
-
-
-def _auth_added_params(authenticated: HttpRequest, unauthenticated: HttpRequest) -> frozenset[str]:
-    """Names of the query parameters the auth hook added or changed."""
-    if authenticated.params is unauthenticated.params:
-        return frozenset()
-    before = set(query_pairs(unauthenticated.params))
-    return frozenset(
-        name for name, value in query_pairs(authenticated.params) if (name, value) not in before
-    )
-
-
-def auth_added_names(
-    authenticated: HttpRequest, unauthenticated: HttpRequest
-) -> tuple[frozenset[str], frozenset[str]]:
-    """Lower-cased header names and the query parameter names the auth hook added or changed.
-
-    Whatever an auth hook puts on a request is a credential, however it is
-    named (``?appid=``, ``X-Tenant``): the client records these names so that
-    logs and messages redact them too.
-    """
-    before = {name.lower(): value for name, value in unauthenticated.headers.items()}
-    headers = frozenset(
-        name.lower()
-        for name, value in authenticated.headers.items()
-        if before.get(name.lower()) != value
-    )
-    return headers, _auth_added_params(authenticated, unauthenticated)
 
 
 def _redirected(

@@ -19,18 +19,16 @@ gets its own session, and all per-call state lives in a ``RequestContext``.
 
 from __future__ import annotations
 
+import importlib
 import logging
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from enum import Enum
-from types import TracebackType
-from typing import Any, Final, Literal, overload
-
-import requests
+from types import ModuleType, TracebackType
+from typing import TYPE_CHECKING, Any, Final, Literal, overload
+from urllib.parse import parse_qsl
 
 from ._sessions import SessionPool
-from ._transport import SessionState, Transport, auth_added_names
 from .config import HttpClientConfig, HttpClientConfigBuilder
 from .errors import MaxRetryException, RetryBudgetExceededError, TransportError
 from .hooks import AuthHook
@@ -41,9 +39,18 @@ from .models import (
     HttpResponse,
     QueryParams,
     RequestContext,
+    auth_added_names,
     to_method,
 )
+from .redaction import REDACTED
 from .retry import Outcome
+
+if TYPE_CHECKING:
+    # requests/urllib3 are imported on the first request, not with the package
+    # (issue 8): ``import requestforge`` and building a client stay cheap.
+    import requests
+
+    from ._transport import SessionState, Transport
 
 __all__ = ["CONFIG_AUTH", "HttpClient"]
 
@@ -59,15 +66,63 @@ class _ConfigAuth(Enum):
 CONFIG_AUTH: Final = _ConfigAuth.CONFIG_AUTH
 
 _NO_OP: Callable[..., None] = lambda *_args: None  # noqa: E731
+_NO_NAMES: frozenset[str] = frozenset()
+
+
+class _QueryRedactingFilter(logging.Filter):
+    """Blanks every query value in urllib3's DEBUG line ``"GET /path?query HTTP/1.1"``.
+
+    urllib3 logs each request target verbatim, so an API key sent as a query
+    parameter ends up in any log at DEBUG.  That logger does not know which
+    parameters are credentials (an auth hook may use any name), so all values
+    are replaced: over-redacting costs a reader the page number, not a key.
+    Installed with the package (by logger name: urllib3 need not be imported).
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple) and any(
+            isinstance(arg, str) and "?" in arg for arg in record.args
+        ):
+            record.args = tuple(
+                _blank_query(arg) if isinstance(arg, str) and "?" in arg else arg
+                for arg in record.args
+            )
+        return True
+
+
+def _blank_query(target: str) -> str:
+    path, _, query = target.partition("?")
+    pairs = parse_qsl(query, keep_blank_values=True)
+    return f"{path}?" + "&".join(f"{name}={REDACTED}" for name, _value in pairs)
+
+
+def _install_urllib3_log_filter() -> None:
+    logger = logging.getLogger("urllib3.connectionpool")
+    if not any(isinstance(existing, _QueryRedactingFilter) for existing in logger.filters):
+        logger.addFilter(_QueryRedactingFilter())
+
+
+_install_urllib3_log_filter()
+
+
+def _transport_module() -> ModuleType:
+    """``._transport``, imported (with requests and urllib3) when first needed."""
+    return importlib.import_module("._transport", __package__)
 
 
 def _note_credentials(
     context: RequestContext, authenticated: HttpRequest, unauthenticated: HttpRequest
-) -> None:
-    """Record what the auth hook added, so logging hooks redact it whatever its name."""
+) -> frozenset[str]:
+    """Record what the auth hook added, so logging hooks redact it whatever its name.
+
+    Returns the query parameter names, which the transport needs too (computed once).
+    """
     headers, params = auth_added_names(authenticated, unauthenticated)
-    context.sensitive_headers.update(headers)
-    context.sensitive_params.update(params)
+    if headers:
+        context.sensitive_headers.update(headers)
+    if params:
+        context.sensitive_params.update(params)
+    return params
 
 
 class HttpClient:
@@ -85,11 +140,11 @@ class HttpClient:
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self._config = config if config is not None else HttpClientConfigBuilder().build()
-        self._transport = Transport(self._config)
-        self._shared: SessionState | None = (
-            SessionState(session=session) if session is not None else None
-        )
-        self._pool: SessionPool[SessionState] = SessionPool(self._transport.create_session_state)
+        self._transport_: Transport | None = None
+        self._shared: SessionState | None = None
+        if session is not None:
+            self._shared = _transport_module().SessionState(session=session)
+        self._pool: SessionPool[SessionState] = SessionPool(self._create_session_state)
         self._sleep = sleep
         strategy = self._config.retry_strategy
         self._before_attempt: Callable[[RequestContext], None] = getattr(
@@ -99,6 +154,17 @@ class HttpClient:
             strategy, "record_outcome", _NO_OP
         )
         self._total_timeout: float | None = getattr(strategy, "total_timeout", None)
+
+    @property
+    def _transport(self) -> Transport:
+        """The transport, created (and requests imported) on first use."""
+        transport = self._transport_
+        if transport is None:
+            transport = self._transport_ = _transport_module().Transport(self._config)
+        return transport
+
+    def _create_session_state(self) -> SessionState:
+        return self._transport.create_session_state()
 
     @property
     def config(self) -> HttpClientConfig:
@@ -351,26 +417,34 @@ class HttpClient:
         )
         try:
             state = self._state()
+            transport = self._transport
             if auth_hook is None:
-                response = self._transport.send(state, request, request, deadline=deadline)
+                response = transport.send(
+                    state, request, request, deadline=deadline, auth_params=_NO_NAMES
+                )
             else:
 
                 def authenticate(hop: HttpRequest) -> HttpRequest:
                     return auth_hook.before_request(hop, context)
 
                 authed = authenticate(request)
-                _note_credentials(context, authed, request)
-                response = self._transport.send(
-                    state, authed, request, authenticate, deadline=deadline
+                params = _note_credentials(context, authed, request)
+                response = transport.send(
+                    state, authed, request, authenticate, deadline=deadline, auth_params=params
                 )
                 if response.status_code == 401 and not context.auth_replayed:
                     on_unauthorized = getattr(auth_hook, "on_unauthorized", None)
                     replay = on_unauthorized(authed, response, context) if on_unauthorized else None
                     if replay is not None:
                         context.auth_replayed = True
-                        _note_credentials(context, replay, request)
-                        response = self._transport.send(
-                            state, replay, request, authenticate, deadline=deadline
+                        params = _note_credentials(context, replay, request)
+                        response = transport.send(
+                            state,
+                            replay,
+                            request,
+                            authenticate,
+                            deadline=deadline,
+                            auth_params=params,
                         )
         except Exception as error:
             self._record_outcome(context, error)
@@ -442,11 +516,12 @@ class HttpClient:
         request's exception takes its place in the list.  Worker threads'
         sessions are closed when the pool shuts down.
         """
+        executor_class = importlib.import_module("concurrent.futures").ThreadPoolExecutor
         batch = list(requests_)
         if not batch:
             return []
         results: list[HttpResponse | Exception] = []
-        with ThreadPoolExecutor(max_workers=max(1, min(max_workers, len(batch)))) as pool:
+        with executor_class(max_workers=max(1, min(max_workers, len(batch)))) as pool:
             futures = [pool.submit(self.execute, request) for request in batch]
             for future in futures:
                 try:

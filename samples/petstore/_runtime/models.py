@@ -13,7 +13,7 @@ import math
 import shlex
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from enum import Enum
 from typing import IO, Any
 from urllib.parse import urlencode
@@ -37,6 +37,8 @@ __all__ = [
     "QueryParams",
     "QueryValue",
     "RequestContext",
+    "auth_added_names",
+    "auth_added_params",
     "query_pairs",
     "to_method",
 ]
@@ -154,6 +156,37 @@ def query_pairs(params: QueryParams | None) -> list[tuple[str, str]]:
     return pairs
 
 
+def auth_added_params(authenticated: HttpRequest, unauthenticated: HttpRequest) -> frozenset[str]:
+    """Names of the query parameters the auth hook added or changed."""
+    if authenticated.params is unauthenticated.params:
+        return frozenset()
+    before = set(query_pairs(unauthenticated.params))
+    return frozenset(
+        name for name, value in query_pairs(authenticated.params) if (name, value) not in before
+    )
+
+
+def auth_added_names(
+    authenticated: HttpRequest, unauthenticated: HttpRequest
+) -> tuple[frozenset[str], frozenset[str]]:
+    """Lower-cased header names and the query parameter names the auth hook added or changed.
+
+    Whatever an auth hook puts on a request is a credential, however it is
+    named (``?appid=``, ``X-Tenant``): the client records these names so that
+    logs and messages redact them too.
+    """
+    if authenticated.headers is unauthenticated.headers:
+        headers: frozenset[str] = frozenset()
+    else:
+        before = {name.lower(): value for name, value in unauthenticated.headers.items()}
+        headers = frozenset(
+            name.lower()
+            for name, value in authenticated.headers.items()
+            if before.get(name.lower()) != value
+        )
+    return headers, auth_added_params(authenticated, unauthenticated)
+
+
 @dataclass(frozen=True, slots=True)
 class HttpRequest:
     """An HTTP request as the caller built it (immutable).
@@ -195,21 +228,37 @@ class HttpRequest:
         lowered = {name.lower() for name in headers}
         merged = {k: v for k, v in self.headers.items() if k.lower() not in lowered}
         merged.update(headers)
-        return replace(self, headers=merged)
+        return self._evolve(headers=merged)
 
     def with_params(self, params: Mapping[str, QueryScalar]) -> HttpRequest:
         """A copy with query parameters added (replacing same-named ones)."""
         kept = [(k, v) for k, v in query_pairs(self.params) if k not in params]
         kept.extend((k, _scalar_text(v)) for k, v in params.items())
-        return replace(self, params=kept)
+        return self._evolve(params=kept)
 
     def with_cookies(self, cookies: Mapping[str, str]) -> HttpRequest:
         """A copy with cookies added."""
-        return replace(self, cookies={**(self.cookies or {}), **cookies})
+        return self._evolve(cookies={**(self.cookies or {}), **cookies})
 
     def with_url(self, url: str) -> HttpRequest:
         """A copy aimed at another URL."""
-        return replace(self, url=url)
+        return self._evolve(url=url)
+
+    def _evolve(self, **changes: Any) -> HttpRequest:
+        """A copy with ``changes``, none of them to ``method`` or ``timeout``.
+
+        ``dataclasses.replace`` runs ``__init__`` and ``__post_init__`` again;
+        that validation is of the method and timeout, which a copy keeps, so
+        the per-call copies (auth hooks, absolute URLs) skip it (issue 8).
+        """
+        if type(self) is not HttpRequest:  # a subclass may validate more, or have more fields
+            return replace(self, **changes)
+        copy = object.__new__(HttpRequest)
+        for name in _REQUEST_FIELDS:
+            object.__setattr__(
+                copy, name, changes[name] if name in changes else getattr(self, name)
+            )
+        return copy
 
     def header(self, name: str) -> str | None:
         """The value of header ``name`` (case-insensitive), or None."""
@@ -295,6 +344,9 @@ class HttpRequest:
 
     def __repr__(self) -> str:
         return f"HttpRequest(method={self.method.value!r}, url={redact_url(self.url)!r})"
+
+
+_REQUEST_FIELDS = tuple(f.name for f in fields(HttpRequest))
 
 
 @dataclass(frozen=True, slots=True)

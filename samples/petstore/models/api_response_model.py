@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from .._runtime import ApiModel
 
 
-class ApiResponseModel(BaseModel):
-    model_config = ConfigDict(populate_by_name=True, extra="ignore", protected_namespaces=())
-
+class ApiResponseModel(ApiModel):
     code: int | None = None
     type: str | None = None
     message: str | None = None

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
+from .._runtime import ApiModel
 from .order_status import OrderStatus
 
 
-class Order(BaseModel):
-    model_config = ConfigDict(populate_by_name=True, extra="ignore", protected_namespaces=())
-
+class Order(ApiModel):
     id: int | None = None
     pet_id: int | None = Field(default=None, alias="petId")
     quantity: int | None = None

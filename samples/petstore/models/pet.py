@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
+from .._runtime import ApiModel
 from .category import Category
 from .pet_status import PetStatus
 from .tag import Tag
 
 
-class Pet(BaseModel):
-    model_config = ConfigDict(populate_by_name=True, extra="ignore", protected_namespaces=())
-
+class Pet(ApiModel):
     id: int | None = None
     name: str
     category: Category | None = None

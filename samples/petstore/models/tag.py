@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from .._runtime import ApiModel
 
 
-class Tag(BaseModel):
-    model_config = ConfigDict(populate_by_name=True, extra="ignore", protected_namespaces=())
-
+class Tag(ApiModel):
     id: int | None = None
     name: str | None = None

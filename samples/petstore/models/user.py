@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+
+from .._runtime import ApiModel
 
 
-class User(BaseModel):
-    model_config = ConfigDict(populate_by_name=True, extra="ignore", protected_namespaces=())
-
+class User(ApiModel):
     id: int | None = None
     username: str | None = None
     first_name: str | None = Field(default=None, alias="firstName")
