@@ -37,6 +37,18 @@ def available() -> list[str]:
     return [name for name in BENCHMARKS if (ROOT / "benchmarks" / f"{name}.py").is_file()]
 
 
+def previous_sections() -> dict[str, str]:
+    """The sections already in RESULTS.md by benchmark, so ``--only`` replaces just its own."""
+    if not RESULTS.is_file():
+        return {}
+    found: dict[str, str] = {}
+    for chunk in RESULTS.read_text().split("\n## ")[1:]:
+        for name, heading in BENCHMARKS.items():
+            if chunk.startswith(heading + "\n"):
+                found[name] = "## " + chunk.strip()
+    return found
+
+
 def run(name: str, extra: list[str]) -> str:
     print(f"running benchmarks.{name} ...", file=sys.stderr)
     result = subprocess.run(
@@ -59,10 +71,10 @@ def main() -> None:
         "--openapi-generator", action="store_true", help="include OpenAPI Generator (slow)"
     )
     args = parser.parse_args()
-    sections = []
+    sections = previous_sections()
     for name in args.only:
         extra = ["--openapi-generator"] if name == "generation" and args.openapi_generator else []
-        sections.append(
+        sections[name] = (
             f"## {BENCHMARKS[name]}\n\n`python -m benchmarks.{name}`\n\n{run(name, extra)}"
         )
     now = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
@@ -73,7 +85,8 @@ def main() -> None:
         f"- Machine: {os.cpu_count()} CPUs (`nproc`), {platform.machine()}, {platform.system()}\n"
         f"- Python: {platform.python_implementation()} {platform.python_version()}\n"
     )
-    RESULTS.write_text(header + "\n" + "\n\n".join(sections) + "\n")
+    ordered = [sections[name] for name in BENCHMARKS if name in sections]
+    RESULTS.write_text(header + "\n" + "\n\n".join(ordered) + "\n")
     print(f"wrote {RESULTS.relative_to(ROOT)}", file=sys.stderr)
 
 

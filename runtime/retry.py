@@ -17,7 +17,6 @@ What is safe to retry is decided in one place, :class:`RetryConditions`:
 
 from __future__ import annotations
 
-import email.utils
 import math
 import os
 import random
@@ -124,6 +123,9 @@ def parse_retry_after(headers: Headers, *, now: datetime | None = None) -> float
     match = _DELTA_SECONDS.match(value)
     if match:
         return float(match.group(1))
+    # An HTTP-date is rare: email.utils (~8 ms to import) loads only for one.
+    import email.utils  # noqa: PLC0415
+
     try:
         when = email.utils.parsedate_to_datetime(value.strip())
     except (TypeError, ValueError, IndexError):
