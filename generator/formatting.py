@@ -123,19 +123,13 @@ def format_source(source: str, path: str = "<generated>") -> str:
         raise FormatError(f"black cannot format generated file {path}: {exc}") from exc
 
 
-def _black_document(source: str) -> str:
-    import black  # noqa: PLC0415 -- see MODE_DESCRIPTION
-
-    return black.format_str(source, mode=black_mode())
-
-
 def _format_chunk(chunk: tuple[list[tuple[str, str]], bool]) -> list[tuple[str, str]]:
     """One worker task: whole files through black (``exact``) or their long statements."""
     items, exact = chunk
     if exact:
         return [(path, format_source(source, path)) for path, source in items]
     return format_batch(
-        items, line_length=LINE_LENGTH, black_format=_black_document, whole_file=format_source
+        items, line_length=LINE_LENGTH, black_format=format_source, whole_file=format_source
     )
 
 

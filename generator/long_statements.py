@@ -14,8 +14,8 @@ document per batch of files, runs black once on that document, and splices
 each statement's formatted lines back in place.  black formats a logical line
 without looking at its neighbours (blank lines and docstrings excepted, and
 neither is ever isolated here), so the result is byte-for-byte what black
-gives on the whole file; ``tests/generator/test_long_statements.py`` and
-``scripts/check_corpus.py --verify-format`` compare the two on real specs.
+gives on the whole file; ``tests/generator/test_long_statements.py`` compares
+the two on real specs (``format_sources(..., exact=True)`` is whole-file black).
 
 A file this module cannot split safely (a long line outside any statement it
 can isolate, an indentation that is not four spaces per level, a statement
@@ -49,8 +49,6 @@ _UNSPLITTABLE_ITEM = re.compile(
 
 def is_long(line: str, line_length: int) -> bool:
     """Whether black would find ``line`` (no line break) longer than ``line_length``."""
-    if len(line) <= line_length and line.isascii():
-        return False
     return display_width(line) > line_length
 
 
@@ -115,9 +113,9 @@ def _statement_spans(
 
 
 def find_long_statements(
-    source: str, lines: Sequence[str], line_length: int, tree: ast.Module
+    lines: Sequence[str], line_length: int, tree: ast.Module
 ) -> list[IsolatedStatement]:
-    """The statements of ``source`` that own a line longer than ``line_length``.
+    """The statements (of ``tree``, parsed from ``lines``) owning a line over ``line_length``.
 
     Raises :class:`_UnsplittableError` when a long line belongs to no statement this
     module can isolate.
@@ -220,7 +218,7 @@ def format_batch(
             results[path] = whole_file(source, path)  # raises FormatError naming the file
             continue
         try:
-            statements = find_long_statements(source, lines, line_length, tree)
+            statements = find_long_statements(lines, line_length, tree)
         except _UnsplittableError:
             results[path] = whole_file(source, path)
             continue

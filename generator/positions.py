@@ -99,6 +99,12 @@ _WHITESPACE = re.compile(r"[ \t\n\r]*")
 _DECODER = json.JSONDecoder()
 
 
+def _past_whitespace(text: str, position: int) -> int:
+    match = _WHITESPACE.match(text, position)
+    assert match is not None  # the pattern matches the empty string
+    return match.end()
+
+
 def _unescape_pointer_token(token: str) -> str:
     return token.replace("~1", "/").replace("~0", "~")
 
@@ -110,7 +116,7 @@ def _json_walk(text: str, pointer: str) -> int:
     Members and items off the path are skipped whole by the C decoder.
     """
     tokens = [] if pointer == "#" else pointer.removeprefix("#/").split("/")
-    position = _WHITESPACE.match(text, 0).end()  # type: ignore[union-attr]
+    position = _past_whitespace(text, 0)
     found = 1
     for raw in tokens:
         token = _unescape_pointer_token(raw)
@@ -129,10 +135,10 @@ def _json_walk(text: str, pointer: str) -> int:
 
 
 def _skip(text: str, position: int, expected: str) -> int:
-    position = _WHITESPACE.match(text, position).end()  # type: ignore[union-attr]
+    position = _past_whitespace(text, position)
     if text[position : position + 1] != expected:
         raise ValueError(f"expected {expected!r} at {position}")
-    return _WHITESPACE.match(text, position + 1).end()  # type: ignore[union-attr]
+    return _past_whitespace(text, position + 1)
 
 
 def _object_member(text: str, position: int, key: str) -> tuple[int, int] | None:
@@ -148,10 +154,10 @@ def _object_member(text: str, position: int, key: str) -> tuple[int, int] | None
         if name == key:
             return position, value_at
         _, end = _DECODER.raw_decode(text, value_at)
-        position = _WHITESPACE.match(text, end).end()  # type: ignore[union-attr]
+        position = _past_whitespace(text, end)
         if text[position : position + 1] != ",":
             return None
-        position = _WHITESPACE.match(text, position + 1).end()  # type: ignore[union-attr]
+        position = _past_whitespace(text, position + 1)
     return None
 
 
@@ -162,10 +168,10 @@ def _array_item(text: str, position: int, index: int) -> tuple[int, int] | None:
         if text[position : position + 1] == "]":
             return None
         _, end = _DECODER.raw_decode(text, position)
-        position = _WHITESPACE.match(text, end).end()  # type: ignore[union-attr]
+        position = _past_whitespace(text, end)
         if text[position : position + 1] != ",":
             return None
-        position = _WHITESPACE.match(text, position + 1).end()  # type: ignore[union-attr]
+        position = _past_whitespace(text, position + 1)
     if text[position : position + 1] in ("]", ""):
         return None
     return position, position

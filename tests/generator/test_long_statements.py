@@ -101,7 +101,7 @@ def test_headers_of_compound_statements_are_isolated() -> None:
     params = ", ".join(f"parameter_{i}: int" for i in range(8))
     source = f"class A:\n    def method(self, {params}) -> None:\n        pass\n"
     lines = source.split("\n")
-    statements = find_long_statements(source, lines, 100, ast.parse(source))
+    statements = find_long_statements(lines, 100, ast.parse(source))
     assert [(s.first, s.last, s.depth, s.header) for s in statements] == [(1, 1, 1, True)]
     assert _batch([("m.py", source)])[0] == [("m.py", _black(source))]
 
@@ -112,14 +112,14 @@ def test_unsplittable_items_of_exploded_brackets_are_left_alone() -> None:
         f'def f() -> object:\n    return Request(\n        url=f"{url}",\n        x=1,\n    )\n'
     )
     lines = source.split("\n")
-    assert find_long_statements(source, lines, 100, ast.parse(source)) == []
+    assert find_long_statements(lines, 100, ast.parse(source)) == []
     assert _black(source) == source
 
 
 def test_long_docstrings_are_not_isolated() -> None:
     source = 'def f() -> None:\n    """' + ("word " * 30).strip() + '"""\n'
     lines = source.split("\n")
-    assert find_long_statements(source, lines, 100, ast.parse(source)) == []
+    assert find_long_statements(lines, 100, ast.parse(source)) == []
     assert _black(source) == source
 
 
