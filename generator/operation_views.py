@@ -219,7 +219,7 @@ def _accept(operation: Operation) -> str:
 
 
 def _body_lines(
-    body: RequestBody, imports: ImportSet, header_entries: list[str]
+    operation: Operation, body: RequestBody, imports: ImportSet, header_entries: list[str]
 ) -> tuple[list[str], list[str]]:
     """``HttpRequest`` keyword lines and lines before it for the body; adds its Content-Type."""
     request_lines: list[str] = []
@@ -245,7 +245,7 @@ def _body_lines(
         request_lines.append(f"data=text_body({name}),")
         header_entries.append(f'"Content-Type": {py_str(body.content_type)}')
     else:
-        raise RenderError(f"{body.python_name}: unsupported body encoding {body.encoding!r}")
+        raise RenderError(f"{operation.python_name}: unsupported body encoding {body.encoding!r}")
     return request_lines, pre_lines
 
 
@@ -277,7 +277,7 @@ def _request_lines(operation: Operation, imports: ImportSet) -> tuple[list[str],
         header_entries.insert(0, f'"Accept": {py_str(accept)}')
     pre_lines: list[str] = []
     if body is not None:
-        extra, pre_lines = _body_lines(body, imports, header_entries)
+        extra, pre_lines = _body_lines(operation, body, imports, header_entries)
         request_lines += extra
     if header_entries:
         imports.runtime_names("compact")
@@ -335,11 +335,9 @@ def _raise_statement(declared: list[str]) -> str:
     if not declared:
         return "raise_api_error(response)"
     mapping = "{" + ", ".join(declared) + "}"
-    statement = layout_call("raise_api_error", ["response", mapping], "", 4)
-    if "\n" in statement and not fits(mapping + ",", 8):
+    if not fits(mapping + ",", 8):  # too long even on its own line in the exploded call
         mapping = layout_call("", declared, "", 8, "{}")
-        statement = f"raise_api_error(\n        response,\n        {mapping},\n    )"
-    return statement
+    return layout_call("raise_api_error", ["response", mapping], "", 4)
 
 
 def operation_view(operation: Operation, imports: ImportSet) -> OperationView:
