@@ -96,13 +96,22 @@ def _environment() -> jinja2.Environment:
 
 
 def runtime_sources() -> dict[str, str]:
-    """The installed runtime package's ``.py`` files (name -> text), sorted by name."""
+    """The installed runtime's ``.py`` files (relative POSIX path -> text), sorted by path.
+
+    Subpackages (``integrations/``) are vendored too: a framework middleware must
+    come from the same runtime copy as the client it configures.
+    """
     package = resources.files(RUNTIME_PACKAGE)
-    sources = {
-        entry.name: entry.read_bytes().decode("utf-8")
-        for entry in package.iterdir()
-        if entry.name.endswith(".py") and entry.is_file()
-    }
+    sources: dict[str, str] = {}
+    pending = [("", package)]
+    while pending:
+        prefix, directory = pending.pop()
+        for entry in directory.iterdir():
+            if entry.is_dir():
+                if entry.joinpath("__init__.py").is_file():
+                    pending.append((f"{prefix}{entry.name}/", entry))
+            elif entry.name.endswith(".py"):
+                sources[prefix + entry.name] = entry.read_bytes().decode("utf-8")
     return dict(sorted(sources.items()))
 
 

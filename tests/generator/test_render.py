@@ -78,10 +78,16 @@ def test_every_python_file_compiles(tiny_package: Path) -> None:
 
 def test_vendored_runtime_is_byte_identical(tiny_package: Path) -> None:
     runtime_dir = Path(requestforge.__file__).parent
-    originals = sorted(p.name for p in runtime_dir.glob("*.py"))
-    assert sorted(p.name for p in (tiny_package / "_runtime").glob("*.py")) == originals
+    originals = sorted(
+        p.relative_to(runtime_dir).as_posix()
+        for p in runtime_dir.rglob("*.py")
+        if "__pycache__" not in p.parts
+    )
+    assert "integrations/__init__.py" in originals
+    vendored = tiny_package / "_runtime"
+    assert sorted(p.relative_to(vendored).as_posix() for p in vendored.rglob("*.py")) == originals
     for name in originals:
-        assert (tiny_package / "_runtime" / name).read_bytes() == (runtime_dir / name).read_bytes()
+        assert (vendored / name).read_bytes() == (runtime_dir / name).read_bytes()
     assert list(runtime_sources()) == originals
 
 
