@@ -2,8 +2,10 @@
 
 One call of :meth:`HttpClient.execute`:
 
-1. request hooks, in order (once per call: an idempotency key or correlation
-   id they add is the same on every attempt);
+1. the current context's correlation id (the incoming request's, set by
+   web-framework middleware) is added as the config's ``correlation_header``,
+   then the request hooks run, in order (once per call: an idempotency key or
+   correlation id they add is the same on every attempt);
 2. per attempt: the retry strategy's ``before_attempt`` (the circuit breaker
    may fail fast here), the auth hook, the send (redirects included);
 3. on the first 401 the auth hook may renew its credentials and the request is
@@ -30,6 +32,7 @@ from urllib.parse import parse_qsl
 
 from ._sessions import SessionPool
 from .config import HttpClientConfig, HttpClientConfigBuilder
+from .context import _correlation_id, outgoing_correlation_headers
 from .errors import MaxRetryException, RetryBudgetExceededError, TransportError
 from .hooks import AuthHook
 from .models import (
@@ -123,6 +126,18 @@ def _note_credentials(
     if params:
         context.sensitive_params.update(params)
     return params
+
+
+def _with_correlation_id(request: HttpRequest, header_name: str) -> HttpRequest:
+    """``request`` carrying the context's correlation id (see ``outgoing_correlation_headers``).
+
+    Runs before the request hooks, so a logging hook sees the header and a
+    ``CorrelationIdHook`` on the same header finds it and keeps it.
+    """
+    headers = outgoing_correlation_headers(request.headers, header_name)
+    if headers is request.headers:
+        return request
+    return request._evolve(headers=headers)
 
 
 class HttpClient:
@@ -347,6 +362,8 @@ class HttpClient:
         """
         config = self._config
         auth_hook = config.auth_hook if auth is CONFIG_AUTH else auth
+        if _correlation_id.get() is not None and config.correlation_header is not None:
+            request = _with_correlation_id(request, config.correlation_header)
         context = RequestContext(request=request, max_retries=config.retry_strategy.max_retries)
         try:
             for hook in config.request_hooks:

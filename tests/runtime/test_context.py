@@ -3,12 +3,44 @@
 from __future__ import annotations
 
 import asyncio
+import importlib
+import shutil
+import sys
 import threading
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pytest
-from requestforge import Local, correlation_id_scope, get_correlation_id, set_correlation_id
+from requestforge import (
+    ConfigurationError,
+    CorrelationIdHook,
+    HttpClient,
+    HttpClientConfigBuilder,
+    Local,
+    context,
+    correlation_id_scope,
+    get_correlation_id,
+    set_correlation_id,
+)
+from requestforge.context import (
+    DEFAULT_CORRELATION_HEADER,
+    MAX_REQUEST_ID_LENGTH,
+    get_request_metadata,
+    is_valid_request_id,
+    new_request_id,
+    outgoing_correlation_headers,
+    request_id_or_new,
+    request_metadata_scope,
+    reset_correlation_id,
+)
+
+from tests.support.server import LoopbackServer, Reply
+
+RUNTIME_DIR = Path(context.__file__).parent
 
 
 def _in_thread(function: Callable[[], Any]) -> Any:
@@ -185,3 +217,211 @@ def test_correlation_ids_are_isolated_between_tasks_and_threads() -> None:
     assert asyncio.run(main()) == ["t1", "t2"]
     with correlation_id_scope("main"):
         assert _in_thread(get_correlation_id) is None
+
+
+# -- one set of per-request variables per process, whatever the number of copies ---------
+
+
+@pytest.fixture
+def vendored_copy(tmp_path: Path) -> Iterator[ModuleType]:
+    """A second copy of the runtime, as a generated client vendors it (``sdk._runtime``)."""
+    package = f"vendored_sdk_{uuid.uuid4().hex[:8]}"
+    target = tmp_path / package / "_runtime"
+    shutil.copytree(RUNTIME_DIR, target, ignore=shutil.ignore_patterns("__pycache__"))
+    (tmp_path / package / "__init__.py").write_text("")
+    sys.path.insert(0, str(tmp_path))
+    try:
+        yield importlib.import_module(f"{package}._runtime.context")
+    finally:
+        sys.path.remove(str(tmp_path))
+        for name in [n for n in sys.modules if n == package or n.startswith(f"{package}.")]:
+            del sys.modules[name]
+
+
+def test_a_vendored_copy_shares_the_correlation_id_and_metadata(vendored_copy: ModuleType) -> None:
+    assert vendored_copy is not context
+    assert vendored_copy.__file__ != context.__file__
+    with correlation_id_scope("from-installed"):
+        assert vendored_copy.get_correlation_id() == "from-installed"
+    with vendored_copy.correlation_id_scope("from-vendored"):
+        assert get_correlation_id() == "from-vendored"
+    with vendored_copy.request_metadata_scope(path="/v"):
+        assert get_request_metadata() == {"path": "/v"}
+    assert get_correlation_id() is None
+    assert get_request_metadata() == {}
+
+
+def test_a_vendored_clients_call_carries_the_installed_middlewares_id(
+    vendored_copy: ModuleType, server: LoopbackServer
+) -> None:
+    server.route("GET", "/x", Reply.json({}))
+    runtime = importlib.import_module(vendored_copy.__name__.rpartition(".")[0])
+    with (
+        runtime.HttpClient(
+            runtime.HttpClientConfigBuilder().with_base_url(server.url).build()
+        ) as c,
+        correlation_id_scope("rid-across-copies"),
+    ):
+        c.get("/x")
+    assert server.requests[-1].header("X-Request-ID") == "rid-across-copies"
+
+
+def test_the_registry_keeps_the_first_variable_it_was_given() -> None:
+    registry = sys.modules["_requestforge_shared_context"]
+    assert vars(registry)["correlation_id_v1"] is context._correlation_id
+    assert context._shared_variable("correlation_id_v1", None) is context._correlation_id
+
+
+# -- request metadata ---------------------------------------------------------------------
+
+
+def test_request_metadata_nests_merges_and_is_read_only() -> None:
+    assert get_request_metadata() == {}
+    with request_metadata_scope(method="GET", path="/a") as outer:
+        assert outer == {"method": "GET", "path": "/a"}
+        with request_metadata_scope(path="/b"):
+            assert get_request_metadata() == {"method": "GET", "path": "/b"}
+        assert get_request_metadata() == {"method": "GET", "path": "/a"}
+        with pytest.raises(TypeError):
+            outer["path"] = "/c"  # type: ignore[index]
+    assert get_request_metadata() == {}
+
+
+def test_request_metadata_is_isolated_between_tasks() -> None:
+    async def task(path: str) -> Any:
+        with request_metadata_scope(path=path):
+            await asyncio.sleep(0.01)
+            return get_request_metadata()["path"]
+
+    async def main() -> list[Any]:
+        return list(await asyncio.gather(*(task(f"/{n}") for n in range(20))))
+
+    assert asyncio.run(main()) == [f"/{n}" for n in range(20)]
+
+
+# -- ids from outside, ids going out ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["a", "0f" * 16, "x" * MAX_REQUEST_ID_LENGTH, "req-1:2/3=4+5", "!~"],
+)
+def test_valid_request_ids(value: str) -> None:
+    assert is_valid_request_id(value)
+    assert request_id_or_new(value) == value
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "",
+        "x" * (MAX_REQUEST_ID_LENGTH + 1),
+        "a b",
+        "a\r\nX-Evil: 1",
+        "tab\there",
+        "nul\x00",
+        "caf\u00e9",
+        "\x7f",
+        None,
+        42,
+    ],
+)
+def test_hostile_request_ids_are_refused(value: object) -> None:
+    assert not is_valid_request_id(value)
+    replacement = request_id_or_new(value if isinstance(value, str) else None)
+    assert replacement != value
+    assert len(replacement) == 32
+    assert int(replacement, 16) >= 0
+
+
+def test_new_request_ids_are_unique_hex() -> None:
+    ids = {new_request_id() for _ in range(1000)}
+    assert len(ids) == 1000
+    assert all(is_valid_request_id(i) and len(i) == 32 for i in ids)
+
+
+def test_outgoing_headers_unchanged_without_an_id() -> None:
+    headers = {"Accept": "application/json"}
+    assert outgoing_correlation_headers(headers) is headers
+
+
+def test_outgoing_headers_gain_the_context_id() -> None:
+    headers = {"Accept": "application/json"}
+    with correlation_id_scope("rid-1"):
+        added = outgoing_correlation_headers(headers)
+        custom = outgoing_correlation_headers(headers, "X-Correlation-ID")
+    assert added == {"Accept": "application/json", DEFAULT_CORRELATION_HEADER: "rid-1"}
+    assert custom == {"Accept": "application/json", "X-Correlation-ID": "rid-1"}
+    assert headers == {"Accept": "application/json"}  # pure: the input is not touched
+
+
+def test_outgoing_headers_keep_an_explicit_header_and_refuse_bad_ids() -> None:
+    explicit = {"x-request-id": "caller-chose"}
+    with correlation_id_scope("rid-1"):
+        assert outgoing_correlation_headers(explicit) is explicit
+    token = set_correlation_id("bad id\r\n")
+    try:
+        empty: dict[str, str] = {}
+        assert outgoing_correlation_headers(empty) is empty
+    finally:
+        reset_correlation_id(token)
+
+
+# -- the sync client ----------------------------------------------------------------------
+
+
+def _client(server: LoopbackServer, builder: HttpClientConfigBuilder | None = None) -> HttpClient:
+    server.route("GET", "/x", Reply.json({}))
+    builder = builder or HttpClientConfigBuilder()
+    return HttpClient(builder.with_base_url(server.url).with_no_retry().build())
+
+
+def test_client_sends_the_context_id_and_nothing_without_one(server: LoopbackServer) -> None:
+    with _client(server) as client:
+        client.get("/x")
+        with correlation_id_scope("incoming-1"):
+            client.get("/x")
+            client.get("/x", headers={"X-Request-ID": "explicit"})
+    sent = [r.header("X-Request-ID") for r in server.requests]
+    assert sent == [None, "incoming-1", "explicit"]
+
+
+def test_client_correlation_header_is_configurable_and_can_be_off(server: LoopbackServer) -> None:
+    renamed = _client(server, HttpClientConfigBuilder().with_correlation_header("X-Trace"))
+    off = _client(server, HttpClientConfigBuilder().with_correlation_header(None))
+    with renamed, off, correlation_id_scope("incoming-2"):
+        renamed.get("/x")
+        off.get("/x")
+    first, second = server.requests
+    assert (first.header("X-Trace"), first.header("X-Request-ID")) == ("incoming-2", None)
+    assert (second.header("X-Trace"), second.header("X-Request-ID")) == (None, None)
+
+
+def test_bad_correlation_header_names_are_refused() -> None:
+    with pytest.raises(ConfigurationError):
+        HttpClientConfigBuilder().with_correlation_header("X Bad")
+    assert HttpClientConfigBuilder().build().correlation_header == "X-Request-ID"
+
+
+def test_correlation_id_hook_on_the_same_header_keeps_the_incoming_id(
+    server: LoopbackServer,
+) -> None:
+    hook = CorrelationIdHook("X-Request-ID", generator=lambda: "generated")
+    with _client(server, HttpClientConfigBuilder().with_request_hook(hook)) as client:
+        client.get("/x")
+        with correlation_id_scope("incoming-3"):
+            client.get("/x")
+    assert [r.header("X-Request-ID") for r in server.requests] == ["generated", "incoming-3"]
+
+
+def test_each_thread_sends_its_own_id(server: LoopbackServer) -> None:
+    server.route("GET", "/echo", lambda request: Reply.json({"n": request.query["n"][0]}))
+
+    def call(n: int) -> None:
+        with correlation_id_scope(f"rid-{n}"):
+            client.get("/echo", params={"n": n})
+
+    with _client(server) as client, ThreadPoolExecutor(max_workers=16) as pool:
+        list(pool.map(call, range(200)))
+    pairs = {(r.query["n"][0], r.header("X-Request-ID")) for r in server.requests}
+    assert pairs == {(str(n), f"rid-{n}") for n in range(200)}
