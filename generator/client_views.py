@@ -123,14 +123,25 @@ def _spec(scheme: SecurityScheme, imports: ImportSet) -> str:
     return f"SecuritySchemeSpec({', '.join(fields)})"
 
 
-def client_auth_view(api: Api, imports: ImportSet) -> ClientAuthView:
-    """The generated ``Client``'s credential parameters and scheme declarations."""
+def client_auth_view(api: Api, imports: ImportSet, *, asynchronous: bool = False) -> ClientAuthView:
+    """The generated ``Client``'s credential parameters and scheme declarations.
+
+    ``asynchronous``: for ``AsyncClient``, which takes the same keywords but an
+    async transport, and reuses ``Client``'s scheme declarations instead of
+    repeating them (so it imports no ``SecuritySchemeSpec``).
+    """
     signature: list[str] = []
     credentials: list[tuple[str, list[tuple[str, str]]]] = []
     docs: list[str] = []
     imports.external("collections.abc", "Mapping")
-    imports.runtime_names("ApiClient", "AuthHook", "HttpClient", "TokenStorage")
-    if api.security_schemes:
+    imports.runtime_names("AuthHook", "TokenStorage")
+    if asynchronous:
+        imports.runtime_names("AsyncApiClient", "AsyncHttpClient")
+        spec_imports = ImportSet(imports.module, runtime=imports.runtime)  # specs not rendered
+    else:
+        imports.runtime_names("ApiClient", "HttpClient")
+        spec_imports = imports
+    if api.security_schemes and not asynchronous:
         imports.runtime_names("SecuritySchemeSpec")
     for scheme in api.security_schemes:
         entries = []
@@ -150,7 +161,7 @@ def client_auth_view(api: Api, imports: ImportSet) -> ClientAuthView:
     return ClientAuthView(
         signature=signature,
         credentials=credentials,
-        specs=[_spec(scheme, imports) for scheme in api.security_schemes],
+        specs=[_spec(scheme, spec_imports) for scheme in api.security_schemes],
         env_prefix=py_str(env_prefix(api)),
         docs=docs,
     )

@@ -102,6 +102,12 @@ _THIRD_PARTY = frozenset(
 )
 
 
+def _relative_order(module: str) -> tuple[int, str]:
+    """isort's order of relative modules: furthest parent first, then by name, ignoring case."""
+    dots = len(module) - len(module.lstrip("."))
+    return (-dots, module[dots:].lower())
+
+
 def isort_key(name: str) -> tuple[int, str]:
     """isort's (and ruff's) order of imported names: CONSTANTS, Classes, functions."""
     if name.isupper() and len(name) > 1:
@@ -118,6 +124,7 @@ class ImportSet:
         self.runtime = runtime
         self._external: dict[str, set[str]] = defaultdict(set)
         self._runtime: set[str] = set()
+        self._runtime_for_typing: set[str] = set()
         self._local: dict[str, set[str]] = defaultdict(set)
         self.defined: set[str] = set()
 
@@ -126,6 +133,15 @@ class ImportSet:
 
     def runtime_names(self, *names: str) -> None:
         self._runtime.update(names)
+
+    def runtime_names_for_typing(self, *names: str) -> None:
+        """Runtime names used only in annotations: imported under ``if TYPE_CHECKING:``.
+
+        The async client's names are annotations in every operation module; importing
+        them for real would load the async runtime for sync-only users.
+        """
+        self.external("typing", "TYPE_CHECKING")
+        self._runtime_for_typing.update(names)
 
     def local(self, module: str, *names: str) -> None:
         self._local[module].update(names)
@@ -168,14 +184,18 @@ class ImportSet:
         stdlib = plain + stdlib  # ``import x`` lines before ``from x import y`` lines
         runtime_names = sorted(self._runtime, key=isort_key)
         runtime_line = [import_line(self.runtime_module(), runtime_names)] if self._runtime else []
-        (third_party if self.runtime == "package" else local).extend(runtime_line)
-        local.extend(
-            import_line(
-                relative(self.module, module, from_package=self.package),
-                sorted(names - self.defined, key=isort_key),
-            )
-            for module, names in sorted(self._local.items())
+        if self.runtime == "package":
+            third_party.extend(runtime_line)
+        local_modules = [
+            (relative(self.module, module, from_package=self.package), names - self.defined)
+            for module, names in self._local.items()
             if names - self.defined
+        ]
+        if self._runtime and self.runtime == "vendored":
+            local_modules.append((self.runtime_module(), set(self._runtime)))
+        local.extend(
+            import_line(module, sorted(names, key=isort_key))
+            for module, names in sorted(local_modules, key=lambda item: _relative_order(item[0]))
         )
         out: list[str] = []
         for group in (future, stdlib, third_party, local):
@@ -183,4 +203,8 @@ class ImportSet:
                 if out:
                     out.append("")
                 out.extend(group)
+        typing_only = sorted(self._runtime_for_typing - self._runtime, key=isort_key)
+        if typing_only:
+            out += ["", "if TYPE_CHECKING:"]
+            out.append("    " + import_line(self.runtime_module(), typing_only, 4))
         return out

@@ -344,6 +344,7 @@ def operation_view(operation: Operation, imports: ImportSet) -> OperationView:
     imports.external("__future__", "annotations")
     imports.external("collections.abc", "Mapping")
     imports.runtime_names("ApiClient", "ApiResponse", "HttpMethod", "HttpRequest", "HttpResponse")
+    imports.runtime_names_for_typing("AsyncApiClient")
     if operation.method.upper() not in (
         "GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE"
     ):  # fmt: skip

@@ -17,6 +17,7 @@ import json
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from importlib import resources
 
 import jinja2
@@ -242,6 +243,7 @@ def render(
             auth=auth_view,
         ),
     )
+    _render_async_client(env, emit, api, runtime)
     errors_imports = ImportSet("errors", runtime=runtime)
     errors_imports.runtime_names(*_ERROR_NAMES)
     emit(
@@ -255,7 +257,7 @@ def render(
         env.get_template("package_init.py.jinja").render(
             api=api,
             error_names=_ERROR_NAMES,
-            exports=sorted([*_ERROR_NAMES, "Client", "__version__"], key=isort_key),
+            exports=sorted([*_ERROR_NAMES, "AsyncClient", "Client", "__version__"], key=isort_key),
         ),
     )
     emit("py.typed", "")
@@ -302,16 +304,44 @@ _ERROR_NAMES = (
 #: ``__init__``: importing one endpoint module then imports that module alone, not
 #: every operation of the tag.  Operation module names never start with "_".
 RESOURCE_MODULE = "_resource"
+#: The tag's ``AsyncResource`` class, in its own module so sync users never load it.
+ASYNC_RESOURCE_MODULE = "_async_resource"
+
+
+def async_class_name(class_name: str) -> str:
+    """``PetApi`` -> ``AsyncPetApi``: unique per tag because tag class names are."""
+    return f"Async{class_name}"
+
+
+@dataclass(frozen=True)
+class ResourceFlavour:
+    """What differs between a tag's sync and async resource class."""
+
+    module: str
+    base: str
+    endpoint: str
+    call: str  # the operation functions bound: ``sync``/``sync_detailed`` or ``asyncio``/...
+    access: str  # how the README and docstrings reach it
+    class_name: Callable[[str], str]
+
+
+SYNC_RESOURCE = ResourceFlavour(
+    RESOURCE_MODULE, "Resource", "Endpoint", "sync", "client", lambda name: name
+)
+ASYNC_RESOURCE = ResourceFlavour(
+    ASYNC_RESOURCE_MODULE,
+    "AsyncResource",
+    "AsyncEndpoint",
+    "asyncio",
+    "async_client",
+    async_class_name,
+)
 
 
 def _render_tag(
     env: jinja2.Environment, emit: Callable[[str, str], None], tag: Tag, runtime: RuntimeMode
 ) -> None:
     tag_package = f"api.{identifier(tag.python_name)}"
-    resource_module = f"{tag_package}.{RESOURCE_MODULE}"
-    resource_imports = ImportSet(resource_module, runtime=runtime)
-    resource_imports.external("__future__", "annotations")
-    resource_imports.runtime_names("Endpoint", "Resource")
     _check_unique(f"operations of tag {tag.name!r}", [op.python_name for op in tag.operations])
     endpoints: list[tuple[str, str, str]] = []
     module_imports: list[tuple[str, str]] = []
@@ -324,20 +354,68 @@ def _render_tag(
         )
         parent, _, leaf = operation.module.rpartition(".")
         alias = f"_{identifier(leaf)}"
-        source = relative(resource_module, parent)
-        module_imports.append((source, f"{leaf} as {alias}"))
+        module_imports.append((parent, f"{leaf} as {alias}"))
         endpoints.append((view.name, alias, (operation.summary or "").strip()))
     emit(
         module_path(tag_package, package=True),
-        env.get_template("tag_init.py.jinja").render(tag=tag),
+        env.get_template("tag_init.py.jinja").render(
+            tag=tag, async_class=async_class_name(tag.class_name)
+        ),
+    )
+    for flavour in (SYNC_RESOURCE, ASYNC_RESOURCE):
+        module = f"{tag_package}.{flavour.module}"
+        resource_imports = ImportSet(module, runtime=runtime)
+        resource_imports.external("__future__", "annotations")
+        resource_imports.runtime_names(flavour.endpoint, flavour.base)
+        emit(
+            module_path(module),
+            env.get_template("resource.py.jinja").render(
+                tag=tag,
+                class_name=flavour.class_name(tag.class_name),
+                flavour=flavour,
+                imports=resource_imports.lines(),
+                module_imports=[
+                    import_line(relative(module, source), [name])
+                    for source, name in sorted(module_imports)
+                ],
+                endpoints=endpoints,
+            ),
+        )
+
+
+def _render_async_client(
+    env: jinja2.Environment, emit: Callable[[str, str], None], api: Api, runtime: RuntimeMode
+) -> None:
+    """``_async_client.py``: loaded only when ``AsyncClient`` is first used."""
+    imports = ImportSet("_async_client", runtime=runtime)
+    imports.external("__future__", "annotations")
+    imports.external("functools", "cached_property")
+    imports.external("typing", "TYPE_CHECKING", "ClassVar")
+    imports.local("_client", "Client")
+    imports.runtime_names("SecuritySchemeSpec")
+    auth_view = client_auth_view(api, imports, asynchronous=True)
+    first = next((t for t in api.tags if t.operations), None)
+    example = (
+        f"{identifier(first.python_name)}.{identifier(first.operations[0].python_name)}"
+        if first is not None
+        else "<tag>.<operation>"
     )
     emit(
-        module_path(resource_module),
-        env.get_template("resource.py.jinja").render(
-            tag=tag,
-            imports=resource_imports.lines(),
-            module_imports=[import_line(s, [name]) for s, name in sorted(module_imports)],
-            endpoints=endpoints,
+        "_async_client.py",
+        env.get_template("async_client.py.jinja").render(
+            api=api,
+            imports=imports.lines(),
+            example=example,
+            tags=[
+                (
+                    identifier(t.python_name),
+                    identifier(async_class_name(t.class_name)),
+                    relative("_async_client", f"api.{t.python_name}.{ASYNC_RESOURCE_MODULE}"),
+                    t,
+                )
+                for t in api.tags
+            ],
+            auth=auth_view,
         ),
     )
 

@@ -19,8 +19,10 @@ from tests.generator.tiny_api import tiny_api
 GOLDEN = Path(__file__).resolve().parent / "golden"
 MODULES = [
     "__init__.py",
+    "_async_client.py",
     "_client.py",
     "api/pets/__init__.py",
+    "api/pets/_async_resource.py",
     "api/pets/_resource.py",
     "api/pets/get_pet.py",
     "api/pets/list_pets.py",
