@@ -43,7 +43,9 @@ __all__ = [
     "request_id_or_new",
     "request_metadata_scope",
     "reset_correlation_id",
+    "reset_request_metadata",
     "set_correlation_id",
+    "set_request_metadata",
 ]
 
 T = TypeVar("T")
@@ -178,6 +180,20 @@ def get_request_metadata() -> Mapping[str, str]:
     to tie an outgoing call to the request that caused it.
     """
     return _request_metadata.get()
+
+
+def set_request_metadata(**values: str) -> contextvars.Token[Mapping[str, str]]:
+    """Add ``values`` to the request metadata; returns a token for :func:`reset_request_metadata`.
+
+    For frameworks with separate before/after request callbacks; otherwise use
+    :func:`request_metadata_scope`.
+    """
+    return _request_metadata.set(MappingProxyType({**_request_metadata.get(), **values}))
+
+
+def reset_request_metadata(token: contextvars.Token[Mapping[str, str]]) -> None:
+    """Restore the request metadata that was current before :func:`set_request_metadata`."""
+    _request_metadata.reset(token)
 
 
 @contextmanager
