@@ -21,6 +21,7 @@ gets its own session, and all per-call state lives in a ``RequestContext``.
 
 from __future__ import annotations
 
+import contextvars
 import importlib
 import logging
 import time
@@ -539,7 +540,12 @@ class HttpClient:
             return []
         results: list[HttpResponse | Exception] = []
         with executor_class(max_workers=max(1, min(max_workers, len(batch)))) as pool:
-            futures = [pool.submit(self.execute, request) for request in batch]
+            # Each request runs in a copy of the caller's context: an incoming request's
+            # correlation id (and anything else in context variables) goes with it.
+            futures = [
+                pool.submit(contextvars.copy_context().run, self.execute, request)
+                for request in batch
+            ]
             for future in futures:
                 try:
                     results.append(future.result())

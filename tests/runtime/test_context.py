@@ -20,6 +20,8 @@ from requestforge import (
     CorrelationIdHook,
     HttpClient,
     HttpClientConfigBuilder,
+    HttpMethod,
+    HttpRequest,
     Local,
     context,
     correlation_id_scope,
@@ -425,3 +427,13 @@ def test_each_thread_sends_its_own_id(server: LoopbackServer) -> None:
         list(pool.map(call, range(200)))
     pairs = {(r.query["n"][0], r.header("X-Request-ID")) for r in server.requests}
     assert pairs == {(str(n), f"rid-{n}") for n in range(200)}
+
+
+def test_execute_many_carries_the_callers_id_to_its_worker_threads(
+    server: LoopbackServer,
+) -> None:
+    with _client(server) as client, correlation_id_scope("batch-rid"):
+        client.execute_many(
+            [HttpRequest(method=HttpMethod.GET, url="/x") for _ in range(8)], max_workers=4
+        )
+    assert [r.header("X-Request-ID") for r in server.requests] == ["batch-rid"] * 8
