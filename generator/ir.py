@@ -223,6 +223,30 @@ class Response:
     error_class: str | None = None
 
 
+PaginationStyle = Literal["link", "cursor", "offset", "page"]
+
+
+@dataclass(frozen=True)
+class Pagination:
+    """How an operation's results continue on further pages (``iterate()`` follows them).
+
+    ``items_path`` leads from the parsed body to the item list: one
+    ``(attribute, may be None)`` per step; empty when the body is the list.
+    Parameter names and pointers are raw text (wire names, JSON pointers).
+    """
+
+    style: PaginationStyle
+    item_type: TypeRef
+    items_path: tuple[tuple[str, bool], ...] = ()
+    items_nullable: bool = False
+    cursor_param: str | None = None
+    next_cursor: str | None = None
+    cursor_item_field: str | None = None
+    has_more: str | None = None
+    offset_param: str | None = None
+    limit_param: str | None = None
+
+
 @dataclass(frozen=True)
 class Operation:
     """One endpoint: a module ``api/<tag>/<python_name>.py`` and a ``Client`` method."""
@@ -244,6 +268,7 @@ class Operation:
     pointer: str = ""
     # scheme name -> the scopes its requirements ask for (union, spec order); none: left out
     security_scopes: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    pagination: Pagination | None = None
 
     def located(self, location: ParameterLocation) -> tuple[Parameter, ...]:
         """The parameters in one location, in the spec's order."""

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from .codegen import ImportSet, RenderError, annotation, optional_type
 from .escaping import identifier, py_literal, py_str
-from .ir import Operation, Parameter, RequestBody, Response
+from .ir import Operation, Pagination, Parameter, RequestBody, Response
 from .layout import fits, layout_call
 
 __all__ = ["STATUS_ERRORS", "BranchView", "ErrorView", "OperationView", "operation_view"]
@@ -44,6 +44,16 @@ class OperationView:
     return_type: str
     deprecated: bool
     deprecation_message: str
+    pagination: PaginationView | None = None
+
+
+@dataclass
+class PaginationView:
+    """``PAGINATION = ...``, ``page_items`` and the item type of ``iterate()``."""
+
+    style: str  # the runtime style object's constructor call, laid out after "PAGINATION = "
+    item_type: str
+    items_lines: list[str]  # the body of ``page_items(response)``
 
 
 #: Indentation of the keyword arguments of ``return HttpRequest(...)`` in ``build_request``.
@@ -393,6 +403,53 @@ def operation_view(operation: Operation, imports: ImportSet) -> OperationView:
         return_type=annotation(operation.success_type.annotation),
         deprecated=operation.deprecated,
         deprecation_message=py_str(f"{operation.python_name} is deprecated"),
+        pagination=_pagination_view(operation.pagination, imports),
+    )
+
+
+_STYLE_CLASSES = {
+    "link": "LinkPagination",
+    "cursor": "CursorPagination",
+    "offset": "OffsetPagination",
+    "page": "OffsetPagination",
+}
+
+
+def _pagination_view(pagination: Pagination | None, imports: ImportSet) -> PaginationView | None:
+    if pagination is None:
+        return None
+    style_class = _STYLE_CLASSES[pagination.style]
+    imports.runtime_names(style_class, "paginate", "apaginate")
+    imports.external("collections.abc", "Iterator", "AsyncIterator")
+    imports.add_type(pagination.item_type)
+    fields = [
+        ("cursor_param", pagination.cursor_param),
+        ("next_cursor", pagination.next_cursor),
+        ("cursor_item_field", pagination.cursor_item_field),
+        ("has_more", pagination.has_more),
+        ("offset_param", pagination.offset_param),
+        ("limit_param", pagination.limit_param),
+    ]
+    arguments = [f"{name}={py_str(value)}" for name, value in fields if value is not None]
+    if pagination.style == "page":
+        arguments.append('kind="page"')
+    lines: list[str] = []
+    if not pagination.items_path:
+        tail = " or []" if pagination.items_nullable else ""
+        lines.append(f"return parse_response(response){tail}")
+    else:
+        lines.append("page = parse_response(response)")
+        reached = "page"
+        for attribute, may_be_none in pagination.items_path[:-1]:
+            reached = f"{reached}.{identifier(attribute)}"
+            if may_be_none:
+                lines += [f"if {reached} is None:", "    return []"]
+        last = f"{reached}.{identifier(pagination.items_path[-1][0])}"
+        lines.append(f"return {last} or []" if pagination.items_nullable else f"return {last}")
+    return PaginationView(
+        style=layout_call(f"PAGINATION = {style_class}", arguments, "", 0),
+        item_type=annotation(pagination.item_type.annotation),
+        items_lines=lines,
     )
 
 

@@ -321,20 +321,31 @@ class ResourceFlavour:
     base: str
     endpoint: str
     call: str  # the operation functions bound: ``sync``/``sync_detailed`` or ``asyncio``/...
+    paginated_endpoint: str  # the endpoint class of operations that page (adds ``.iterate``)
+    iterate: str  # the operation function it binds as ``.iterate``
     access: str  # how the README and docstrings reach it
     class_name: Callable[[str], str]
 
 
 SYNC_RESOURCE = ResourceFlavour(
-    RESOURCE_MODULE, "Resource", "Endpoint", "sync", "client", lambda name: name
+    module=RESOURCE_MODULE,
+    base="Resource",
+    endpoint="Endpoint",
+    call="sync",
+    paginated_endpoint="PaginatedEndpoint",
+    iterate="iterate",
+    access="client",
+    class_name=lambda name: name,
 )
 ASYNC_RESOURCE = ResourceFlavour(
-    ASYNC_RESOURCE_MODULE,
-    "AsyncResource",
-    "AsyncEndpoint",
-    "asyncio",
-    "async_client",
-    async_class_name,
+    module=ASYNC_RESOURCE_MODULE,
+    base="AsyncResource",
+    endpoint="AsyncEndpoint",
+    call="asyncio",
+    paginated_endpoint="AsyncPaginatedEndpoint",
+    iterate="aiterate",
+    access="async_client",
+    class_name=async_class_name,
 )
 
 
@@ -343,7 +354,7 @@ def _render_tag(
 ) -> None:
     tag_package = f"api.{identifier(tag.python_name)}"
     _check_unique(f"operations of tag {tag.name!r}", [op.python_name for op in tag.operations])
-    endpoints: list[tuple[str, str, str]] = []
+    endpoints: list[tuple[str, str, str, bool]] = []
     module_imports: list[tuple[str, str]] = []
     for operation in tag.operations:
         imports = ImportSet(operation.module, runtime=runtime)
@@ -355,7 +366,9 @@ def _render_tag(
         parent, _, leaf = operation.module.rpartition(".")
         alias = f"_{identifier(leaf)}"
         module_imports.append((parent, f"{leaf} as {alias}"))
-        endpoints.append((view.name, alias, (operation.summary or "").strip()))
+        endpoints.append(
+            (view.name, alias, (operation.summary or "").strip(), view.pagination is not None)
+        )
     emit(
         module_path(tag_package, package=True),
         env.get_template("tag_init.py.jinja").render(
@@ -367,6 +380,8 @@ def _render_tag(
         resource_imports = ImportSet(module, runtime=runtime)
         resource_imports.external("__future__", "annotations")
         resource_imports.runtime_names(flavour.endpoint, flavour.base)
+        if any(paginated for *_, paginated in endpoints):
+            resource_imports.runtime_names(flavour.paginated_endpoint)
         emit(
             module_path(module),
             env.get_template("resource.py.jinja").render(

@@ -45,6 +45,7 @@ from .document import as_map
 from .modules import assign_modules, break_alias_cycles, place, with_imports
 from .naming import TAG_RESERVED, NameScope, pascal_case, shorten, snake_case
 from .operations import OperationLowerer, collect_operations
+from .pagination import with_pagination
 from .schemas import SchemaLowerer
 from .security import lower_security_schemes
 
@@ -146,7 +147,7 @@ def lower(
     operation_scopes = {
         tag: NameScope(reserved=("client", "with_raw_response")) for tag in tag_names
     }
-    by_tag: dict[str, list[Operation]] = {tag: [] for tag in tag_names}
+    by_tag: dict[str, list[tuple[Operation, Mapping[str, Any]]]] = {tag: [] for tag in tag_names}
     # A duplicate operationId breaks the spec's own rules but is common in real
     # specs the user cannot fix: the later operation gets a suffixed name (by the
     # name scope) and a warning, instead of failing generation (issue 7).
@@ -167,7 +168,7 @@ def lower(
         python_name = operation_scopes[raw.tag].take(candidate)
         tag_python = tag_names[raw.tag][0]
         module = f"api.{tag_python}.{python_name}"
-        by_tag[raw.tag].append(lowerer.lower(raw, python_name, tag_python, module))
+        by_tag[raw.tag].append((lowerer.lower(raw, python_name, tag_python, module), raw.node))
 
     schemas.promote_recursive_maps()
     aliases = break_alias_cycles(schemas.aliases, diagnostics)
@@ -178,12 +179,24 @@ def lower(
     models, enums, alias_list = place(models, enums, alias_list, modules)
 
     descriptions = _tag_descriptions(document)
+    models_by_name = {model.name: model for model in models}
+    aliases_by_name = {alias.name: alias for alias in alias_list}
     tags = tuple(
         Tag(
             name=tag,
             python_name=python_name,
             class_name=class_name,
-            operations=tuple(_place_operation(op, modules) for op in by_tag[tag]),
+            operations=tuple(
+                with_pagination(
+                    _place_operation(op, modules),
+                    node,
+                    document=document,
+                    models=models_by_name,
+                    diagnostics=diagnostics,
+                    aliases=aliases_by_name,
+                )
+                for op, node in by_tag[tag]
+            ),
             description=descriptions.get(tag),
         )
         for tag, (python_name, class_name) in tag_names.items()

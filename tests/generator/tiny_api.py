@@ -16,6 +16,7 @@ from forgegen.ir import (
     Model,
     ModelField,
     Operation,
+    Pagination,
     Parameter,
     RequestBody,
     Response,
@@ -184,6 +185,7 @@ LIST_PETS = Operation(
     success_type=model_ref("PetList", "models.pet_list"),
     security=(),
     summary="List pets",
+    pagination=Pagination(style="link", item_type=model_ref("Pet", "models.pet")),
 )
 
 ADD_PET = Operation(
