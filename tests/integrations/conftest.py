@@ -21,7 +21,22 @@ if not settings.configured:
         MIDDLEWARE=["requestforge.integrations.django.RequestIdMiddleware"],
         INSTALLED_APPS=[],
         DATABASES={},
-        CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}},
+        # The caches tests/runtime/test_storage.py expects too: Django is configured
+        # once per process, by whichever test directory is collected first.
+        CACHES={
+            "default": {
+                "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                "LOCATION": "requestforge-tests",
+            },
+            "redis": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": "redis://127.0.0.1:6379/13",  # the redis_url fixture's database
+            },
+            "unreachable": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": "redis://127.0.0.1:1/0",
+            },
+        },
         USE_TZ=True,
         REQUESTFORGE={"REQUEST_ID_HEADER": "X-Request-ID", "CLIENTS": {}},
     )

@@ -11,7 +11,13 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI, WebSocket
-from requestforge import InMemoryTokenStorage
+from requestforge import (
+    HttpClient,
+    HttpClientConfigBuilder,
+    HttpRequest,
+    InMemoryTokenStorage,
+    RequestContext,
+)
 from requestforge.context import get_correlation_id, get_request_metadata
 from requestforge.integrations.asgi import RequestIdMiddleware
 from starlette.testclient import TestClient
@@ -144,3 +150,20 @@ def test_custom_header_and_the_apps_own_header_is_replaced() -> None:
     response = client.get("/", headers={"X-Trace": "t-1"})
     assert response.text == "t-1"
     assert response.headers.get_list("X-Trace") == ["t-1"]
+
+
+def test_hooks_see_the_request_metadata(server: LoopbackServer) -> None:
+    server.route("GET", "/data", echo_reply)
+    seen: list[dict[str, str]] = []
+
+    class RecordingHook:
+        def before_request(self, request: HttpRequest, context: RequestContext) -> HttpRequest:
+            seen.append({**get_request_metadata(), "id": str(get_correlation_id())})
+            return request
+
+    config = HttpClientConfigBuilder().with_base_url(server.url).with_request_hook(RecordingHook())
+    with UpstreamClient(http_client=HttpClient(config.build())) as client:
+        app = build_app(client, [])
+        with TestClient(app) as test_client:
+            test_client.get("/call", headers={"X-Request-ID": "hooked"})
+    assert seen == [{"method": "GET", "path": "/call", "id": "hooked"}]

@@ -10,7 +10,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from requestforge import ApiClient, HttpMethod, HttpRequest, SecuritySchemeSpec, TokenStorage
+from requestforge import (
+    ApiClient,
+    HttpClient,
+    HttpMethod,
+    HttpRequest,
+    SecuritySchemeSpec,
+    TokenStorage,
+)
 
 from tests.support.server import RecordedRequest, Reply
 
@@ -44,9 +51,11 @@ class UpstreamClient(ApiClient):
         token_storage: TokenStorage | None = None,
         timeout: float | None = None,
         headers: Mapping[str, str] | None = None,
+        http_client: HttpClient | None = None,
     ) -> None:
         super().__init__(
             base_url,
+            http_client=http_client,
             timeout=timeout,
             headers=headers,
             token_storage=token_storage,
