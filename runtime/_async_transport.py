@@ -153,6 +153,9 @@ class _LoopPool:
     client: httpx.AsyncClient
     keeper: AsyncGenerator[None, None]
     loop: asyncio.AbstractEventLoop
+    # Tasks queue here, not in httpcore: its pool rescans every queued request
+    # whenever a connection frees up, which is quadratic with a thousand waiters.
+    slots: asyncio.Semaphore
 
 
 def _root(exc: BaseException) -> BaseException:
@@ -215,6 +218,27 @@ def map_error(
     return ReadError(f"failed reading the response to {where}: {reason}")
 
 
+async def _take(
+    slots: asyncio.Semaphore,
+    built: httpx.Request,
+    method: str,
+    url: str,
+    secret_params: Collection[str],
+) -> None:
+    """A connection slot, waited for no longer than the connect timeout (httpx's pool timeout)."""
+    if not slots.locked():
+        await slots.acquire()
+        return
+    wait = built.extensions.get("timeout", {}).get("pool")
+    try:
+        await asyncio.wait_for(slots.acquire(), wait)
+    except asyncio.TimeoutError:
+        where = f"{method} {redact_url(url, secret_params)}"
+        raise ConnectTimeoutError(
+            f"timed out waiting for a free connection for {where}: every pooled connection is busy"
+        ) from None
+
+
 class AsyncTransport:
     """Sends requests for one async client: one httpx pool per event loop."""
 
@@ -258,24 +282,24 @@ class AsyncTransport:
             follow_redirects=False,
         )
 
-    async def _client(self) -> httpx.AsyncClient:
-        """This event loop's httpx client, created on first use in the loop."""
+    async def _pool(self) -> _LoopPool:
+        """This event loop's pool, created on first use in the loop."""
         loop = asyncio.get_running_loop()
         pool = self._pools.get(loop)
         if pool is not None:
-            return pool.client
+            return pool
         with self._lock:
             if self._closed:
                 raise ClientClosedError("this client has been closed")
             pool = self._pools.get(loop)
-            if pool is None:
-                client = self._new_client()
-                keeper = _held_open(client)
-                pool = self._pools[loop] = _LoopPool(client, keeper, loop)
-            else:
-                return pool.client
+            if pool is not None:
+                return pool
+            client = self._new_client()
+            keeper = _held_open(client)
+            slots = asyncio.Semaphore(self._config.pool_maxsize)
+            pool = self._pools[loop] = _LoopPool(client, keeper, loop, slots)
         await keeper.__anext__()  # runs to the ``yield`` at once: no other task gets in
-        return pool.client
+        return pool
 
     @property
     def open_pools(self) -> int:
@@ -315,7 +339,7 @@ class AsyncTransport:
         auth_params: frozenset[str] | None = None,
     ) -> HttpResponse:
         """Send ``request``, following redirects as ``Transport.send`` does (same rules)."""
-        client = await self._client()
+        pool = await self._pool()
         url = request.url
         absolute = url if url.startswith(("http://", "https://")) else self.absolute_url(url)
         current = request if absolute == url else request.with_url(absolute)
@@ -323,7 +347,7 @@ class AsyncTransport:
         if auth_params is None:
             auth_params = auth_added_params(request, unauthenticated)
         started = time.perf_counter()
-        response = await self._send_once(client, current, started, deadline, auth_params)
+        response = await self._send_once(pool, current, started, deadline, auth_params)
         if not self._config.follow_redirects or response.status_code not in REDIRECT_STATUSES:
             return response
         bare = replace(unauthenticated, url=current.url)
@@ -346,7 +370,7 @@ class AsyncTransport:
             if not leaves and authenticate is not None:
                 current = await authenticate(current)
             response = await self._send_once(
-                client, current, started, deadline, auth_params, strip_credentials=leaves
+                pool, current, started, deadline, auth_params, strip_credentials=leaves
             )
         return response
 
@@ -398,7 +422,7 @@ class AsyncTransport:
 
     async def _send_once(
         self,
-        client: httpx.AsyncClient,
+        pool: _LoopPool,
         request: HttpRequest,
         started: float,
         deadline: float | None,
@@ -412,15 +436,20 @@ class AsyncTransport:
         # ours (its text holds the full URL), and we raise outside ``except``.
         failure: RequestForgeError | None = None
         in_body = False
+        client = pool.client
         try:
             built = self._build(client, request, deadline, strip_credentials)
             url = str(built.url)
-            raw = await client.send(built, stream=True)
-            in_body = True
+            await _take(pool.slots, built, method, url, secret_params)
             try:
-                content = await raw.aread()
+                raw = await client.send(built, stream=True)
+                in_body = True
+                try:
+                    content = await raw.aread()
+                finally:
+                    await raw.aclose()
             finally:
-                await raw.aclose()
+                pool.slots.release()
         except InvalidRequestError:
             raise
         except (httpx.HTTPError, httpx.InvalidURL) as exc:

@@ -608,3 +608,31 @@ def test_concurrent_tasks_share_the_loop_pool(server: LoopbackServer) -> None:
 
     assert run(go) == [200] * 50
     assert server.total_connections <= 10  # pool_maxsize caps the sockets
+
+
+def test_waiting_for_a_free_connection_is_bounded_by_the_connect_timeout(
+    server: LoopbackServer,
+) -> None:
+    from requestforge.errors import ConnectTimeoutError
+
+    server.route("GET", "/slow", Reply(status=200, delay=1.0))
+    server.route("GET", "/fast", Reply(status=200))
+    config = (
+        HttpClientConfigBuilder()
+        .with_base_url(server.url)
+        .with_timeout(5.0, connect=0.2)
+        .with_pool_size(1)
+        .with_no_retry()
+        .build()
+    )
+
+    async def go() -> None:
+        async with AsyncHttpClient(config) as client:
+            slow = asyncio.ensure_future(client.get("/slow"))
+            await asyncio.sleep(0.1)
+            with pytest.raises(ConnectTimeoutError, match="free connection"):
+                await client.get("/fast")
+            assert (await slow).status_code == 200
+            assert (await client.get("/fast")).status_code == 200  # the slot came back
+
+    run(go)
