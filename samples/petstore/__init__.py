@@ -10,6 +10,10 @@ Some useful links:
 - [The source API definition for the Pet Store](https://github.com/swagger-api/swagger-petstore/blob/master/src/main/resources/openapi.yaml)
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from ._client import Client
 from .errors import (
     ApiError,
@@ -24,10 +28,14 @@ from .errors import (
     UnprocessableEntityError,
 )
 
+if TYPE_CHECKING:
+    from ._async_client import AsyncClient
+
 __version__ = "1.0.27-SNAPSHOT"
 
 __all__ = [
     "ApiError",
+    "AsyncClient",
     "BadRequestError",
     "Client",
     "ConflictError",
@@ -40,3 +48,12 @@ __all__ = [
     "UnprocessableEntityError",
     "__version__",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # AsyncClient brings the async runtime (httpx): loaded on first use only.
+    if name == "AsyncClient":
+        from ._async_client import AsyncClient
+
+        return AsyncClient
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

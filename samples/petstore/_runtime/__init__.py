@@ -4,136 +4,377 @@ Thread-safe ``HttpClient`` on thread-local ``requests`` sessions, an immutable
 config built fluently, request/response/error/auth hooks, retry strategies with
 a circuit breaker, and token management.  Everything public is importable from
 here; the submodules are an implementation detail.
+
+The package loads lazily (PEP 562): ``import requestforge`` costs almost
+nothing, and each name imports its submodule on first access.  A generated
+client touches the HTTP machinery but rarely the token flows, OIDC discovery
+or pipelines, and every module not loaded is import time its users keep.
 """
 
-from ._sessions import ClientClosedError
-from .api import (
-    ApiClient,
-    ApiError,
-    ApiResponse,
-    BadRequestError,
-    BoundEndpoint,
-    ConflictError,
-    Endpoint,
-    MissingCredentialsError,
-    NotFoundError,
-    OpenEnum,
-    OperationScopes,
-    PermissionDeniedError,
-    RateLimitError,
-    Resource,
-    SecurityRequirements,
-    ServerError,
-    UnauthorizedError,
-    UnprocessableEntityError,
-    compact,
-    cookie_param,
-    error_class_for,
-    form_body,
-    header_param,
-    multipart_body,
-    parse_json,
-    path_param,
-    query_param,
-    raise_api_error,
-    text_body,
-    to_json,
-)
-from .api_model import ApiModel
-from .auth import (
-    ApiKeyAuthHook,
-    BasicAuthHook,
-    BearerTokenAuthHook,
-    CompositeAuthHook,
-    TokenAuthHook,
-    TokenSource,
-)
-from .client import HttpClient
-from .config import HttpClientConfig, HttpClientConfigBuilder
-from .context import Local, correlation_id_scope, get_correlation_id, set_correlation_id
-from .errors import (
-    AuthenticationError,
-    CircuitOpenError,
-    ConfigurationError,
-    ConnectError,
-    ConnectTimeoutError,
-    HttpStatusError,
-    InvalidRequestError,
-    MaxRetryException,
-    PipelineError,
-    ReadError,
-    ReadTimeoutError,
-    RequestForgeError,
-    RequestTimeoutError,
-    ResponseDecodeError,
-    RetryBudgetExceededError,
-    TLSError,
-    TokenFetchError,
-    TokenStorageError,
-    TooManyRedirectsError,
-    TransportError,
-)
-from .hooks import (
-    AuthHook,
-    AuthHookInterface,
-    AuthorizationHook,
-    CorrelationIdHook,
-    ErrorHook,
-    ErrorHookInterface,
-    IdempotencyKeyHook,
-    LoggingErrorHook,
-    LoggingRequestHook,
-    LoggingResponseHook,
-    RateLimitInfo,
-    RateLimitResponseHook,
-    RequestHook,
-    RequestHookInterface,
-    ResponseHook,
-    ResponseHookInterface,
-)
-from .manager import TokenManager
-from .models import Headers, HttpMethod, HttpRequest, HttpResponse, RequestContext
-from .oidc import OidcConfiguration, clear_discovery_cache, discover
-from .pipeline import (
-    BodyTokenFetcher,
-    FetchContext,
-    HeaderTokenFetcher,
-    PipelineTokenProvider,
-    TokenFetcher,
-    TokenFetcherInterface,
-    TokenFetchPipeline,
-)
-from .providers import (
-    ClientCredentialsTokenProvider,
-    PasswordGrantTokenProvider,
-    RefreshTokenProvider,
-    TokenProvider,
-    TokenProviderInterface,
-)
-from .retry import (
-    CircuitBreakerRetryStrategy,
-    CircuitState,
-    ExponentialBackoffRetryStrategy,
-    NoRetryStrategy,
-    RetryConditions,
-    RetryStrategy,
-    RetryStrategyInterface,
-    SimpleRetryStrategy,
-    parse_retry_after,
-)
-from .schemes import PipelineStepSpec, SchemeAuth, SecuritySchemeSpec, build_scheme_auth
-from .storage import (
-    DjangoCacheTokenStorage,
-    InMemoryTokenStorage,
-    RedisLock,
-    RedisTokenStorage,
-    StorageLock,
-    TokenStorage,
-    TokenStorageInterface,
-)
-from .tokens import TokenData
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ._sessions import ClientClosedError
+    from .api import (
+        ApiClient,
+        ApiError,
+        ApiResponse,
+        BadRequestError,
+        BoundEndpoint,
+        ConflictError,
+        Endpoint,
+        MissingCredentialsError,
+        NotFoundError,
+        OpenEnum,
+        OperationScopes,
+        PermissionDeniedError,
+        RateLimitError,
+        Resource,
+        SecurityRequirements,
+        ServerError,
+        UnauthorizedError,
+        UnprocessableEntityError,
+        compact,
+        cookie_param,
+        error_class_for,
+        form_body,
+        header_param,
+        multipart_body,
+        parse_json,
+        path_param,
+        query_param,
+        raise_api_error,
+        text_body,
+        to_json,
+    )
+    from .api_model import ApiModel
+    from .async_api import (
+        AsyncApiClient,
+        AsyncBoundEndpoint,
+        AsyncEndpoint,
+        AsyncResource,
+    )
+    from .async_client import (
+        AsyncHttpClient,
+    )
+    from .async_paging_endpoints import (
+        AsyncBoundPaginatedEndpoint,
+        AsyncPaginatedEndpoint,
+    )
+    from .auth import (
+        ApiKeyAuthHook,
+        BasicAuthHook,
+        BearerTokenAuthHook,
+        CompositeAuthHook,
+        TokenAuthHook,
+        TokenSource,
+    )
+    from .client import HttpClient
+    from .config import (
+        HttpClientConfig,
+        HttpClientConfigBuilder,
+    )
+    from .context import (
+        Local,
+        correlation_id_scope,
+        get_correlation_id,
+        get_request_metadata,
+        is_valid_request_id,
+        new_request_id,
+        outgoing_correlation_headers,
+        request_id_or_new,
+        request_metadata_scope,
+        reset_correlation_id,
+        reset_request_metadata,
+        set_correlation_id,
+        set_request_metadata,
+    )
+    from .errors import (
+        AuthenticationError,
+        CircuitOpenError,
+        ConfigurationError,
+        ConnectError,
+        ConnectTimeoutError,
+        HttpStatusError,
+        InvalidRequestError,
+        MaxRetryException,
+        PipelineError,
+        ReadError,
+        ReadTimeoutError,
+        RequestForgeError,
+        RequestTimeoutError,
+        ResponseDecodeError,
+        RetryBudgetExceededError,
+        TLSError,
+        TokenFetchError,
+        TokenStorageError,
+        TooManyRedirectsError,
+        TransportError,
+    )
+    from .hooks import (
+        AuthHook,
+        AuthHookInterface,
+        AuthorizationHook,
+        CorrelationIdHook,
+        ErrorHook,
+        ErrorHookInterface,
+        IdempotencyKeyHook,
+        LoggingErrorHook,
+        LoggingRequestHook,
+        LoggingResponseHook,
+        RateLimitInfo,
+        RateLimitResponseHook,
+        RequestHook,
+        RequestHookInterface,
+        ResponseHook,
+        ResponseHookInterface,
+    )
+    from .manager import TokenManager
+    from .models import (
+        Headers,
+        HttpMethod,
+        HttpRequest,
+        HttpResponse,
+        RequestContext,
+    )
+    from .oidc import (
+        OidcConfiguration,
+        clear_discovery_cache,
+        discover,
+    )
+    from .pagination import (
+        CursorPagination,
+        LinkPagination,
+        OffsetPagination,
+        Page,
+        PaginationError,
+        PaginationStyle,
+        SupportsAsyncExecute,
+        SupportsExecute,
+        apaginate,
+        apaginate_pages,
+        paginate,
+        paginate_pages,
+        parse_link_header,
+    )
+    from .paging_endpoints import (
+        BoundPaginatedEndpoint,
+        PaginatedEndpoint,
+    )
+    from .pipeline import (
+        BodyTokenFetcher,
+        FetchContext,
+        HeaderTokenFetcher,
+        PipelineTokenProvider,
+        TokenFetcher,
+        TokenFetcherInterface,
+        TokenFetchPipeline,
+    )
+    from .providers import (
+        ClientCredentialsTokenProvider,
+        PasswordGrantTokenProvider,
+        RefreshTokenProvider,
+        TokenProvider,
+        TokenProviderInterface,
+    )
+    from .retry import (
+        CircuitBreakerRetryStrategy,
+        CircuitState,
+        ExponentialBackoffRetryStrategy,
+        NoRetryStrategy,
+        RetryConditions,
+        RetryStrategy,
+        RetryStrategyInterface,
+        SimpleRetryStrategy,
+        parse_retry_after,
+    )
+    from .schemes import (
+        PipelineStepSpec,
+        SchemeAuth,
+        SecuritySchemeSpec,
+        build_scheme_auth,
+    )
+    from .storage import (
+        DjangoCacheTokenStorage,
+        InMemoryTokenStorage,
+        RedisLock,
+        RedisTokenStorage,
+        StorageLock,
+        TokenStorage,
+        TokenStorageInterface,
+    )
+    from .tokens import TokenData
 
 __version__ = "0.1.0"
+
+_SUBMODULE_OF: dict[str, str] = {
+    name: module
+    for module, names in {
+        "async_api": ("AsyncApiClient", "AsyncBoundEndpoint", "AsyncEndpoint", "AsyncResource"),
+        "async_client": ("AsyncHttpClient",),
+        "async_paging_endpoints": ("AsyncBoundPaginatedEndpoint", "AsyncPaginatedEndpoint"),
+        "paging_endpoints": ("BoundPaginatedEndpoint", "PaginatedEndpoint"),
+        "pagination": (
+            "CursorPagination",
+            "LinkPagination",
+            "OffsetPagination",
+            "Page",
+            "PaginationError",
+            "PaginationStyle",
+            "SupportsAsyncExecute",
+            "SupportsExecute",
+            "apaginate",
+            "apaginate_pages",
+            "paginate",
+            "paginate_pages",
+            "parse_link_header",
+        ),
+        "_sessions": ("ClientClosedError",),
+        "api": (
+            "ApiClient",
+            "ApiError",
+            "ApiResponse",
+            "BadRequestError",
+            "BoundEndpoint",
+            "ConflictError",
+            "Endpoint",
+            "MissingCredentialsError",
+            "NotFoundError",
+            "OpenEnum",
+            "OperationScopes",
+            "PermissionDeniedError",
+            "RateLimitError",
+            "Resource",
+            "SecurityRequirements",
+            "ServerError",
+            "UnauthorizedError",
+            "UnprocessableEntityError",
+            "compact",
+            "cookie_param",
+            "error_class_for",
+            "form_body",
+            "header_param",
+            "multipart_body",
+            "parse_json",
+            "path_param",
+            "query_param",
+            "raise_api_error",
+            "text_body",
+            "to_json",
+        ),
+        "api_model": ("ApiModel",),
+        "auth": (
+            "ApiKeyAuthHook",
+            "BasicAuthHook",
+            "BearerTokenAuthHook",
+            "CompositeAuthHook",
+            "TokenAuthHook",
+            "TokenSource",
+        ),
+        "client": ("HttpClient",),
+        "config": ("HttpClientConfig", "HttpClientConfigBuilder"),
+        "context": (
+            "Local",
+            "correlation_id_scope",
+            "get_correlation_id",
+            "get_request_metadata",
+            "is_valid_request_id",
+            "new_request_id",
+            "outgoing_correlation_headers",
+            "request_id_or_new",
+            "request_metadata_scope",
+            "reset_correlation_id",
+            "reset_request_metadata",
+            "set_correlation_id",
+            "set_request_metadata",
+        ),
+        "errors": (
+            "AuthenticationError",
+            "CircuitOpenError",
+            "ConfigurationError",
+            "ConnectError",
+            "ConnectTimeoutError",
+            "HttpStatusError",
+            "InvalidRequestError",
+            "MaxRetryException",
+            "PipelineError",
+            "ReadError",
+            "ReadTimeoutError",
+            "RequestForgeError",
+            "RequestTimeoutError",
+            "ResponseDecodeError",
+            "RetryBudgetExceededError",
+            "TLSError",
+            "TokenFetchError",
+            "TokenStorageError",
+            "TooManyRedirectsError",
+            "TransportError",
+        ),
+        "hooks": (
+            "AuthHook",
+            "AuthHookInterface",
+            "AuthorizationHook",
+            "CorrelationIdHook",
+            "ErrorHook",
+            "ErrorHookInterface",
+            "IdempotencyKeyHook",
+            "LoggingErrorHook",
+            "LoggingRequestHook",
+            "LoggingResponseHook",
+            "RateLimitInfo",
+            "RateLimitResponseHook",
+            "RequestHook",
+            "RequestHookInterface",
+            "ResponseHook",
+            "ResponseHookInterface",
+        ),
+        "manager": ("TokenManager",),
+        "models": ("Headers", "HttpMethod", "HttpRequest", "HttpResponse", "RequestContext"),
+        "oidc": ("OidcConfiguration", "clear_discovery_cache", "discover"),
+        "pipeline": (
+            "BodyTokenFetcher",
+            "FetchContext",
+            "HeaderTokenFetcher",
+            "PipelineTokenProvider",
+            "TokenFetcher",
+            "TokenFetcherInterface",
+            "TokenFetchPipeline",
+        ),
+        "providers": (
+            "ClientCredentialsTokenProvider",
+            "PasswordGrantTokenProvider",
+            "RefreshTokenProvider",
+            "TokenProvider",
+            "TokenProviderInterface",
+        ),
+        "retry": (
+            "CircuitBreakerRetryStrategy",
+            "CircuitState",
+            "ExponentialBackoffRetryStrategy",
+            "NoRetryStrategy",
+            "RetryConditions",
+            "RetryStrategy",
+            "RetryStrategyInterface",
+            "SimpleRetryStrategy",
+            "parse_retry_after",
+        ),
+        "schemes": ("PipelineStepSpec", "SchemeAuth", "SecuritySchemeSpec", "build_scheme_auth"),
+        "storage": (
+            "DjangoCacheTokenStorage",
+            "InMemoryTokenStorage",
+            "RedisLock",
+            "RedisTokenStorage",
+            "StorageLock",
+            "TokenStorage",
+            "TokenStorageInterface",
+        ),
+        "tokens": ("TokenData",),
+    }.items()
+    for name in names
+}
 
 __all__ = [
     "ApiClient",
@@ -141,6 +382,13 @@ __all__ = [
     "ApiKeyAuthHook",
     "ApiModel",
     "ApiResponse",
+    "AsyncApiClient",
+    "AsyncBoundEndpoint",
+    "AsyncBoundPaginatedEndpoint",
+    "AsyncEndpoint",
+    "AsyncHttpClient",
+    "AsyncPaginatedEndpoint",
+    "AsyncResource",
     "AuthHook",
     "AuthHookInterface",
     "AuthenticationError",
@@ -150,6 +398,7 @@ __all__ = [
     "BearerTokenAuthHook",
     "BodyTokenFetcher",
     "BoundEndpoint",
+    "BoundPaginatedEndpoint",
     "CircuitBreakerRetryStrategy",
     "CircuitOpenError",
     "CircuitState",
@@ -161,6 +410,7 @@ __all__ = [
     "ConnectError",
     "ConnectTimeoutError",
     "CorrelationIdHook",
+    "CursorPagination",
     "DjangoCacheTokenStorage",
     "Endpoint",
     "ErrorHook",
@@ -179,6 +429,7 @@ __all__ = [
     "IdempotencyKeyHook",
     "InMemoryTokenStorage",
     "InvalidRequestError",
+    "LinkPagination",
     "Local",
     "LoggingErrorHook",
     "LoggingRequestHook",
@@ -187,9 +438,14 @@ __all__ = [
     "MissingCredentialsError",
     "NoRetryStrategy",
     "NotFoundError",
+    "OffsetPagination",
     "OidcConfiguration",
     "OpenEnum",
     "OperationScopes",
+    "Page",
+    "PaginatedEndpoint",
+    "PaginationError",
+    "PaginationStyle",
     "PasswordGrantTokenProvider",
     "PermissionDeniedError",
     "PipelineError",
@@ -222,6 +478,8 @@ __all__ = [
     "ServerError",
     "SimpleRetryStrategy",
     "StorageLock",
+    "SupportsAsyncExecute",
+    "SupportsExecute",
     "TLSError",
     "TokenAuthHook",
     "TokenData",
@@ -241,6 +499,8 @@ __all__ = [
     "UnauthorizedError",
     "UnprocessableEntityError",
     "__version__",
+    "apaginate",
+    "apaginate_pages",
     "build_scheme_auth",
     "clear_discovery_cache",
     "compact",
@@ -250,14 +510,40 @@ __all__ = [
     "error_class_for",
     "form_body",
     "get_correlation_id",
+    "get_request_metadata",
     "header_param",
+    "is_valid_request_id",
     "multipart_body",
+    "new_request_id",
+    "outgoing_correlation_headers",
+    "paginate",
+    "paginate_pages",
     "parse_json",
+    "parse_link_header",
     "parse_retry_after",
     "path_param",
     "query_param",
     "raise_api_error",
+    "request_id_or_new",
+    "request_metadata_scope",
+    "reset_correlation_id",
+    "reset_request_metadata",
     "set_correlation_id",
+    "set_request_metadata",
     "text_body",
     "to_json",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """Import the submodule that defines ``name`` on first access, then cache it here."""
+    module = _SUBMODULE_OF.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -37,7 +37,7 @@ import time
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import urlencode
 
 import requests
 import requests.adapters
@@ -58,6 +58,17 @@ from urllib3.exceptions import ReadTimeoutError as _Urllib3ReadTimeout
 from urllib3.exceptions import ResponseError as _Urllib3ResponseError
 from urllib3.exceptions import SSLError as _Urllib3SSLError
 
+from ._wire import (
+    ALWAYS_STRIPPED,
+    DEFAULT_PORTS,
+    REDIRECT_STATUSES,
+    attempt_timeouts,
+    form_data,
+    join_url,
+    next_redirect,
+    redirect_strips_credentials,
+    scrub,
+)
 from .config import HttpClientConfig
 from .errors import (
     ConnectError,
@@ -67,12 +78,10 @@ from .errors import (
     ReadTimeoutError,
     RequestForgeError,
     TLSError,
-    TooManyRedirectsError,
     TransportError,
 )
 from .models import (
     Headers,
-    HttpMethod,
     HttpRequest,
     HttpResponse,
     auth_added_names,
@@ -89,15 +98,7 @@ __all__ = [
     "redirect_strips_credentials",
 ]
 
-_REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
-_ALWAYS_STRIPPED = frozenset({"authorization", "proxy-authorization", "cookie"})
-_BODY_HEADERS = frozenset({"content-type", "content-length", "transfer-encoding"})
-_URL_IN_TEXT = re.compile(r"https?://[^\s'\")]+")
 _OBJECT_PREFIX = re.compile(r"^<[^>]+>:\s*")
-_DEFAULT_PORTS = {"http": 80, "https": 443}
-# Smallest timeout handed to requests when a total-time budget is nearly spent:
-# the attempt then times out at once and the retry loop reports the budget.
-_MIN_TIMEOUT = 0.001
 # What requests reads a body in (``requests.models.CONTENT_CHUNK_SIZE``).
 _CONTENT_CHUNK_SIZE = 10 * 1024
 # The json module requests encodes ``json=`` bodies with (simplejson when installed).
@@ -120,43 +121,6 @@ _UPPER_HEX = frozenset("0123456789ABCDEF")
 # requests' header checks (``requests.utils._HEADER_VALIDATORS_STR``).
 _HEADER_NAME = re.compile(r"^[^:\s][^:\r\n]*$")
 _HEADER_VALUE = re.compile(r"^\S[^\r\n]*$|^$")
-
-
-def join_url(base_url: str, url: str) -> str:
-    """``url`` if absolute, else appended to ``base_url`` keeping the base's path."""
-    if url.startswith(("http://", "https://")):
-        return url
-    if not base_url:
-        raise InvalidRequestError(
-            f"relative URL {redact_url(url)!r} needs a base_url in the client config"
-        )
-    if not url:
-        return base_url
-    return f"{base_url}/{url.lstrip('/')}"
-
-
-def _origin(url: str) -> tuple[str, str, int | None]:
-    parts = urlsplit(url)
-    scheme = parts.scheme.lower()
-    try:
-        port = parts.port
-    except ValueError:  # "Port out of range" and friends, e.g. from a server's Location
-        raise InvalidRequestError(f"invalid port in URL {redact_url(url)!r}") from None
-    return scheme, (parts.hostname or "").lower(), port or _DEFAULT_PORTS.get(scheme)
-
-
-def redirect_strips_credentials(original_url: str, source_url: str, target_url: str) -> bool:
-    """Whether the redirect hop ``source_url`` -> ``target_url`` must go without credentials.
-
-    Credentials belong to the origin (scheme, host, port) of ``original_url``,
-    the URL the caller asked for: any other target gets none.  A hop from https
-    down to http gets none either, even back onto an http original origin,
-    because the chain has been through a server we only trusted over TLS.
-    """
-    target = _origin(target_url)
-    return target != _origin(original_url) or (
-        _origin(source_url)[0] == "https" and target[0] == "http"
-    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,10 +155,6 @@ class SessionState:
         self.session.close()
 
 
-def _scrub(text: str, secret_params: Collection[str] = ()) -> str:
-    return _URL_IN_TEXT.sub(lambda match: redact_url(match.group(0), secret_params), text)
-
-
 def _root_cause(exc: BaseException) -> BaseException:
     """The urllib3/socket exception underneath a requests exception."""
     current: BaseException = exc
@@ -212,7 +172,7 @@ def _root_cause(exc: BaseException) -> BaseException:
 def _describe(exc: BaseException, secret_params: Collection[str]) -> str:
     cause = _root_cause(exc)
     text = _OBJECT_PREFIX.sub("", str(cause)) or type(cause).__name__
-    return f"{type(cause).__name__}: {_scrub(text, secret_params)}"
+    return f"{type(cause).__name__}: {scrub(text, secret_params)}"
 
 
 def _map_error(
@@ -327,28 +287,25 @@ class Transport:
             auth_params = auth_added_params(request, unauthenticated)
         started = time.perf_counter()
         response = self._send_once(state, current, started, deadline, auth_params)
-        if not self._config.follow_redirects or response.status_code not in _REDIRECT_STATUSES:
+        if not self._config.follow_redirects or response.status_code not in REDIRECT_STATUSES:
             return response
         bare = replace(unauthenticated, url=current.url)
         hops = 0
-        while response.status_code in _REDIRECT_STATUSES:
-            location = response.headers.get("location")
-            if not location:
+        while response.status_code in REDIRECT_STATUSES:
+            hop = next_redirect(
+                response,
+                current,
+                bare,
+                original_url=original_url,
+                hops=hops,
+                max_redirects=self._config.max_redirects,
+                auth_params=auth_params,
+                requested_url=request.url,
+            )
+            if hop is None:
                 return response
-            if hops >= self._config.max_redirects:
-                raise TooManyRedirectsError(
-                    f"more than {self._config.max_redirects} redirects for "
-                    f"{current.method.value} {redact_url(request.url)}"
-                )
             hops += 1
-            source_url = response.url or current.url
-            target_url = urljoin(source_url, location)
-            leaves = redirect_strips_credentials(original_url, source_url, target_url)
-            bare = _redirected(bare, response.status_code, target_url, leaves_origin=leaves)
-            # An auth-hook parameter echoed in the Location is never passed on as
-            # is: a foreign origin must not get it, and the original origin gets
-            # it from the auth hook again (once, not twice).
-            current = replace(bare, url=_without_params(target_url, auth_params))
+            bare, current, leaves = hop.bare, hop.request, hop.leaves_origin
             if not leaves and authenticate is not None:
                 current = authenticate(current)
             response = self._send_once(
@@ -357,13 +314,7 @@ class Transport:
         return response
 
     def _timeout(self, request: HttpRequest, deadline: float | None) -> tuple[float, float]:
-        timeout = self._default_timeout
-        if request.timeout is not None:
-            timeout = (self._config.connect_timeout or request.timeout, request.timeout)
-        if deadline is not None:
-            remaining = max(deadline - time.monotonic(), _MIN_TIMEOUT)
-            timeout = (min(timeout[0], remaining), min(timeout[1], remaining))
-        return timeout
+        return attempt_timeouts(self._default_timeout, self._config, request, deadline)
 
     def _send_once(
         self,
@@ -400,7 +351,7 @@ class Transport:
         except _BuildError as exc:
             failure = InvalidRequestError(
                 f"cannot build {method} {redact_url(url, secret_params)}: "
-                f"{_scrub(str(exc.__cause__), secret_params)}"
+                f"{scrub(str(exc.__cause__), secret_params)}"
             )
         except requests.exceptions.InvalidHeader:
             failure = InvalidRequestError(
@@ -415,7 +366,7 @@ class Transport:
             # request is unusable, not the connection broken.
             failure = InvalidRequestError(
                 f"cannot send {method} {redact_url(url, secret_params)}: "
-                f"{_scrub(str(exc), secret_params)}"
+                f"{scrub(str(exc), secret_params)}"
             )
         except _SendError as exc:
             failure = _map_error(exc.error, method, exc.url or url, secret_params)
@@ -452,7 +403,7 @@ class Transport:
                     headers=dict(request.headers) if request.headers else None,
                     params=query_pairs(request.params) or None,
                     json=request.json_data,
-                    data=_form_data(request),
+                    data=form_data(request),
                     files=request.files,
                     cookies=dict(request.cookies) if request.cookies else None,
                 )
@@ -468,7 +419,7 @@ class Transport:
             # The session adds its default headers and cookie jar while preparing;
             # a hop to a foreign origin must not carry them either.
             for name in list(prepared.headers):
-                if name.lower() in _ALWAYS_STRIPPED or is_sensitive_name(name):
+                if name.lower() in ALWAYS_STRIPPED or is_sensitive_name(name):
                     del prepared.headers[name]
         proxies, verify = self._environment(state, url)
         try:
@@ -626,7 +577,7 @@ class Transport:
         if cached is None:
             context = manager._merge_pool_kwargs(origin.pool_kwargs)
             context["scheme"] = origin.scheme
-            context["port"] = origin.port or _DEFAULT_PORTS[origin.scheme]
+            context["port"] = origin.port or DEFAULT_PORTS[origin.scheme]
             context["host"] = origin.host
             key = manager.key_fn_by_scheme[origin.scheme](context)
             if len(state.pool_keys) >= _MAX_CACHED_ORIGINS:
@@ -651,7 +602,7 @@ class Transport:
 
 def _fast_body(request: HttpRequest) -> tuple[bytes | None, str | None] | None:
     """The body and its default ``Content-Type`` as requests encodes them; None: not here."""
-    data = _form_data(request)
+    data = form_data(request)
     if data:
         if isinstance(data, bytes):
             return data, None
@@ -704,7 +655,7 @@ def _fast_headers(
             or not _HEADER_VALUE.match(value)
         ):
             return None
-        if strip_credentials and (lowered in _ALWAYS_STRIPPED or is_sensitive_name(name)):
+        if strip_credentials and (lowered in ALWAYS_STRIPPED or is_sensitive_name(name)):
             continue
         headers[name] = value
     return headers
@@ -832,46 +783,3 @@ def _extract_cookies(
     sent.url = url
     sent.headers = CaseInsensitiveDict(headers)
     requests.cookies.extract_cookies_to_jar(jar, sent, raw)  # type: ignore[no-untyped-call]
-
-
-def _form_data(request: HttpRequest) -> Any:
-    data = request.data
-    if isinstance(data, Mapping):
-        return query_pairs(data)
-    return data
-
-
-def _redirected(
-    request: HttpRequest, status: int, target_url: str, *, leaves_origin: bool
-) -> HttpRequest:
-    """The (unauthenticated) request to send to ``target_url`` after a ``status`` redirect."""
-    method = request.method
-    drop_body = (status == 303 and method is not HttpMethod.HEAD) or (
-        status in (301, 302) and method is HttpMethod.POST
-    )
-    if drop_body:
-        method = HttpMethod.GET
-    headers = dict(request.headers)
-    if drop_body:
-        headers = {k: v for k, v in headers.items() if k.lower() not in _BODY_HEADERS}
-    if leaves_origin:
-        headers = {k: v for k, v in headers.items() if k.lower() not in _ALWAYS_STRIPPED}
-    return HttpRequest(
-        method=method,
-        url=target_url,
-        headers=headers,
-        params=None,
-        json_data=None if drop_body else request.json_data,
-        data=None if drop_body else request.data,
-        files=None if drop_body else request.files,
-        cookies=None if leaves_origin else request.cookies,
-        timeout=request.timeout,
-    )
-
-
-def _without_params(url: str, names: frozenset[str]) -> str:
-    if not names:
-        return url
-    parts = urlsplit(url)
-    kept = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in names]
-    return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(kept), parts.fragment))

@@ -17,13 +17,23 @@ import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from types import TracebackType
-from typing import Any, ClassVar, Concatenate, Generic, NoReturn, ParamSpec, TypeVar, overload
+from typing import (
+    Any,
+    ClassVar,
+    Concatenate,
+    Generic,
+    NoReturn,
+    ParamSpec,
+    Protocol,
+    TypeVar,
+    overload,
+)
 
 from typing_extensions import Self
 
 from .auth import CompositeAuthHook
 from .client import HttpClient
-from .config import HttpClientConfigBuilder
+from .config import HttpClientConfig, HttpClientConfigBuilder
 from .encoding import (
     OpenEnum,
     compact,
@@ -46,6 +56,7 @@ from .storage import InMemoryTokenStorage, TokenStorage
 
 __all__ = [
     "ApiClient",
+    "ApiClientBase",
     "ApiError",
     "ApiResponse",
     "BadRequestError",
@@ -242,8 +253,16 @@ def raise_api_error(
 # -- the client ------------------------------------------------------------------
 
 
-class ApiClient:
-    """Base of every generated ``Client``: an :class:`HttpClient` plus credentials per scheme.
+class _HasConfig(Protocol):
+    @property
+    def config(self) -> HttpClientConfig: ...
+
+
+H = TypeVar("H", bound=_HasConfig)
+
+
+class ApiClientBase(Generic[H]):
+    """What :class:`ApiClient` and ``AsyncApiClient`` share: everything but the I/O.
 
     Pass ``base_url`` (defaults to the spec's first server, the generated class's
     ``default_base_url``) or a ready ``http_client`` (its config's auth hook then
@@ -254,24 +273,31 @@ class ApiClient:
 
     Per scheme, a hook in ``auth_by_scheme`` wins over those credentials, which
     win over ``auth`` (one hook for every scheme: the generic escape hatch).
+    ``H`` is the HTTP client type (sync or async); each subclass's constructor
+    calls :meth:`_setup` with its factory and adds the I/O: ``execute``, closing.
     """
 
     default_base_url: ClassVar[str] = ""
     security_schemes: ClassVar[tuple[SecuritySchemeSpec, ...]] = ()
     env_prefix: ClassVar[str] = ""
 
-    def __init__(
+    def _setup(
         self,
-        base_url: str | None = None,
+        base_url: str | None,
         *,
-        auth: AuthHook | None = None,
-        auth_by_scheme: Mapping[str, AuthHook] | None = None,
-        http_client: HttpClient | None = None,
-        timeout: float | None = None,
-        headers: Mapping[str, str] | None = None,
-        credentials: Mapping[str, Mapping[str, object]] | None = None,
-        token_storage: TokenStorage | None = None,
+        auth: AuthHook | None,
+        auth_by_scheme: Mapping[str, AuthHook] | None,
+        http_client: H | None,
+        timeout: float | None,
+        headers: Mapping[str, str] | None,
+        credentials: Mapping[str, Mapping[str, object]] | None,
+        token_storage: TokenStorage | None,
+        make_http: Callable[[HttpClientConfig], H],
     ) -> None:
+        """The shared constructor body: validation, the HTTP client, credential wiring.
+
+        ``make_http`` builds the (sync or async) HTTP client when none is given.
+        """
         credentials = credentials or {}
         client_cert = self._client_cert(credentials)
         if http_client is not None:
@@ -284,7 +310,7 @@ class ApiClient:
                 raise ConfigurationError(
                     "client_cert", "configure it on the http_client, not alongside it"
                 )
-            self._http = http_client
+            self._http: H = http_client
             self._owns_http = False
             config_auth = http_client.config.auth_hook
             self._auth: AuthHook | None = auth if auth is not None else config_auth
@@ -298,7 +324,7 @@ class ApiClient:
                 builder.with_headers(headers)
             if client_cert is not None:
                 builder.with_client_cert(client_cert)
-            self._http = HttpClient(builder.build())
+            self._http = make_http(builder.build())
             self._owns_http = True
             self._auth = auth
         self._auth_by_scheme: dict[str, AuthHook] = dict(auth_by_scheme or {})
@@ -363,7 +389,7 @@ class ApiClient:
         return cls(**kwargs)
 
     @property
-    def http_client(self) -> HttpClient:
+    def http_client(self) -> H:
         """The runtime client every request goes through."""
         return self._http
 
@@ -409,6 +435,11 @@ class ApiClient:
             return None
         raise MissingCredentialsError(self._missing_message(security), requirements=security)
 
+    def _close_schemes(self) -> None:
+        """Close the token clients this client's scheme flows created (sync, no network I/O)."""
+        for scheme in self._schemes.values():
+            scheme.close()
+
     def _missing_message(self, security: SecurityRequirements) -> str:
         specs = {spec.name: spec for spec in self.security_schemes}
         name = type(self).__name__
@@ -428,6 +459,48 @@ class ApiClient:
         return (
             f"this operation needs credentials for {schemes}: pass {' or '.join(alternatives)} "
             f"(or a runtime auth hook as {name}(auth=...))"
+        )
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self._http.config.base_url!r})"
+
+
+class ApiClient(ApiClientBase[HttpClient]):
+    """Base of every generated ``Client``: an :class:`HttpClient` plus credentials per scheme.
+
+    Pass ``base_url`` (defaults to the spec's first server, the generated class's
+    ``default_base_url``) or a ready ``http_client`` (its config's auth hook then
+    stands in for ``auth``).  A generated client declares its spec's schemes in
+    ``security_schemes`` and passes the typed keyword credentials it was given
+    as ``credentials={scheme name: {canonical name: value or None}}``; tokens
+    its flows obtain are cached in ``token_storage`` (in memory by default).
+
+    Per scheme, a hook in ``auth_by_scheme`` wins over those credentials, which
+    win over ``auth`` (one hook for every scheme: the generic escape hatch).
+    """
+
+    def __init__(
+        self,
+        base_url: str | None = None,
+        *,
+        auth: AuthHook | None = None,
+        auth_by_scheme: Mapping[str, AuthHook] | None = None,
+        http_client: HttpClient | None = None,
+        timeout: float | None = None,
+        headers: Mapping[str, str] | None = None,
+        credentials: Mapping[str, Mapping[str, object]] | None = None,
+        token_storage: TokenStorage | None = None,
+    ) -> None:
+        self._setup(
+            base_url,
+            auth=auth,
+            auth_by_scheme=auth_by_scheme,
+            http_client=http_client,
+            timeout=timeout,
+            headers=headers,
+            credentials=credentials,
+            token_storage=token_storage,
+            make_http=HttpClient,
         )
 
     def execute(
@@ -461,8 +534,7 @@ class ApiClient:
 
     def close(self) -> None:
         """Close the underlying HTTP client if this client created it, and the token clients."""
-        for scheme in self._schemes.values():
-            scheme.close()
+        self._close_schemes()
         if self._owns_http:
             self._http.close()
 
@@ -476,9 +548,6 @@ class ApiClient:
         tb: TracebackType | None,
     ) -> None:
         self.close()
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}({self._http.config.base_url!r})"
 
 
 class Resource:

@@ -2,8 +2,10 @@
 
 One call of :meth:`HttpClient.execute`:
 
-1. request hooks, in order (once per call: an idempotency key or correlation
-   id they add is the same on every attempt);
+1. the current context's correlation id (the incoming request's, set by
+   web-framework middleware) is added as the config's ``correlation_header``,
+   then the request hooks run, in order (once per call: an idempotency key or
+   correlation id they add is the same on every attempt);
 2. per attempt: the retry strategy's ``before_attempt`` (the circuit breaker
    may fail fast here), the auth hook, the send (redirects included);
 3. on the first 401 the auth hook may renew its credentials and the request is
@@ -19,6 +21,7 @@ gets its own session, and all per-call state lives in a ``RequestContext``.
 
 from __future__ import annotations
 
+import contextvars
 import importlib
 import logging
 import time
@@ -30,8 +33,9 @@ from urllib.parse import parse_qsl
 
 from ._sessions import SessionPool
 from .config import HttpClientConfig, HttpClientConfigBuilder
+from .context import _correlation_id, outgoing_correlation_headers
 from .errors import MaxRetryException, RetryBudgetExceededError, TransportError
-from .hooks import AuthHook
+from .hooks import AuthHook, ErrorHook
 from .models import (
     FileSpec,
     HttpMethod,
@@ -43,7 +47,7 @@ from .models import (
     to_method,
 )
 from .redaction import REDACTED
-from .retry import Outcome
+from .retry import Outcome, RetryStrategy
 
 if TYPE_CHECKING:
     # requests/urllib3 are imported on the first request, not with the package
@@ -123,6 +127,91 @@ def _note_credentials(
     if params:
         context.sensitive_params.update(params)
     return params
+
+
+def _with_correlation_id(request: HttpRequest, header_name: str) -> HttpRequest:
+    """``request`` carrying the context's correlation id (see ``outgoing_correlation_headers``).
+
+    Runs before the request hooks, so a logging hook sees the header and a
+    ``CorrelationIdHook`` on the same header finds it and keeps it.
+    """
+    headers = outgoing_correlation_headers(request.headers, header_name)
+    if headers is request.headers:
+        return request
+    return request._evolve(headers=headers)
+
+
+def _notify_error_hooks(
+    error_hooks: Sequence[ErrorHook], error: BaseException, context: RequestContext
+) -> None:
+    """Tell every error hook, in order; a hook that fails is logged and skipped.
+
+    The caller must get the error that actually happened, and later hooks
+    (metrics, alerting) must still hear of it, whatever an earlier hook does.
+    """
+    for error_hook in error_hooks:
+        try:
+            error_hook.on_error(error, context)
+        except Exception:
+            _LOGGER.exception(
+                "error hook %s failed while handling %s",
+                type(error_hook).__name__,
+                type(error).__name__,
+            )
+
+
+def _give_up(
+    context: RequestContext, outcome: Outcome, why: str, *, budget: bool = False
+) -> MaxRetryException:
+    """The error a call raises when its retry strategy gives up (``budget``: on total time)."""
+    attempts = context.attempt + 1
+    what = (
+        f"status {outcome.status_code}"
+        if isinstance(outcome, HttpResponse)
+        else f"{type(outcome).__name__}: {outcome}"
+    )
+    message = (
+        f"{context.request.method.value} gave up after {attempts} attempt(s) ({why}); "
+        f"last outcome: {what}"
+    )
+    cls = RetryBudgetExceededError if budget else MaxRetryException
+    error = cls(
+        message,
+        attempts=attempts,
+        last_response=outcome if isinstance(outcome, HttpResponse) else None,
+        last_error=outcome if isinstance(outcome, BaseException) else None,
+    )
+    if isinstance(outcome, BaseException):
+        error.__cause__ = outcome
+    return error
+
+
+def _retry_delay(
+    strategy: RetryStrategy,
+    total_timeout: float | None,
+    context: RequestContext,
+    outcome: Outcome,
+) -> float | None:
+    """What follows an attempt's ``outcome``: ``None`` if final, else the delay before a retry.
+
+    Records the outcome on ``context``; raises :class:`MaxRetryException` when
+    retries are exhausted and :class:`RetryBudgetExceededError` when the delay
+    would overrun ``total_timeout``.  Pure bookkeeping -- the sync and async
+    clients share it and differ only in how they sleep.
+    """
+    if isinstance(outcome, HttpResponse):
+        context.last_response, context.last_error = outcome, None
+    else:
+        context.last_response, context.last_error = None, outcome
+    wants_retry = strategy.should_retry(context, outcome)
+    if not wants_retry or strategy.max_retries == 0:
+        return None
+    if context.attempt >= strategy.max_retries:
+        raise _give_up(context, outcome, "retries exhausted")
+    delay = max(0.0, strategy.get_delay(context))
+    if total_timeout is not None and context.elapsed + delay > total_timeout:
+        raise _give_up(context, outcome, f"total timeout of {total_timeout}s", budget=True)
+    return delay
 
 
 class HttpClient:
@@ -347,6 +436,8 @@ class HttpClient:
         """
         config = self._config
         auth_hook = config.auth_hook if auth is CONFIG_AUTH else auth
+        if _correlation_id.get() is not None and config.correlation_header is not None:
+            request = _with_correlation_id(request, config.correlation_header)
         context = RequestContext(request=request, max_retries=config.retry_strategy.max_retries)
         try:
             for hook in config.request_hooks:
@@ -361,20 +452,7 @@ class HttpClient:
             raise
 
     def _notify_error_hooks(self, error: BaseException, context: RequestContext) -> None:
-        """Tell every error hook, in order; a hook that fails is logged and skipped.
-
-        The caller must get the error that actually happened, and later hooks
-        (metrics, alerting) must still hear of it, whatever an earlier hook does.
-        """
-        for error_hook in self._config.error_hooks:
-            try:
-                error_hook.on_error(error, context)
-            except Exception:
-                _LOGGER.exception(
-                    "error hook %s failed while handling %s",
-                    type(error_hook).__name__,
-                    type(error).__name__,
-                )
+        _notify_error_hooks(self._config.error_hooks, error, context)
 
     def _attempt_until_done(
         self, request: HttpRequest, context: RequestContext, auth_hook: AuthHook | None
@@ -382,22 +460,11 @@ class HttpClient:
         strategy = self._config.retry_strategy
         while True:
             outcome = self._attempt(request, context, auth_hook)
-            if isinstance(outcome, HttpResponse):
-                context.last_response, context.last_error = outcome, None
-            else:
-                context.last_response, context.last_error = None, outcome
-            wants_retry = strategy.should_retry(context, outcome)
-            if not wants_retry or strategy.max_retries == 0:
+            delay = _retry_delay(strategy, self._total_timeout, context, outcome)
+            if delay is None:
                 if isinstance(outcome, HttpResponse):
                     return outcome
                 raise outcome
-            if context.attempt >= strategy.max_retries:
-                raise self._give_up(context, outcome, "retries exhausted")
-            delay = max(0.0, strategy.get_delay(context))
-            if self._total_timeout is not None and context.elapsed + delay > self._total_timeout:
-                raise self._give_up(
-                    context, outcome, f"total timeout of {self._total_timeout}s", budget=True
-                )
             if delay:
                 self._sleep(delay)
             context.increment_attempt()
@@ -457,31 +524,6 @@ class HttpClient:
         self._record_outcome(context, response)
         return response
 
-    @staticmethod
-    def _give_up(
-        context: RequestContext, outcome: Outcome, why: str, *, budget: bool = False
-    ) -> MaxRetryException:
-        attempts = context.attempt + 1
-        what = (
-            f"status {outcome.status_code}"
-            if isinstance(outcome, HttpResponse)
-            else f"{type(outcome).__name__}: {outcome}"
-        )
-        message = (
-            f"{context.request.method.value} gave up after {attempts} attempt(s) ({why}); "
-            f"last outcome: {what}"
-        )
-        cls = RetryBudgetExceededError if budget else MaxRetryException
-        error = cls(
-            message,
-            attempts=attempts,
-            last_response=outcome if isinstance(outcome, HttpResponse) else None,
-            last_error=outcome if isinstance(outcome, BaseException) else None,
-        )
-        if isinstance(outcome, BaseException):
-            error.__cause__ = outcome
-        return error
-
     # -- many at once ----------------------------------------------------------
 
     @overload
@@ -522,7 +564,12 @@ class HttpClient:
             return []
         results: list[HttpResponse | Exception] = []
         with executor_class(max_workers=max(1, min(max_workers, len(batch)))) as pool:
-            futures = [pool.submit(self.execute, request) for request in batch]
+            # Each request runs in a copy of the caller's context: an incoming request's
+            # correlation id (and anything else in context variables) goes with it.
+            futures = [
+                pool.submit(contextvars.copy_context().run, self.execute, request)
+                for request in batch
+            ]
             for future in futures:
                 try:
                     results.append(future.result())

@@ -25,6 +25,7 @@ from .auth import (
     TokenAuthHook,
     TokenSource,
 )
+from .context import DEFAULT_CORRELATION_HEADER
 from .errors import ConfigurationError
 from .hooks import AuthHook, ErrorHook, IdempotencyKeyHook, RequestHook, ResponseHook
 from .redaction import redact_headers, redact_url
@@ -54,6 +55,9 @@ class HttpClientConfig:
     ``connect_timeout`` the time allowed to open a connection (defaults to
     ``default_timeout``).  ``proxies=None`` takes proxies from the environment
     (resolved once per thread session, not per call) when ``trust_env`` is true.
+    ``correlation_header`` names the header that carries the current context's
+    correlation id (set by web-framework middleware) on every outgoing call;
+    ``None`` turns that propagation off.
     """
 
     base_url: str = ""
@@ -73,6 +77,7 @@ class HttpClientConfig:
     max_redirects: int = 20
     pool_maxsize: int = 10
     user_agent: str = DEFAULT_USER_AGENT
+    correlation_header: str | None = DEFAULT_CORRELATION_HEADER
 
     def __post_init__(self) -> None:
         _validate(self)
@@ -131,6 +136,8 @@ def _validate(config: HttpClientConfig) -> None:
     for name, value in config.default_headers.items():
         check_header(name, value, "default_headers")
     check_header("User-Agent", config.user_agent, "user_agent")
+    if config.correlation_header is not None:
+        check_header(config.correlation_header, "", "correlation_header")
     _check_count("max_redirects", config.max_redirects, 0)
     _check_count("pool_maxsize", config.pool_maxsize, 1)
     if not isinstance(config.verify_ssl, (bool, str)):
@@ -277,6 +284,20 @@ class HttpClientConfigBuilder:
     ) -> HttpClientConfigBuilder:
         """Give every POST/PATCH an idempotency key, which makes it safe to retry."""
         return self.with_request_hook(IdempotencyKeyHook(header_name))
+
+    def with_correlation_header(self, header_name: str | None) -> HttpClientConfigBuilder:
+        """The header outgoing calls carry the incoming request's id in; ``None``: don't.
+
+        By default (``X-Request-ID``) every call made while a correlation id is
+        set in the current context -- web-framework middleware sets it per
+        incoming request -- carries that id, unless the request already has the
+        header.  Without a context id nothing is added; to give *every* call an
+        id, add a :class:`~requestforge.hooks.CorrelationIdHook`.
+        """
+        if header_name is not None:
+            check_header(header_name, "", "correlation_header")
+        self._values["correlation_header"] = header_name
+        return self
 
     def with_request_hook(self, hook: RequestHook) -> HttpClientConfigBuilder:
         """Add a request hook; hooks run in the order they were added."""

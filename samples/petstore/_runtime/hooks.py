@@ -203,6 +203,12 @@ class CorrelationIdHook(RequestHookInterface):
     :func:`requestforge.context.correlation_id_scope`) so that outgoing calls
     carry the incoming request's id; otherwise a new one is generated.  A header
     already on the request wins.  The id is recorded in ``context.metadata``.
+
+    The client already sends a context id without this hook, in its config's
+    ``correlation_header`` (``X-Request-ID``); the hook is for giving *every*
+    call an id.  Name the same header here (``CorrelationIdHook("X-Request-ID")``)
+    to get one header whose value is the incoming id when there is one and a
+    fresh id otherwise.
     """
 
     def __init__(

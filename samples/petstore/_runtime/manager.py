@@ -16,6 +16,16 @@ locking.  Renewal is *single flight*:
   fetching.  The lock expires on its own after ``lock_ttl``, so a holder that
   dies mid-fetch delays the others by at most that long.
 
+* **Tasks** (:meth:`TokenManager.aget_token`).  On an event loop the hot path
+  is the same lock-free read (moved to a worker thread when the storage does
+  network I/O).  A task that finds the token expired joins the loop's one
+  in-flight renewal -- an ``asyncio`` task per manager per event loop -- which
+  runs :meth:`TokenManager.get_token` in a worker thread, so the blocking fetch
+  never stalls the loop and the thread and process guarantees above still
+  apply: 1,000 tasks cause one fetch, and so do 1,000 tasks on each of two
+  loops in two threads.  A waiting task that is cancelled leaves the renewal
+  running for the others (it waits through ``asyncio.shield``).
+
 A token with a refresh token is renewed with ``provider.refresh_token(current)``;
 otherwise ``provider.fetch_token()``.  A failed renewal leaves storage untouched,
 so a token that is still valid stays in use.
@@ -23,12 +33,15 @@ so a token that is still valid stays in use.
 
 from __future__ import annotations
 
+import importlib
 import random
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from .errors import ConfigurationError, TokenFetchError
@@ -36,9 +49,17 @@ from .storage import InMemoryTokenStorage, StorageLock, TokenStorage
 from .tokens import DEFAULT_LEEWAY, Clock, TokenData, utcnow
 
 if TYPE_CHECKING:
+    import asyncio
+
     from .providers import TokenProvider
 
 __all__ = ["TokenManager"]
+
+
+def _asyncio() -> Any:
+    """``asyncio``, imported by the first async call: sync users never pay for it."""
+    return importlib.import_module("asyncio")
+
 
 DEFAULT_LOCK_TTL = 15.0
 DEFAULT_LOCK_TIMEOUT = 30.0
@@ -104,6 +125,17 @@ class TokenManager:
         # older value takes _outcome instead of renewing again.
         self._generation = 0
         self._outcome: _Outcome | None = None
+        # The async path: one renewal task per event loop (a loop's tasks must
+        # not await another loop's), guarded by a lock because loops in several
+        # threads may share this manager.  Weak keys: a closed loop takes its entry.
+        self._flights: weakref.WeakKeyDictionary[
+            asyncio.AbstractEventLoop, asyncio.Task[TokenData]
+        ] = weakref.WeakKeyDictionary()
+        self._flights_lock = threading.Lock()
+        # Exactly this runtime's in-memory storage reads a dict under a lock held
+        # for microseconds: safe to call from an event loop.  Any other storage
+        # (Redis, Django, a subclass) may do I/O and is read in a worker thread.
+        self._local_reads = type(self._storage) is InMemoryTokenStorage
 
     @property
     def provider(self) -> TokenProvider:
@@ -119,6 +151,15 @@ class TokenManager:
     def cache_key(self) -> str:
         """The storage key of this manager's token."""
         return self._cache_key
+
+    @property
+    def reads_are_local(self) -> bool:
+        """Whether reading the cached token stays in process memory (no network I/O).
+
+        Async callers use it to decide whether :meth:`get_token` may run on the
+        event loop once :meth:`aget_token` has made sure the token is valid.
+        """
+        return self._local_reads
 
     def _is_valid(self, token: TokenData | None) -> bool:
         return token is not None and not token.is_expired_within(self._leeway, self._clock())
@@ -240,6 +281,54 @@ class TokenManager:
                 lock.release()
             if have_thread_lock:
                 self._refresh_lock.release()
+
+    # -- the async path ----------------------------------------------------------
+
+    async def aget_token(self) -> TokenData:
+        """:meth:`get_token` for coroutines: never blocks the event loop.
+
+        Valid cached token: returned at once (read in a worker thread only when
+        the storage is not local).  Otherwise the task awaits this loop's single
+        renewal, which runs the blocking :meth:`get_token` in a worker thread.
+        """
+        asyncio_ = _asyncio()
+        if self._local_reads:
+            token = self._storage.get(self._cache_key)
+        else:
+            token = await asyncio_.to_thread(self._storage.get, self._cache_key)
+        if token is not None and self._is_valid(token):
+            return token
+        loop = asyncio_.get_running_loop()
+        with self._flights_lock:
+            flight = self._flights.get(loop)
+            if flight is None:
+                flight = loop.create_task(asyncio_.to_thread(self.get_token))
+                self._flights[loop] = flight
+                flight.add_done_callback(partial(self._landed, loop))
+        # shield: a waiter that is cancelled must not cancel the renewal the
+        # other tasks (and the next caller) are waiting for.
+        renewed: TokenData = await asyncio_.shield(flight)
+        return renewed
+
+    def _landed(self, loop: asyncio.AbstractEventLoop, flight: asyncio.Task[TokenData]) -> None:
+        """A renewal finished: the next expired read starts a new one."""
+        with self._flights_lock:
+            if self._flights.get(loop) is flight:
+                del self._flights[loop]
+        if not flight.cancelled():
+            flight.exception()  # retrieved: its waiters (if any are left) re-raise it
+
+    async def ainvalidate(self, access_token: str | None = None) -> None:
+        """:meth:`invalidate` for coroutines: the locks and storage writes run in a worker thread.
+
+        Skipped without a thread hop when a local storage shows the rejected
+        token was already replaced (1,000 tasks answered 401 invalidate once).
+        """
+        if access_token is not None and self._local_reads:
+            current = self._storage.get(self._cache_key)
+            if current is None or current.access_token != access_token:
+                return
+        await _asyncio().to_thread(self.invalidate, access_token)
 
     def clear(self) -> None:
         """Forget the cached token entirely (refresh token included)."""

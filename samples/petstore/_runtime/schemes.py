@@ -27,7 +27,7 @@ import string
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from .auth import (
     ApiKeyAuthHook,
@@ -39,23 +39,17 @@ from .auth import (
 )
 from .errors import ConfigurationError
 from .hooks import AuthHook, AuthHookInterface
-from .manager import TokenManager
 from .models import HttpRequest, RequestContext
-from .oidc import discover
-from .pipeline import (
-    BodyTokenFetcher,
-    HeaderTokenFetcher,
-    PipelineTokenProvider,
-    TokenFetcher,
-    TokenFetchPipeline,
-)
-from .providers import (
-    ClientCredentialsTokenProvider,
-    PasswordGrantTokenProvider,
-    RefreshTokenProvider,
-)
-from .storage import TokenStorage
-from .tokens import TokenData
+
+if TYPE_CHECKING:
+    from .pipeline import TokenFetcher
+    from .storage import TokenStorage
+    from .tokens import TokenData
+
+# The token machinery (manager, providers, OIDC discovery, pipelines) is imported
+# inside the functions that build it: every generated client imports this module
+# for ``SecuritySchemeSpec``, and most clients never use a token flow, so loading
+# it eagerly cost ~12 ms of every import of a generated package.
 
 __all__ = [
     "PipelineStepSpec",
@@ -239,6 +233,8 @@ class _Managed:
         self.closers: list[Callable[[], None]] = []
 
     def hook(self, provider: Any) -> AuthHook:
+        from .manager import TokenManager  # noqa: PLC0415 - lazy: see the module note
+
         self.closing(provider)
         return TokenAuthHook(TokenManager(provider, self.storage))
 
@@ -257,6 +253,13 @@ def _oauth2(
     client_id = _text(spec, values, "client_id")
     client_secret = _text(spec, values, "client_secret")
     fixed_scopes = _scopes(spec, values)
+    from .providers import (  # noqa: PLC0415 - lazy: see the module note
+        ClientCredentialsTokenProvider,
+        PasswordGrantTokenProvider,
+        RefreshTokenProvider,
+    )
+    from .tokens import TokenData  # noqa: PLC0415 - lazy: see the module note
+
     if refresh is not None and "refresh_token" in given:
         url = _require_url(
             spec,
@@ -321,6 +324,9 @@ def _openid(
     fixed_scopes = _scopes(spec, values)
 
     def hook(scopes: Scopes) -> AuthHook:
+        from .oidc import discover  # noqa: PLC0415 - lazy: see the module note
+        from .providers import ClientCredentialsTokenProvider  # noqa: PLC0415
+
         token_url = discover(discovery_url).token_endpoint  # fetched once, then cached
         wanted = fixed_scopes or scopes
         return managed.hook(
@@ -349,6 +355,13 @@ def _render(
 def _pipeline(
     spec: SecuritySchemeSpec, inputs: Mapping[str, str], managed: _Managed, base_url: str
 ) -> SchemeAuth:
+    from .pipeline import (  # noqa: PLC0415 - lazy: see the module note
+        BodyTokenFetcher,
+        HeaderTokenFetcher,
+        PipelineTokenProvider,
+        TokenFetchPipeline,
+    )
+
     steps: list[TokenFetcher] = []
     for step in spec.pipeline:
         url = base_url.rstrip("/") + "/" + step.path.lstrip("/")

@@ -18,7 +18,6 @@ the installed ``requestforge`` must work with any vendored copy).
 
 from __future__ import annotations
 
-import hashlib
 import importlib
 import json
 import logging
@@ -372,7 +371,9 @@ class DjangoCacheTokenStorage(TokenStorageInterface):
         # and keys over 250 bytes (Django warns about them on every backend).
         full = quote(f"{self._key_prefix}{key}", safe=_KEY_SAFE)
         if len(full) > _MAX_KEY:
-            full = f"{self._key_prefix}sha256:{hashlib.sha256(full.encode()).hexdigest()}"
+            # hashlib loads OpenSSL (~4 ms): only keys over the length limit need it.
+            sha256 = importlib.import_module("hashlib").sha256
+            full = f"{self._key_prefix}sha256:{sha256(full.encode()).hexdigest()}"
         return full
 
     def _error(self, operation: str, exc: BaseException) -> TokenStorageError:

@@ -1,8 +1,9 @@
 """Everything about your Pets
 
 One module per operation.  ``PetApi`` (``client.pet``) lives in
-``._resource`` and is loaded on first use, so importing one operation's module
-does not import the others.
+``._resource`` and ``AsyncPetApi`` (``async_client.pet``) in
+``._async_resource``; both load on first use, so importing one operation's
+module does not import the others.
 """
 
 from __future__ import annotations
@@ -10,9 +11,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from ._async_resource import AsyncPetApi as AsyncPetApi
     from ._resource import PetApi as PetApi
 
-__all__ = ["PetApi"]
+__all__ = ["AsyncPetApi", "PetApi"]
 
 
 def __getattr__(name: str) -> Any:
@@ -20,4 +22,8 @@ def __getattr__(name: str) -> Any:
         from ._resource import PetApi
 
         return PetApi
+    if name == "AsyncPetApi":
+        from ._async_resource import AsyncPetApi
+
+        return AsyncPetApi
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from ..._runtime import (
     ApiClient,
@@ -17,6 +18,9 @@ from ..._runtime import (
     path_param,
     raise_api_error,
 )
+
+if TYPE_CHECKING:
+    from ..._runtime import AsyncApiClient
 
 SECURITY = (("petstore_auth",),)
 SCOPES: dict[str, tuple[str, ...]] = {"petstore_auth": ("write:pets", "read:pets")}
@@ -90,3 +94,46 @@ def sync(
         pet_id: Pet id to delete
     """
     sync_detailed(client, api_key=api_key, pet_id=pet_id, headers=headers, timeout=timeout)
+
+
+async def asyncio_detailed(
+    client: AsyncApiClient,
+    *,
+    api_key: str | None = None,
+    pet_id: int,
+    headers: Mapping[str, str] | None = None,
+    timeout: float | None = None,
+) -> ApiResponse[None]:
+    """Deletes a pet.
+
+    Delete a pet.
+
+    Args:
+        pet_id: Pet id to delete
+    """
+    response = await client.execute(
+        build_request(api_key=api_key, pet_id=pet_id, headers=headers),
+        security=SECURITY,
+        scopes=SCOPES,
+        timeout=timeout,
+    )
+    parse_response(response)
+    return ApiResponse.of(response, None)
+
+
+async def asyncio(
+    client: AsyncApiClient,
+    *,
+    api_key: str | None = None,
+    pet_id: int,
+    headers: Mapping[str, str] | None = None,
+    timeout: float | None = None,
+) -> None:
+    """Deletes a pet.
+
+    Delete a pet.
+
+    Args:
+        pet_id: Pet id to delete
+    """
+    await asyncio_detailed(client, api_key=api_key, pet_id=pet_id, headers=headers, timeout=timeout)

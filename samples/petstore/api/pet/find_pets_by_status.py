@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from ..._runtime import (
     ApiClient,
@@ -20,6 +20,9 @@ from ..._runtime import (
 )
 from ...models.find_pets_by_status_status import FindPetsByStatusStatus
 from ...models.pet import Pet
+
+if TYPE_CHECKING:
+    from ..._runtime import AsyncApiClient
 
 SECURITY = (("petstore_auth",),)
 SCOPES: dict[str, tuple[str, ...]] = {"petstore_auth": ("write:pets", "read:pets")}
@@ -93,3 +96,44 @@ def sync(
         status: Status values that need to be considered for filter
     """
     return sync_detailed(client, status=status, headers=headers, timeout=timeout).parsed
+
+
+async def asyncio_detailed(
+    client: AsyncApiClient,
+    *,
+    status: FindPetsByStatusStatus | None = FindPetsByStatusStatus.AVAILABLE,
+    headers: Mapping[str, str] | None = None,
+    timeout: float | None = None,
+) -> ApiResponse[list[Pet]]:
+    """Finds Pets by status.
+
+    Multiple status values can be provided with comma separated strings.
+
+    Args:
+        status: Status values that need to be considered for filter
+    """
+    response = await client.execute(
+        build_request(status=status, headers=headers),
+        security=SECURITY,
+        scopes=SCOPES,
+        timeout=timeout,
+    )
+    return ApiResponse.of(response, parse_response(response))
+
+
+async def asyncio(
+    client: AsyncApiClient,
+    *,
+    status: FindPetsByStatusStatus | None = FindPetsByStatusStatus.AVAILABLE,
+    headers: Mapping[str, str] | None = None,
+    timeout: float | None = None,
+) -> list[Pet]:
+    """Finds Pets by status.
+
+    Multiple status values can be provided with comma separated strings.
+
+    Args:
+        status: Status values that need to be considered for filter
+    """
+    detailed = await asyncio_detailed(client, status=status, headers=headers, timeout=timeout)
+    return detailed.parsed

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from ..._runtime import (
     ApiClient,
@@ -19,6 +19,9 @@ from ..._runtime import (
     raise_api_error,
 )
 from ...models.pet import Pet
+
+if TYPE_CHECKING:
+    from ..._runtime import AsyncApiClient
 
 SECURITY = (("petstore_auth",),)
 SCOPES: dict[str, tuple[str, ...]] = {"petstore_auth": ("write:pets", "read:pets")}
@@ -92,3 +95,44 @@ def sync(
         tags: Tags to filter by
     """
     return sync_detailed(client, tags=tags, headers=headers, timeout=timeout).parsed
+
+
+async def asyncio_detailed(
+    client: AsyncApiClient,
+    *,
+    tags: list[str] | None = None,
+    headers: Mapping[str, str] | None = None,
+    timeout: float | None = None,
+) -> ApiResponse[list[Pet]]:
+    """Finds Pets by tags.
+
+    Multiple tags can be provided with comma separated strings. Use tag1, tag2, tag3 for testing.
+
+    Args:
+        tags: Tags to filter by
+    """
+    response = await client.execute(
+        build_request(tags=tags, headers=headers),
+        security=SECURITY,
+        scopes=SCOPES,
+        timeout=timeout,
+    )
+    return ApiResponse.of(response, parse_response(response))
+
+
+async def asyncio(
+    client: AsyncApiClient,
+    *,
+    tags: list[str] | None = None,
+    headers: Mapping[str, str] | None = None,
+    timeout: float | None = None,
+) -> list[Pet]:
+    """Finds Pets by tags.
+
+    Multiple tags can be provided with comma separated strings. Use tag1, tag2, tag3 for testing.
+
+    Args:
+        tags: Tags to filter by
+    """
+    detailed = await asyncio_detailed(client, tags=tags, headers=headers, timeout=timeout)
+    return detailed.parsed

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from ..._runtime import (
     ApiClient,
@@ -18,6 +19,9 @@ from ..._runtime import (
     raise_api_error,
 )
 from ...models.pet import Pet
+
+if TYPE_CHECKING:
+    from ..._runtime import AsyncApiClient
 
 SECURITY = (("api_key",), ("petstore_auth",))
 SCOPES: dict[str, tuple[str, ...]] = {"petstore_auth": ("write:pets", "read:pets")}
@@ -98,3 +102,44 @@ def sync(
         pet_id: ID of pet to return
     """
     return sync_detailed(client, pet_id=pet_id, headers=headers, timeout=timeout).parsed
+
+
+async def asyncio_detailed(
+    client: AsyncApiClient,
+    *,
+    pet_id: int,
+    headers: Mapping[str, str] | None = None,
+    timeout: float | None = None,
+) -> ApiResponse[Pet]:
+    """Find pet by ID.
+
+    Returns a single pet.
+
+    Args:
+        pet_id: ID of pet to return
+    """
+    response = await client.execute(
+        build_request(pet_id=pet_id, headers=headers),
+        security=SECURITY,
+        scopes=SCOPES,
+        timeout=timeout,
+    )
+    return ApiResponse.of(response, parse_response(response))
+
+
+async def asyncio(
+    client: AsyncApiClient,
+    *,
+    pet_id: int,
+    headers: Mapping[str, str] | None = None,
+    timeout: float | None = None,
+) -> Pet:
+    """Find pet by ID.
+
+    Returns a single pet.
+
+    Args:
+        pet_id: ID of pet to return
+    """
+    detailed = await asyncio_detailed(client, pet_id=pet_id, headers=headers, timeout=timeout)
+    return detailed.parsed

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from ..._runtime import (
     ApiClient,
@@ -19,6 +20,9 @@ from ..._runtime import (
     to_json,
 )
 from ...models.pet import Pet
+
+if TYPE_CHECKING:
+    from ..._runtime import AsyncApiClient
 
 SECURITY = (("petstore_auth",),)
 SCOPES: dict[str, tuple[str, ...]] = {"petstore_auth": ("write:pets", "read:pets")}
@@ -105,3 +109,44 @@ def sync(
         body: Update an existent pet in the store
     """
     return sync_detailed(client, body=body, headers=headers, timeout=timeout).parsed
+
+
+async def asyncio_detailed(
+    client: AsyncApiClient,
+    *,
+    body: Pet,
+    headers: Mapping[str, str] | None = None,
+    timeout: float | None = None,
+) -> ApiResponse[Pet]:
+    """Update an existing pet.
+
+    Update an existing pet by Id.
+
+    Args:
+        body: Update an existent pet in the store
+    """
+    response = await client.execute(
+        build_request(body=body, headers=headers),
+        security=SECURITY,
+        scopes=SCOPES,
+        timeout=timeout,
+    )
+    return ApiResponse.of(response, parse_response(response))
+
+
+async def asyncio(
+    client: AsyncApiClient,
+    *,
+    body: Pet,
+    headers: Mapping[str, str] | None = None,
+    timeout: float | None = None,
+) -> Pet:
+    """Update an existing pet.
+
+    Update an existing pet by Id.
+
+    Args:
+        body: Update an existent pet in the store
+    """
+    detailed = await asyncio_detailed(client, body=body, headers=headers, timeout=timeout)
+    return detailed.parsed

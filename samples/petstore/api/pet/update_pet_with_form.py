@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from ..._runtime import (
     ApiClient,
@@ -18,6 +19,9 @@ from ..._runtime import (
     raise_api_error,
 )
 from ...models.pet import Pet
+
+if TYPE_CHECKING:
+    from ..._runtime import AsyncApiClient
 
 SECURITY = (("petstore_auth",),)
 SCOPES: dict[str, tuple[str, ...]] = {"petstore_auth": ("write:pets", "read:pets")}
@@ -111,3 +115,59 @@ def sync(
         headers=headers,
         timeout=timeout,
     ).parsed
+
+
+async def asyncio_detailed(
+    client: AsyncApiClient,
+    *,
+    pet_id: int,
+    name: str | None = None,
+    status: str | None = None,
+    headers: Mapping[str, str] | None = None,
+    timeout: float | None = None,
+) -> ApiResponse[Pet]:
+    """Updates a pet in the store with form data.
+
+    Updates a pet resource based on the form data.
+
+    Args:
+        pet_id: ID of pet that needs to be updated
+        name: Name of pet that needs to be updated
+        status: Status of pet that needs to be updated
+    """
+    response = await client.execute(
+        build_request(pet_id=pet_id, name=name, status=status, headers=headers),
+        security=SECURITY,
+        scopes=SCOPES,
+        timeout=timeout,
+    )
+    return ApiResponse.of(response, parse_response(response))
+
+
+async def asyncio(
+    client: AsyncApiClient,
+    *,
+    pet_id: int,
+    name: str | None = None,
+    status: str | None = None,
+    headers: Mapping[str, str] | None = None,
+    timeout: float | None = None,
+) -> Pet:
+    """Updates a pet in the store with form data.
+
+    Updates a pet resource based on the form data.
+
+    Args:
+        pet_id: ID of pet that needs to be updated
+        name: Name of pet that needs to be updated
+        status: Status of pet that needs to be updated
+    """
+    detailed = await asyncio_detailed(
+        client,
+        pet_id=pet_id,
+        name=name,
+        status=status,
+        headers=headers,
+        timeout=timeout,
+    )
+    return detailed.parsed

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from ..._runtime import (
     ApiClient,
@@ -19,6 +20,9 @@ from ..._runtime import (
     raise_api_error,
 )
 from ...models.api_response_model import ApiResponseModel
+
+if TYPE_CHECKING:
+    from ..._runtime import AsyncApiClient
 
 SECURITY = (("petstore_auth",),)
 SCOPES: dict[str, tuple[str, ...]] = {"petstore_auth": ("write:pets", "read:pets")}
@@ -124,3 +128,62 @@ def sync(
         headers=headers,
         timeout=timeout,
     ).parsed
+
+
+async def asyncio_detailed(
+    client: AsyncApiClient,
+    *,
+    pet_id: int,
+    additional_metadata: str | None = None,
+    body: bytes | None = None,
+    headers: Mapping[str, str] | None = None,
+    timeout: float | None = None,
+) -> ApiResponse[ApiResponseModel]:
+    """Uploads an image.
+
+    Upload image of the pet.
+
+    Args:
+        pet_id: ID of pet to update
+        additional_metadata: Additional Metadata
+    """
+    response = await client.execute(
+        build_request(
+            pet_id=pet_id,
+            additional_metadata=additional_metadata,
+            body=body,
+            headers=headers,
+        ),
+        security=SECURITY,
+        scopes=SCOPES,
+        timeout=timeout,
+    )
+    return ApiResponse.of(response, parse_response(response))
+
+
+async def asyncio(
+    client: AsyncApiClient,
+    *,
+    pet_id: int,
+    additional_metadata: str | None = None,
+    body: bytes | None = None,
+    headers: Mapping[str, str] | None = None,
+    timeout: float | None = None,
+) -> ApiResponseModel:
+    """Uploads an image.
+
+    Upload image of the pet.
+
+    Args:
+        pet_id: ID of pet to update
+        additional_metadata: Additional Metadata
+    """
+    detailed = await asyncio_detailed(
+        client,
+        pet_id=pet_id,
+        additional_metadata=additional_metadata,
+        body=body,
+        headers=headers,
+        timeout=timeout,
+    )
+    return detailed.parsed

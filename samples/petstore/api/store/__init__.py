@@ -1,8 +1,9 @@
 """Access to Petstore orders
 
 One module per operation.  ``StoreApi`` (``client.store``) lives in
-``._resource`` and is loaded on first use, so importing one operation's module
-does not import the others.
+``._resource`` and ``AsyncStoreApi`` (``async_client.store``) in
+``._async_resource``; both load on first use, so importing one operation's
+module does not import the others.
 """
 
 from __future__ import annotations
@@ -10,9 +11,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from ._async_resource import AsyncStoreApi as AsyncStoreApi
     from ._resource import StoreApi as StoreApi
 
-__all__ = ["StoreApi"]
+__all__ = ["AsyncStoreApi", "StoreApi"]
 
 
 def __getattr__(name: str) -> Any:
@@ -20,4 +22,8 @@ def __getattr__(name: str) -> Any:
         from ._resource import StoreApi
 
         return StoreApi
+    if name == "AsyncStoreApi":
+        from ._async_resource import AsyncStoreApi
+
+        return AsyncStoreApi
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

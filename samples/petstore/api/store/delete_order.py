@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from ..._runtime import (
     ApiClient,
@@ -16,6 +17,9 @@ from ..._runtime import (
     path_param,
     raise_api_error,
 )
+
+if TYPE_CHECKING:
+    from ..._runtime import AsyncApiClient
 
 SECURITY = ()
 
@@ -95,3 +99,43 @@ def sync(
         order_id: ID of the order that needs to be deleted
     """
     sync_detailed(client, order_id=order_id, headers=headers, timeout=timeout)
+
+
+async def asyncio_detailed(
+    client: AsyncApiClient,
+    *,
+    order_id: int,
+    headers: Mapping[str, str] | None = None,
+    timeout: float | None = None,
+) -> ApiResponse[None]:
+    """Delete purchase order by identifier.
+
+    For valid response try integer IDs with value < 1000. Anything above 1000 or non-integers will generate API errors.
+
+    Args:
+        order_id: ID of the order that needs to be deleted
+    """
+    response = await client.execute(
+        build_request(order_id=order_id, headers=headers),
+        security=SECURITY,
+        timeout=timeout,
+    )
+    parse_response(response)
+    return ApiResponse.of(response, None)
+
+
+async def asyncio(
+    client: AsyncApiClient,
+    *,
+    order_id: int,
+    headers: Mapping[str, str] | None = None,
+    timeout: float | None = None,
+) -> None:
+    """Delete purchase order by identifier.
+
+    For valid response try integer IDs with value < 1000. Anything above 1000 or non-integers will generate API errors.
+
+    Args:
+        order_id: ID of the order that needs to be deleted
+    """
+    await asyncio_detailed(client, order_id=order_id, headers=headers, timeout=timeout)

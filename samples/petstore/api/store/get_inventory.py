@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from ..._runtime import (
     ApiClient,
@@ -16,6 +16,9 @@ from ..._runtime import (
     parse_json,
     raise_api_error,
 )
+
+if TYPE_CHECKING:
+    from ..._runtime import AsyncApiClient
 
 SECURITY = (("api_key",),)
 
@@ -70,3 +73,35 @@ def sync(
     Returns a map of status codes to quantities.
     """
     return sync_detailed(client, headers=headers, timeout=timeout).parsed
+
+
+async def asyncio_detailed(
+    client: AsyncApiClient,
+    *,
+    headers: Mapping[str, str] | None = None,
+    timeout: float | None = None,
+) -> ApiResponse[dict[str, int]]:
+    """Returns pet inventories by status.
+
+    Returns a map of status codes to quantities.
+    """
+    response = await client.execute(
+        build_request(headers=headers),
+        security=SECURITY,
+        timeout=timeout,
+    )
+    return ApiResponse.of(response, parse_response(response))
+
+
+async def asyncio(
+    client: AsyncApiClient,
+    *,
+    headers: Mapping[str, str] | None = None,
+    timeout: float | None = None,
+) -> dict[str, int]:
+    """Returns pet inventories by status.
+
+    Returns a map of status codes to quantities.
+    """
+    detailed = await asyncio_detailed(client, headers=headers, timeout=timeout)
+    return detailed.parsed

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from ..._runtime import (
     ApiClient,
@@ -18,6 +19,9 @@ from ..._runtime import (
     raise_api_error,
 )
 from ...models.order import Order
+
+if TYPE_CHECKING:
+    from ..._runtime import AsyncApiClient
 
 SECURITY = ()
 
@@ -96,3 +100,43 @@ def sync(
         order_id: ID of order that needs to be fetched
     """
     return sync_detailed(client, order_id=order_id, headers=headers, timeout=timeout).parsed
+
+
+async def asyncio_detailed(
+    client: AsyncApiClient,
+    *,
+    order_id: int,
+    headers: Mapping[str, str] | None = None,
+    timeout: float | None = None,
+) -> ApiResponse[Order]:
+    """Find purchase order by ID.
+
+    For valid response try integer IDs with value <= 5 or > 10. Other values will generate exceptions.
+
+    Args:
+        order_id: ID of order that needs to be fetched
+    """
+    response = await client.execute(
+        build_request(order_id=order_id, headers=headers),
+        security=SECURITY,
+        timeout=timeout,
+    )
+    return ApiResponse.of(response, parse_response(response))
+
+
+async def asyncio(
+    client: AsyncApiClient,
+    *,
+    order_id: int,
+    headers: Mapping[str, str] | None = None,
+    timeout: float | None = None,
+) -> Order:
+    """Find purchase order by ID.
+
+    For valid response try integer IDs with value <= 5 or > 10. Other values will generate exceptions.
+
+    Args:
+        order_id: ID of order that needs to be fetched
+    """
+    detailed = await asyncio_detailed(client, order_id=order_id, headers=headers, timeout=timeout)
+    return detailed.parsed

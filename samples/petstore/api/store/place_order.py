@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from ..._runtime import (
     ApiClient,
@@ -18,6 +19,9 @@ from ..._runtime import (
     to_json,
 )
 from ...models.order import Order
+
+if TYPE_CHECKING:
+    from ..._runtime import AsyncApiClient
 
 SECURITY = ()
 
@@ -91,3 +95,37 @@ def sync(
     Place a new order in the store.
     """
     return sync_detailed(client, body=body, headers=headers, timeout=timeout).parsed
+
+
+async def asyncio_detailed(
+    client: AsyncApiClient,
+    *,
+    body: Order | None = None,
+    headers: Mapping[str, str] | None = None,
+    timeout: float | None = None,
+) -> ApiResponse[Order]:
+    """Place an order for a pet.
+
+    Place a new order in the store.
+    """
+    response = await client.execute(
+        build_request(body=body, headers=headers),
+        security=SECURITY,
+        timeout=timeout,
+    )
+    return ApiResponse.of(response, parse_response(response))
+
+
+async def asyncio(
+    client: AsyncApiClient,
+    *,
+    body: Order | None = None,
+    headers: Mapping[str, str] | None = None,
+    timeout: float | None = None,
+) -> Order:
+    """Place an order for a pet.
+
+    Place a new order in the store.
+    """
+    detailed = await asyncio_detailed(client, body=body, headers=headers, timeout=timeout)
+    return detailed.parsed

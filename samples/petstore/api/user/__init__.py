@@ -1,8 +1,9 @@
 """Operations about user
 
 One module per operation.  ``UserApi`` (``client.user``) lives in
-``._resource`` and is loaded on first use, so importing one operation's module
-does not import the others.
+``._resource`` and ``AsyncUserApi`` (``async_client.user``) in
+``._async_resource``; both load on first use, so importing one operation's
+module does not import the others.
 """
 
 from __future__ import annotations
@@ -10,9 +11,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from ._async_resource import AsyncUserApi as AsyncUserApi
     from ._resource import UserApi as UserApi
 
-__all__ = ["UserApi"]
+__all__ = ["AsyncUserApi", "UserApi"]
 
 
 def __getattr__(name: str) -> Any:
@@ -20,4 +22,8 @@ def __getattr__(name: str) -> Any:
         from ._resource import UserApi
 
         return UserApi
+    if name == "AsyncUserApi":
+        from ._async_resource import AsyncUserApi
+
+        return AsyncUserApi
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from ..._runtime import (
     ApiClient,
@@ -16,6 +17,9 @@ from ..._runtime import (
     to_json,
 )
 from ...models.user import User
+
+if TYPE_CHECKING:
+    from ..._runtime import AsyncApiClient
 
 SECURITY = ()
 
@@ -80,3 +84,43 @@ def sync(
         body: Created user object
     """
     return sync_detailed(client, body=body, headers=headers, timeout=timeout).parsed
+
+
+async def asyncio_detailed(
+    client: AsyncApiClient,
+    *,
+    body: User | None = None,
+    headers: Mapping[str, str] | None = None,
+    timeout: float | None = None,
+) -> ApiResponse[User]:
+    """Create user.
+
+    This can only be done by the logged in user.
+
+    Args:
+        body: Created user object
+    """
+    response = await client.execute(
+        build_request(body=body, headers=headers),
+        security=SECURITY,
+        timeout=timeout,
+    )
+    return ApiResponse.of(response, parse_response(response))
+
+
+async def asyncio(
+    client: AsyncApiClient,
+    *,
+    body: User | None = None,
+    headers: Mapping[str, str] | None = None,
+    timeout: float | None = None,
+) -> User:
+    """Create user.
+
+    This can only be done by the logged in user.
+
+    Args:
+        body: Created user object
+    """
+    detailed = await asyncio_detailed(client, body=body, headers=headers, timeout=timeout)
+    return detailed.parsed

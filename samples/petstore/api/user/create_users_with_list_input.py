@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from ..._runtime import (
     ApiClient,
@@ -16,6 +17,9 @@ from ..._runtime import (
     to_json,
 )
 from ...models.user import User
+
+if TYPE_CHECKING:
+    from ..._runtime import AsyncApiClient
 
 SECURITY = ()
 
@@ -68,3 +72,31 @@ def sync(
 ) -> User:
     """Creates list of users with given input array."""
     return sync_detailed(client, body=body, headers=headers, timeout=timeout).parsed
+
+
+async def asyncio_detailed(
+    client: AsyncApiClient,
+    *,
+    body: list[User] | None = None,
+    headers: Mapping[str, str] | None = None,
+    timeout: float | None = None,
+) -> ApiResponse[User]:
+    """Creates list of users with given input array."""
+    response = await client.execute(
+        build_request(body=body, headers=headers),
+        security=SECURITY,
+        timeout=timeout,
+    )
+    return ApiResponse.of(response, parse_response(response))
+
+
+async def asyncio(
+    client: AsyncApiClient,
+    *,
+    body: list[User] | None = None,
+    headers: Mapping[str, str] | None = None,
+    timeout: float | None = None,
+) -> User:
+    """Creates list of users with given input array."""
+    detailed = await asyncio_detailed(client, body=body, headers=headers, timeout=timeout)
+    return detailed.parsed

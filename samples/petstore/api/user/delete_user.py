@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from ..._runtime import (
     ApiClient,
@@ -16,6 +17,9 @@ from ..._runtime import (
     path_param,
     raise_api_error,
 )
+
+if TYPE_CHECKING:
+    from ..._runtime import AsyncApiClient
 
 SECURITY = ()
 
@@ -95,3 +99,43 @@ def sync(
         username: The name that needs to be deleted
     """
     sync_detailed(client, username=username, headers=headers, timeout=timeout)
+
+
+async def asyncio_detailed(
+    client: AsyncApiClient,
+    *,
+    username: str,
+    headers: Mapping[str, str] | None = None,
+    timeout: float | None = None,
+) -> ApiResponse[None]:
+    """Delete user resource.
+
+    This can only be done by the logged in user.
+
+    Args:
+        username: The name that needs to be deleted
+    """
+    response = await client.execute(
+        build_request(username=username, headers=headers),
+        security=SECURITY,
+        timeout=timeout,
+    )
+    parse_response(response)
+    return ApiResponse.of(response, None)
+
+
+async def asyncio(
+    client: AsyncApiClient,
+    *,
+    username: str,
+    headers: Mapping[str, str] | None = None,
+    timeout: float | None = None,
+) -> None:
+    """Delete user resource.
+
+    This can only be done by the logged in user.
+
+    Args:
+        username: The name that needs to be deleted
+    """
+    await asyncio_detailed(client, username=username, headers=headers, timeout=timeout)

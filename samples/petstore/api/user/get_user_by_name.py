@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from ..._runtime import (
     ApiClient,
@@ -18,6 +19,9 @@ from ..._runtime import (
     raise_api_error,
 )
 from ...models.user import User
+
+if TYPE_CHECKING:
+    from ..._runtime import AsyncApiClient
 
 SECURITY = ()
 
@@ -96,3 +100,43 @@ def sync(
         username: The name that needs to be fetched. Use user1 for testing
     """
     return sync_detailed(client, username=username, headers=headers, timeout=timeout).parsed
+
+
+async def asyncio_detailed(
+    client: AsyncApiClient,
+    *,
+    username: str,
+    headers: Mapping[str, str] | None = None,
+    timeout: float | None = None,
+) -> ApiResponse[User]:
+    """Get user by user name.
+
+    Get user detail based on username.
+
+    Args:
+        username: The name that needs to be fetched. Use user1 for testing
+    """
+    response = await client.execute(
+        build_request(username=username, headers=headers),
+        security=SECURITY,
+        timeout=timeout,
+    )
+    return ApiResponse.of(response, parse_response(response))
+
+
+async def asyncio(
+    client: AsyncApiClient,
+    *,
+    username: str,
+    headers: Mapping[str, str] | None = None,
+    timeout: float | None = None,
+) -> User:
+    """Get user by user name.
+
+    Get user detail based on username.
+
+    Args:
+        username: The name that needs to be fetched. Use user1 for testing
+    """
+    detailed = await asyncio_detailed(client, username=username, headers=headers, timeout=timeout)
+    return detailed.parsed

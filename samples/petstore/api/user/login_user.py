@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from ..._runtime import (
     ApiClient,
@@ -18,6 +18,9 @@ from ..._runtime import (
     query_param,
     raise_api_error,
 )
+
+if TYPE_CHECKING:
+    from ..._runtime import AsyncApiClient
 
 SECURITY = ()
 
@@ -100,3 +103,53 @@ def sync(
         headers=headers,
         timeout=timeout,
     ).parsed
+
+
+async def asyncio_detailed(
+    client: AsyncApiClient,
+    *,
+    username: str | None = None,
+    password: str | None = None,
+    headers: Mapping[str, str] | None = None,
+    timeout: float | None = None,
+) -> ApiResponse[str]:
+    """Logs user into the system.
+
+    Log into the system.
+
+    Args:
+        username: The user name for login
+        password: The password for login in clear text
+    """
+    response = await client.execute(
+        build_request(username=username, password=password, headers=headers),
+        security=SECURITY,
+        timeout=timeout,
+    )
+    return ApiResponse.of(response, parse_response(response))
+
+
+async def asyncio(
+    client: AsyncApiClient,
+    *,
+    username: str | None = None,
+    password: str | None = None,
+    headers: Mapping[str, str] | None = None,
+    timeout: float | None = None,
+) -> str:
+    """Logs user into the system.
+
+    Log into the system.
+
+    Args:
+        username: The user name for login
+        password: The password for login in clear text
+    """
+    detailed = await asyncio_detailed(
+        client,
+        username=username,
+        password=password,
+        headers=headers,
+        timeout=timeout,
+    )
+    return detailed.parsed

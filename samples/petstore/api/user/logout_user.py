@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from ..._runtime import (
     ApiClient,
@@ -13,6 +14,9 @@ from ..._runtime import (
     HttpResponse,
     raise_api_error,
 )
+
+if TYPE_CHECKING:
+    from ..._runtime import AsyncApiClient
 
 SECURITY = ()
 
@@ -68,3 +72,35 @@ def sync(
     Log user out of the system.
     """
     sync_detailed(client, headers=headers, timeout=timeout)
+
+
+async def asyncio_detailed(
+    client: AsyncApiClient,
+    *,
+    headers: Mapping[str, str] | None = None,
+    timeout: float | None = None,
+) -> ApiResponse[None]:
+    """Logs out current logged in user session.
+
+    Log user out of the system.
+    """
+    response = await client.execute(
+        build_request(headers=headers),
+        security=SECURITY,
+        timeout=timeout,
+    )
+    parse_response(response)
+    return ApiResponse.of(response, None)
+
+
+async def asyncio(
+    client: AsyncApiClient,
+    *,
+    headers: Mapping[str, str] | None = None,
+    timeout: float | None = None,
+) -> None:
+    """Logs out current logged in user session.
+
+    Log user out of the system.
+    """
+    await asyncio_detailed(client, headers=headers, timeout=timeout)

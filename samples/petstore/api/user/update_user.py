@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from ..._runtime import (
     ApiClient,
@@ -18,6 +19,9 @@ from ..._runtime import (
     to_json,
 )
 from ...models.user import User
+
+if TYPE_CHECKING:
+    from ..._runtime import AsyncApiClient
 
 SECURITY = ()
 
@@ -103,3 +107,47 @@ def sync(
         body: Update an existent user in the store
     """
     sync_detailed(client, username=username, body=body, headers=headers, timeout=timeout)
+
+
+async def asyncio_detailed(
+    client: AsyncApiClient,
+    *,
+    username: str,
+    body: User | None = None,
+    headers: Mapping[str, str] | None = None,
+    timeout: float | None = None,
+) -> ApiResponse[None]:
+    """Update user resource.
+
+    This can only be done by the logged in user.
+
+    Args:
+        username: name that need to be deleted
+        body: Update an existent user in the store
+    """
+    response = await client.execute(
+        build_request(username=username, body=body, headers=headers),
+        security=SECURITY,
+        timeout=timeout,
+    )
+    parse_response(response)
+    return ApiResponse.of(response, None)
+
+
+async def asyncio(
+    client: AsyncApiClient,
+    *,
+    username: str,
+    body: User | None = None,
+    headers: Mapping[str, str] | None = None,
+    timeout: float | None = None,
+) -> None:
+    """Update user resource.
+
+    This can only be done by the logged in user.
+
+    Args:
+        username: name that need to be deleted
+        body: Update an existent user in the store
+    """
+    await asyncio_detailed(client, username=username, body=body, headers=headers, timeout=timeout)

@@ -1,0 +1,70 @@
+"""Async endpoints of operations that page: ``async for x in client.op.iterate(...)``.
+
+The twins of :mod:`.paging_endpoints` for ``AsyncResource`` classes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any, Concatenate, Generic, ParamSpec, TypeVar, overload
+
+from typing_extensions import Self
+
+from .api import ApiResponse
+from .async_api import AsyncApiClient, AsyncBoundEndpoint, AsyncEndpoint, AsyncResource
+
+__all__ = ["AsyncBoundPaginatedEndpoint", "AsyncPaginatedEndpoint"]
+
+P = ParamSpec("P")
+T = TypeVar("T")
+I = TypeVar("I")  # noqa: E741 - the item type, beside T (the page type)
+
+
+class AsyncBoundPaginatedEndpoint(AsyncBoundEndpoint[P, T], Generic[P, T, I]):
+    """The async twin: ``await`` it for one page, ``async for ... in .iterate(...)`` for all."""
+
+    __slots__ = ("_iterate",)
+
+    def __init__(
+        self,
+        client: AsyncApiClient,
+        asyncio: Callable[Concatenate[AsyncApiClient, P], Awaitable[T]],
+        asyncio_detailed: Callable[Concatenate[AsyncApiClient, P], Awaitable[ApiResponse[T]]],
+        iterate: Callable[Concatenate[AsyncApiClient, P], AsyncIterator[I]],
+    ) -> None:
+        super().__init__(client, asyncio, asyncio_detailed)
+        self._iterate = iterate
+
+    def iterate(self, *args: P.args, **kwargs: P.kwargs) -> AsyncIterator[I]:
+        """Every item of every page, for ``async for``; pages are requested as needed."""
+        return self._iterate(self._client, *args, **kwargs)
+
+
+class AsyncPaginatedEndpoint(AsyncEndpoint[P, T], Generic[P, T, I]):
+    """Descriptor for a paging operation on an async resource."""
+
+    def __init__(
+        self,
+        asyncio: Callable[Concatenate[AsyncApiClient, P], Awaitable[T]],
+        asyncio_detailed: Callable[Concatenate[AsyncApiClient, P], Awaitable[ApiResponse[T]]],
+        iterate: Callable[Concatenate[AsyncApiClient, P], AsyncIterator[I]],
+    ) -> None:
+        super().__init__(asyncio, asyncio_detailed)
+        self._iterate = iterate
+
+    @overload
+    def __get__(self, instance: None, owner: type[Any]) -> Self: ...
+
+    @overload
+    def __get__(
+        self, instance: AsyncResource, owner: type[Any]
+    ) -> AsyncBoundPaginatedEndpoint[P, T, I]: ...
+
+    def __get__(
+        self, instance: AsyncResource | None, owner: type[Any]
+    ) -> Self | AsyncBoundPaginatedEndpoint[P, T, I]:
+        if instance is None:
+            return self
+        return AsyncBoundPaginatedEndpoint(
+            instance._client, self._asyncio, self._asyncio_detailed, self._iterate
+        )

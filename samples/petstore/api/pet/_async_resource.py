@@ -1,0 +1,50 @@
+"""Everything about your Pets"""
+
+from __future__ import annotations
+
+from ..._runtime import AsyncEndpoint, AsyncResource
+from . import add_pet as _add_pet
+from . import delete_pet as _delete_pet
+from . import find_pets_by_status as _find_pets_by_status
+from . import find_pets_by_tags as _find_pets_by_tags
+from . import get_pet_by_id as _get_pet_by_id
+from . import update_pet as _update_pet
+from . import update_pet_with_form as _update_pet_with_form
+from . import upload_file as _upload_file
+
+
+class AsyncPetApi(AsyncResource):
+    """``async_client.pet``: Everything about your Pets"""
+
+    update_pet = AsyncEndpoint(_update_pet.asyncio, _update_pet.asyncio_detailed)
+    """Update an existing pet."""
+
+    add_pet = AsyncEndpoint(_add_pet.asyncio, _add_pet.asyncio_detailed)
+    """Add a new pet to the store."""
+
+    find_pets_by_status = AsyncEndpoint(
+        _find_pets_by_status.asyncio,
+        _find_pets_by_status.asyncio_detailed,
+    )
+    """Finds Pets by status."""
+
+    find_pets_by_tags = AsyncEndpoint(
+        _find_pets_by_tags.asyncio,
+        _find_pets_by_tags.asyncio_detailed,
+    )
+    """Finds Pets by tags."""
+
+    get_pet_by_id = AsyncEndpoint(_get_pet_by_id.asyncio, _get_pet_by_id.asyncio_detailed)
+    """Find pet by ID."""
+
+    update_pet_with_form = AsyncEndpoint(
+        _update_pet_with_form.asyncio,
+        _update_pet_with_form.asyncio_detailed,
+    )
+    """Updates a pet in the store with form data."""
+
+    delete_pet = AsyncEndpoint(_delete_pet.asyncio, _delete_pet.asyncio_detailed)
+    """Deletes a pet."""
+
+    upload_file = AsyncEndpoint(_upload_file.asyncio, _upload_file.asyncio_detailed)
+    """Uploads an image."""

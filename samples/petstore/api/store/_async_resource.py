@@ -1,0 +1,25 @@
+"""Access to Petstore orders"""
+
+from __future__ import annotations
+
+from ..._runtime import AsyncEndpoint, AsyncResource
+from . import delete_order as _delete_order
+from . import get_inventory as _get_inventory
+from . import get_order_by_id as _get_order_by_id
+from . import place_order as _place_order
+
+
+class AsyncStoreApi(AsyncResource):
+    """``async_client.store``: Access to Petstore orders"""
+
+    get_inventory = AsyncEndpoint(_get_inventory.asyncio, _get_inventory.asyncio_detailed)
+    """Returns pet inventories by status."""
+
+    place_order = AsyncEndpoint(_place_order.asyncio, _place_order.asyncio_detailed)
+    """Place an order for a pet."""
+
+    get_order_by_id = AsyncEndpoint(_get_order_by_id.asyncio, _get_order_by_id.asyncio_detailed)
+    """Find purchase order by ID."""
+
+    delete_order = AsyncEndpoint(_delete_order.asyncio, _delete_order.asyncio_detailed)
+    """Delete purchase order by identifier."""
