@@ -52,6 +52,17 @@ paths:
             application/json:
               schema: {$ref: "#/components/schemas/Repo"}
         "404": {description: missing}
+  /secret:
+    get:
+      operationId: get_secret
+      tags: [repos]
+      security: [{oauth: [read]}]
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema: {$ref: "#/components/schemas/Repo"}
   /customers:
     get:
       operationId: list_customers
@@ -77,6 +88,13 @@ paths:
                   data: {type: array, items: {$ref: "#/components/schemas/Customer"}}
                   has_more: {type: boolean}
 components:
+  securitySchemes:
+    oauth:
+      type: oauth2
+      flows:
+        clientCredentials:
+          tokenUrl: https://auth.example.com/token
+          scopes: {read: read things}
   schemas:
     Repo:
       type: object
@@ -180,6 +198,50 @@ def test_async_client_calls_iterates_and_raises_typed_errors(
     assert names == ["a", "b", "c", "d", "e"]
     assert ids == ["c1", "c2", "c3"]
     assert [r.name for r in together] == ["x"] * 50
+
+
+def test_a_thousand_tasks_on_an_expired_token_cause_one_fetch(
+    paging: ModuleType, server: LoopbackServer
+) -> None:
+    """The issue's acceptance test, through the generated ``AsyncClient``."""
+    fetched: list[str] = []
+
+    def token(request: RecordedRequest) -> Reply:
+        fetched.append(f"t{len(fetched) + 1}")
+        # The first token is renewed from 30 s before its expiry (the runtime's
+        # leeway): living 31 s, it turns stale one second after it is fetched.
+        lifetime = 31 if len(fetched) == 1 else 3600
+        return Reply.json(
+            {"access_token": fetched[-1], "token_type": "bearer", "expires_in": lifetime}
+        )
+
+    def secret(request: RecordedRequest) -> Reply:
+        if request.header("Authorization") == f"Bearer {fetched[-1]}":
+            return Reply.json({"name": "s"})
+        return Reply.json({"error": "invalid_token"}, status=401)
+
+    server.route("POST", "/token", token)
+    server.route("GET", "/secret", secret)
+
+    async def scenario() -> list[str]:
+        async with paging.AsyncClient(
+            base_url=server.url,
+            client_id="id",
+            client_secret="shh",
+            token_url=f"{server.url}/token",
+        ) as client:
+            await client.repos.get_secret()  # token 1, fresh for one second
+            assert len(fetched) == 1
+            await asyncio.sleep(1.1)
+            repos = await asyncio.gather(*(client.repos.get_secret() for _ in range(1000)))
+            return [repo.name for repo in repos]
+
+    names = asyncio.run(scenario())
+    assert names == ["s"] * 1000
+    assert fetched == ["t1", "t2"]  # one fetch for the thousand tasks
+    token_requests = [r for r in server.requests if r.path == "/token"]
+    assert len(token_requests) == 2
+    assert b"scope=read" in token_requests[1].body
 
 
 def test_sync_users_never_load_the_async_runtime(paging: ModuleType) -> None:
