@@ -16,6 +16,7 @@ valid in exactly one syntactic position and means exactly the input there:
 from __future__ import annotations
 
 import ast
+import functools
 import keyword
 import re
 import unicodedata
@@ -217,6 +218,12 @@ def py_literal(source: object) -> str:
     """
     if not isinstance(source, str):
         raise TypeError(f"py_literal expects a str, got {type(source).__name__}")
+    return _checked_literal(source)
+
+
+@functools.lru_cache(maxsize=16384)
+def _checked_literal(source: str) -> str:
+    # Cached like annotations: the same defaults and enum values recur across a spec.
     if any(char in source for char in "\r\n\x00"):
         raise ValueError(f"a literal must be one line: {source!r}")
     try:

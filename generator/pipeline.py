@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TextIO
 
 from .diagnostics import Diagnostic, Diagnostics, SpecError
-from .formatting import FormatStats, format_sources
+from .formatting import FormatStats, default_cache_dir, format_sources
 from .render import RuntimeMode, render
 from .writer import Changes, write_files
 
@@ -156,7 +156,18 @@ def generate(
     )
 
     steps.start()
-    rendered = render(api, runtime=runtime, spec_sha256=parsed.source_sha256)
+    # Compiled templates live beside the format cache (``--cache-dir``/templates).
+    template_cache = (
+        Path(cache_dir) / "templates"
+        if cache_dir is not None
+        else default_cache_dir().parent / "templates"
+    )
+    rendered = render(
+        api,
+        runtime=runtime,
+        spec_sha256=parsed.source_sha256,
+        template_cache=template_cache if use_cache else None,
+    )
     lines = sum(text.count("\n") for text in rendered.values())
     steps.done("render", f"{len(rendered)} files, {lines} lines")
 

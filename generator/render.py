@@ -19,6 +19,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from importlib import resources
+from pathlib import Path
 
 import jinja2
 
@@ -64,7 +65,13 @@ __all__ = [
 # -- the package -----------------------------------------------------------------
 
 
-def _environment() -> jinja2.Environment:
+def _environment(template_cache: Path | None = None) -> jinja2.Environment:
+    """The Jinja environment; ``template_cache`` keeps compiled templates between runs.
+
+    Compiling the templates costs ~0.15 s per run, a tenth of a warm regeneration;
+    Jinja's bytecode cache is keyed by each template's source checksum, so an
+    edited or upgraded template is compiled again.
+    """
     templates = resources.files("forgegen.templates")
 
     def load(name: str) -> str:
@@ -79,6 +86,7 @@ def _environment() -> jinja2.Environment:
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
+        bytecode_cache=_bytecode_cache(template_cache),
     )
     env.filters.update(
         py_str=py_str,
@@ -94,6 +102,16 @@ def _environment() -> jinja2.Environment:
     env.globals["call"] = layout_call
     env.globals["import_line"] = import_line
     return env
+
+
+def _bytecode_cache(directory: Path | None) -> jinja2.BytecodeCache | None:
+    if directory is None:
+        return None
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None  # an unwritable cache only costs time
+    return jinja2.FileSystemBytecodeCache(str(directory))
 
 
 def runtime_sources() -> dict[str, str]:
@@ -153,16 +171,18 @@ def render(
     runtime: RuntimeMode = "vendored",
     spec_sha256: str = "",
     options: Mapping[str, object] | None = None,
+    template_cache: Path | None = None,
 ) -> dict[str, str]:
     """Every file of the generated package, as ``{relative path: source text}``.
 
     ``spec_sha256`` and ``options`` go into ``.forgegen.json``; ``runtime``
-    chooses between a vendored ``_runtime/`` copy and importing ``requestforge``.
+    chooses between a vendored ``_runtime/`` copy and importing ``requestforge``;
+    ``template_cache`` is where compiled templates are kept (none: compile each run).
     """
     if runtime not in ("vendored", "package"):
         raise RenderError(f"runtime must be 'vendored' or 'package', got {runtime!r}")
     identifier(api.package_name)
-    env = _environment()
+    env = _environment(template_cache)
     files: dict[str, str] = {}
 
     def emit(path: str, text: str) -> None:

@@ -2,7 +2,11 @@
 
 Everything is written into a temporary sibling of the output directory, which
 is then swapped in (old renamed away, new renamed in, old deleted): a failure
-at any point leaves the previous output as it was.  ``check=True`` writes
+at any point leaves the previous output as it was.  When only a few files of a
+large tree change (a regeneration after a spec edit), just those are replaced,
+through a journal: the new versions are written aside, the old ones moved into
+a backup, the new ones moved in -- and any failure moves everything back.  Both
+ways, a failed write leaves the old output as it was.  ``check=True`` writes
 nothing and reports what would change.
 
 Paths come from a spec (untrusted), so each one is validated: relative, no
@@ -199,6 +203,9 @@ def write_files(
         return changes
     parent = target.parent
     parent.mkdir(parents=True, exist_ok=True)
+    if _few_changes(target, files, changes):
+        _replace_in_place(target, files, changes)
+        return changes
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.forgegen-new-", dir=parent))
     try:
         os.chmod(staging, 0o755)  # noqa: S103 -- mkdtemp's 0o700 would stick to the output
@@ -208,6 +215,75 @@ def write_files(
         raise
     _swap(staging, target)
     return changes
+
+
+#: In-place replacement pays off when the tree is large and few of its files change.
+_IN_PLACE_MIN_FILES = 64
+_IN_PLACE_MAX_SHARE = 8  # at most one changed file in eight
+
+
+def _few_changes(target: Path, files: Mapping[str, str | bytes], changes: Changes) -> bool:
+    """Whether to replace only the changed files (else the whole tree is swapped)."""
+    changed = len(changes.added) + len(changes.modified) + len(changes.removed)
+    if not target.is_dir() or len(files) < _IN_PLACE_MIN_FILES:
+        return False
+    if changed * _IN_PLACE_MAX_SHARE > len(files):
+        return False
+    # A symlink anywhere in the old tree could redirect an in-place write: swap instead.
+    return not any(path.is_symlink() for path in _existing_files(target).values())
+
+
+def _replace_in_place(target: Path, files: Mapping[str, str | bytes], changes: Changes) -> None:
+    """Replace the changed files of ``target`` through a journal that is undone on failure."""
+    new_paths = sorted([*changes.added, *changes.modified])
+    old_paths = sorted([*changes.modified, *changes.removed])
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.forgegen-new-", dir=target.parent))
+    backup = Path(tempfile.mkdtemp(prefix=f".{target.name}.forgegen-old-", dir=target.parent))
+    moved_away: list[tuple[Path, Path]] = []  # (original place, backup place)
+    placed: list[Path] = []
+    created: list[Path] = []  # directories this update made, undone on failure
+    resolved_root = target.resolve()
+    try:
+        for index, path in enumerate(new_paths):
+            _write_file(staging / str(index), _encode(files[path]))
+        for index, path in enumerate(old_paths):
+            original = target.joinpath(*validate_path(path).parts)
+            os.rename(original, backup / str(index))
+            moved_away.append((original, backup / str(index)))
+        for index, path in enumerate(new_paths):
+            destination = target.joinpath(*validate_path(path).parts)
+            missing = [d for d in destination.parents if not d.exists()]
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            created.extend(reversed(missing))
+            if not destination.parent.resolve().is_relative_to(resolved_root):
+                raise UnsafePathError(f"output path {path!r} leaves the output directory")
+            os.rename(staging / str(index), destination)
+            placed.append(destination)
+    except BaseException:
+        for destination in reversed(placed):
+            destination.unlink(missing_ok=True)
+        for original, saved in reversed(moved_away):
+            os.rename(saved, original)
+        for directory in reversed(created):
+            shutil.rmtree(directory, ignore_errors=True)
+        raise
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+        shutil.rmtree(backup, ignore_errors=True)
+    _prune_empty_directories(target, changes.removed)
+
+
+def _prune_empty_directories(root: Path, removed: list[str]) -> None:
+    """Drop directories that removing files emptied (tool caches do not keep them alive)."""
+    candidates = {parent for path in removed for parent in PurePosixPath(path).parents}
+    for relative in sorted(candidates, key=lambda p: len(p.parts), reverse=True):
+        if not relative.parts:
+            continue
+        directory = root.joinpath(*relative.parts)
+        if not directory.is_dir() or directory.is_symlink():
+            continue
+        if all(entry.name in _IGNORED_DIRS for entry in directory.iterdir()):
+            shutil.rmtree(directory)
 
 
 def _swap(staging: Path, target: Path) -> None:

@@ -163,3 +163,72 @@ def test_symlinked_output_directory_keeps_the_link(tmp_path: Path) -> None:
     write_files(link, {**FILES, "api/op.py": "new\n"})
     assert link.is_symlink()
     assert (real / "api" / "op.py").read_text() == "new\n"
+
+
+BIG = {
+    MARKER: "{}\n",
+    **{f"api/tag{t}/op{o}.py": f"x = {t * 100 + o}\n" for t in range(20) for o in range(10)},
+}
+
+
+def _inode(path: Path) -> int:
+    return path.stat().st_ino
+
+
+def test_few_changes_in_a_large_tree_replace_only_those_files(tmp_path: Path) -> None:
+    out = tmp_path / "pkg"
+    write_files(out, BIG)
+    untouched = _inode(out / "api" / "tag5" / "op5.py")
+    (out / "api" / "tag9" / "__pycache__").mkdir()
+    (out / "api" / "tag9" / "__pycache__" / "op0.cpython-311.pyc").write_bytes(b"")
+    new = {**BIG, "api/tag1/op1.py": "changed\n", "api/fresh/deep/new.py": "new\n"}
+    for o in range(10):
+        del new[f"api/tag9/op{o}.py"]  # a whole tag goes away
+    changes = write_files(out, new)
+    assert changes.added == ["api/fresh/deep/new.py"]
+    assert changes.modified == ["api/tag1/op1.py"]
+    assert len(changes.removed) == 10
+    assert _tree(out) == {k: v.encode() for k, v in new.items()}
+    assert not (out / "api" / "tag9").exists()  # emptied (a bytecode cache does not count)
+    assert _inode(out / "api" / "tag5" / "op5.py") == untouched  # not rewritten
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pkg"]  # journal cleaned up
+
+
+def test_failure_during_an_in_place_update_puts_everything_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "pkg"
+    write_files(out, BIG)
+    before = _tree(out)
+    real_rename = os.rename
+    calls: list[str] = []
+
+    def rename(src: str | Path, dst: str | Path) -> None:
+        calls.append(str(dst))
+        if len(calls) == 4:  # two old files moved away, one new one placed, then a failure
+            raise OSError("rename failed")
+        real_rename(src, dst)
+
+    monkeypatch.setattr(writer.os, "rename", rename)
+    new = {**BIG, "api/tag1/op1.py": "a\n", "api/tag2/op2.py": "b\n", "api/new/x.py": "c\n"}
+    with pytest.raises(OSError, match="rename failed"):
+        write_files(out, new)
+    monkeypatch.undo()
+    assert _tree(out) == before
+    assert not (out / "api" / "new").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pkg"]
+
+
+def test_a_symlink_in_the_old_tree_makes_the_update_a_full_swap(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    out = tmp_path / "pkg"
+    write_files(out, BIG)
+    (out / "api" / "tag3").rename(tmp_path / "outside" / "tag3")
+    (out / "api" / "tag3").symlink_to(outside / "tag3")
+    untouched = _inode(out / "api" / "tag5" / "op5.py")
+    write_files(out, {**BIG, "api/tag3/op3.py": "changed\n"})
+    assert not (out / "api" / "tag3").is_symlink()
+    assert (out / "api" / "tag3" / "op3.py").read_text() == "changed\n"
+    assert (outside / "tag3" / "op3.py").read_text() == "x = 303\n"  # never written through
+    assert _inode(out / "api" / "tag5" / "op5.py") != untouched  # the whole tree was rewritten
