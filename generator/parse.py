@@ -33,7 +33,6 @@ from .diagnostics import Diagnostics, SpecError, join_pointer
 from .loader import LoadedDocument, load_document
 from .normalize import normalize
 from .resolver import Bundle, resolve
-from .swagger2 import bundle_swagger2
 
 __all__ = ["ParsedSpec", "detect_version", "parse_spec"]
 
@@ -80,6 +79,8 @@ def parse_spec(
         root = Path(ref_root) if ref_root is not None else None
         bundle: Bundle
         if version == "2.0":
+            from .swagger2 import bundle_swagger2  # noqa: PLC0415 - 2.0 documents only
+
             bundle = bundle_swagger2(
                 main, diagnostics=diagnostics, allow_remote_refs=allow_remote_refs, ref_root=root
             )

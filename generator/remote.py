@@ -16,8 +16,6 @@ import posixpath
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import requests
-
 from .diagnostics import SpecError
 from .loader import LoadedDocument, parse_text
 from .positions import LineMap
@@ -51,6 +49,9 @@ def fetch_document(
 
     if urlsplit(url).scheme not in ("http", "https"):
         raise failed("only http and https URLs can be fetched")
+    # requests costs ~50 ms to import; only --allow-remote-refs runs need it.
+    import requests  # noqa: PLC0415
+
     try:
         with requests.get(url, timeout=timeout, stream=True) as response:
             if urlsplit(response.url).scheme not in ("http", "https"):

@@ -88,3 +88,11 @@ def test_process_pool_gives_the_same_bytes(monkeypatch: pytest.MonkeyPatch) -> N
     parallel = format_sources(files, use_cache=False, workers=2, stats=stats, exact=True)
     assert stats.workers == 2
     assert parallel == format_sources(files, use_cache=False, workers=1, exact=True)
+
+
+def test_black_version_read_from_dist_info_matches_the_installed_metadata() -> None:
+    from importlib import metadata
+
+    from forgegen.formatting import black_version
+
+    assert black_version() == metadata.version("black")
