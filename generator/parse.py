@@ -24,20 +24,20 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
-from openapi_pydantic.v3.v3_1 import OpenAPI
-from pydantic import ValidationError
-
-from .diagnostics import Diagnostics, SpecError, join_pointer
+from .diagnostics import Diagnostics, SpecError
 from .loader import LoadedDocument, load_document
 from .normalize import normalize
 from .resolver import Bundle, resolve
+from .validation import Validation
+
+if TYPE_CHECKING:
+    from openapi_pydantic.v3.v3_1 import OpenAPI
 
 __all__ = ["ParsedSpec", "detect_version", "parse_spec"]
 
 _VERSION = re.compile(r"3\.([01])(\.\d+)?(-[0-9A-Za-z.-]+)?")
-_MAX_REPORTED = 3
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,6 @@ class ParsedSpec:
     into it (line ``None`` when unknown).
     """
 
-    openapi: OpenAPI
     document: dict[str, Any]
     source_path: Path
     source_sha256: str
@@ -58,6 +57,18 @@ class ParsedSpec:
     diagnostics: Diagnostics
     files: tuple[str, ...]
     """Every file read, main spec first (for ``--check`` and watch modes)."""
+    validation: Validation
+
+    @property
+    def openapi(self) -> OpenAPI:
+        """openapi-pydantic's model of ``document`` (built on first access if validation ran
+        in the background)."""
+        return self.validation.model()
+
+    def check(self) -> None:
+        """Raise the document's :class:`SpecError` if it is invalid (waits for a background
+        validation)."""
+        self.validation.check()
 
 
 def parse_spec(
@@ -66,11 +77,15 @@ def parse_spec(
     allow_remote_refs: bool = False,
     diagnostics: Diagnostics | None = None,
     ref_root: str | os.PathLike[str] | None = None,
+    validate: Literal["now", "background"] = "now",
 ) -> ParsedSpec:
     """Load, bundle, normalise and validate the spec at ``path``.
 
     ``ref_root`` widens the directory tree that relative ``$ref``s may read
     (default: the spec's own directory).  Warnings go to ``diagnostics``.
+    ``validate="background"`` starts validation on another core: the caller must
+    call :meth:`ParsedSpec.check` before trusting the document (generation does,
+    before writing anything).
     """
     diagnostics = diagnostics if diagnostics is not None else Diagnostics()
     main = load_document(path)
@@ -93,11 +108,11 @@ def parse_spec(
             diagnostics=diagnostics,
             source=bundle.source,
         )
-        openapi = _validate(document, bundle)
+        start = Validation.start if validate == "background" else Validation.now
+        validation = start(document, bundle)
     except RecursionError:
         raise SpecError("the document is nested too deeply to process", file=main.name) from None
     return ParsedSpec(
-        openapi=openapi,
         document=document,
         source_path=main.path,
         source_sha256=main.sha256,
@@ -105,6 +120,7 @@ def parse_spec(
         locate=bundle.locate,
         diagnostics=diagnostics,
         files=tuple(str(document_path) for document_path in bundle.documents),
+        validation=validation,
     )
 
 
@@ -160,87 +176,3 @@ def _swagger_version(main: LoadedDocument, raw: Any, diagnostics: Diagnostics) -
             f"swagger version {raw!r} should be the string '2.0'", "#/swagger", file=main.name
         )
     return "2.0"
-
-
-def _validate(document: dict[str, Any], bundle: Bundle) -> OpenAPI:
-    try:
-        return OpenAPI.model_validate(document)
-    except ValidationError as error:
-        raise _spec_error(error, document, bundle) from None
-
-
-def _spec_error(error: ValidationError, document: dict[str, Any], bundle: Bundle) -> SpecError:
-    """The most useful of pydantic's errors as a located SpecError, with a few more listed."""
-    problems: list[tuple[str, str]] = []
-    for detail in error.errors(include_url=False):
-        problem = _problem(detail, document)
-        if problem is not None and problem not in problems:
-            problems.append(problem)
-    if not problems:  # every error was a union branch that does not apply; report them all
-        problems = [_describe(detail, document) for detail in error.errors(include_url=False)]
-    pointer, message = problems[0]
-    if len(problems) > 1:
-        more = "; ".join(f"{p}: {m}" for p, m in problems[1 : 1 + _MAX_REPORTED])
-        extra = len(problems) - 1 - _MAX_REPORTED
-        message += f" (also {more}" + (f"; and {extra} more)" if extra > 0 else ")")
-    origin, source_pointer = bundle.origin_of(pointer)
-    return SpecError(
-        f"invalid OpenAPI document: {message}",
-        pointer=source_pointer,
-        file=origin.name,
-        line=origin.line_of(source_pointer),
-    )
-
-
-def _problem(detail: Any, document: dict[str, Any]) -> tuple[str, str] | None:
-    """``(pointer, message)`` for one pydantic error, or None for an inapplicable branch.
-
-    A node without ``$ref`` fails the ``Reference`` branch of every
-    ``Union[Reference, X]`` with "$ref: Field required": noise, dropped.
-    """
-    pointer, message, node, tags = _walk_loc(detail, document)
-    if "Reference" in tags and not (isinstance(node, dict) and "$ref" in node):
-        return None
-    return pointer, message
-
-
-def _describe(detail: Any, document: dict[str, Any]) -> tuple[str, str]:
-    pointer, message, _, _ = _walk_loc(detail, document)
-    return pointer, message
-
-
-def _walk_loc(detail: Any, document: Any) -> tuple[str, str, Any, list[str]]:
-    """Follow ``loc`` through the document: ``(pointer, message, node, union tags skipped)``.
-
-    ``node`` is the value at the place where a union tag was first skipped
-    (what the branch was tried on), else the last value reached.
-    """
-    loc: tuple[Any, ...] = tuple(detail.get("loc", ()))
-    kind = detail.get("type", "")
-    message = str(detail.get("msg", "invalid"))
-    pointer = "#"
-    node: Any = document
-    branch_node: Any = None
-    tags: list[str] = []
-    for index, step in enumerate(loc):
-        last = index == len(loc) - 1
-        in_dict = isinstance(node, dict) and step in node
-        if in_dict or (isinstance(node, list) and isinstance(step, int) and 0 <= step < len(node)):
-            node = node[step]
-            pointer = join_pointer(pointer, step)
-        elif step == "[key]":
-            message = f"key: {message}"
-        elif last and kind == "missing" and isinstance(node, dict):
-            message = f"required field {step!r} is missing"
-        else:
-            if branch_node is None:
-                branch_node = node
-            tags.append(str(step))
-    if kind != "missing" and not isinstance(node, (dict, list)):
-        message = f"{message} (found {_short(node)})"
-    return pointer, message, branch_node if branch_node is not None else node, tags
-
-
-def _short(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."

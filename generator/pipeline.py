@@ -14,12 +14,15 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from .diagnostics import Diagnostic, Diagnostics, SpecError
 from .formatting import FormatStats, default_cache_dir, format_sources
 from .render import RuntimeMode, render
 from .writer import Changes, write_files
+
+if TYPE_CHECKING:
+    from .parse import ParsedSpec
 
 __all__ = ["GenerationResult", "UsageError", "generate", "package_name_for"]
 
@@ -108,44 +111,22 @@ class _Progress:
             self.stream.flush()
 
 
-def generate(
-    spec_path: Path | str,
-    out_dir: Path | str,
+def _build(
+    parsed: ParsedSpec,
     *,
-    package_name: str | None = None,
-    runtime: RuntimeMode = "vendored",
-    check: bool = False,
-    force: bool = False,
-    allow_remote_refs: bool = False,
-    quiet: bool = False,
-    cache_dir: Path | str | None = None,
-    use_cache: bool = True,
-    progress: TextIO | None = None,
-) -> GenerationResult:
-    """Generate the client for ``spec_path`` into ``out_dir`` (or compare, with ``check``).
-
-    Raises :class:`SpecError` (exit 1), :class:`UsageError` and
-    :class:`~forgegen.writer.OutputError` (exit 2).
-    """
-    if runtime not in ("vendored", "package"):
-        raise UsageError(f"--runtime must be 'vendored' or 'package', got {runtime!r}")
-    name = package_name_for(out_dir, package_name)
-    _refuse_enclosing_output(Path(out_dir), Path(spec_path))
-    # The front end and lower are imported here, not at module level: the back
-    # end (render/format/write) stays importable and testable on its own.
-    from .lower import lower  # noqa: PLC0415
-    from .parse import parse_spec  # noqa: PLC0415
-
-    steps = _Progress(None if quiet else (progress if progress is not None else sys.stderr))
-    diagnostics = Diagnostics()
-
-    steps.start()
-    parsed = parse_spec(spec_path, allow_remote_refs=allow_remote_refs, diagnostics=diagnostics)
-    steps.done("parse", f"{Path(spec_path).name}: OpenAPI {parsed.original_version}")
+    name: str,
+    runtime: RuntimeMode,
+    diagnostics: Diagnostics,
+    steps: _Progress,
+    cache_dir: Path | str | None,
+    use_cache: bool,
+) -> tuple[dict[str, str], FormatStats]:
+    """lower -> render -> format: the files of the package, formatted."""
+    from .lower import lower  # noqa: PLC0415 - see generate()
 
     steps.start()
     try:
-        api = lower(parsed.openapi, parsed.document, package_name=name, diagnostics=diagnostics)
+        api = lower(None, parsed.document, package_name=name, diagnostics=diagnostics)
     except SpecError as error:
         raise error.located(parsed.locate) from error.__cause__
     operations = sum(len(tag.operations) for tag in api.tags)
@@ -187,6 +168,63 @@ def generate(
         f"{stats.formatted} formatted ({stats.lines_formatted} lines, {stats.workers} "
         f"worker(s)), {stats.cached} from cache",
     )
+    return files, stats
+
+
+def generate(
+    spec_path: Path | str,
+    out_dir: Path | str,
+    *,
+    package_name: str | None = None,
+    runtime: RuntimeMode = "vendored",
+    check: bool = False,
+    force: bool = False,
+    allow_remote_refs: bool = False,
+    quiet: bool = False,
+    cache_dir: Path | str | None = None,
+    use_cache: bool = True,
+    progress: TextIO | None = None,
+) -> GenerationResult:
+    """Generate the client for ``spec_path`` into ``out_dir`` (or compare, with ``check``).
+
+    Raises :class:`SpecError` (exit 1), :class:`UsageError` and
+    :class:`~forgegen.writer.OutputError` (exit 2).
+    """
+    if runtime not in ("vendored", "package"):
+        raise UsageError(f"--runtime must be 'vendored' or 'package', got {runtime!r}")
+    name = package_name_for(out_dir, package_name)
+    _refuse_enclosing_output(Path(out_dir), Path(spec_path))
+    # The front end and lower are imported here, not at module level: the back
+    # end (render/format/write) stays importable and testable on its own.
+    from .parse import parse_spec  # noqa: PLC0415
+
+    steps = _Progress(None if quiet else (progress if progress is not None else sys.stderr))
+    diagnostics = Diagnostics()
+
+    steps.start()
+    # Validation runs on the second core while this one lowers, renders and
+    # formats; its verdict is collected before anything is written.
+    parsed = parse_spec(
+        spec_path,
+        allow_remote_refs=allow_remote_refs,
+        diagnostics=diagnostics,
+        validate="background",
+    )
+    steps.done("parse", f"{Path(spec_path).name}: OpenAPI {parsed.original_version}")
+    try:
+        files, stats = _build(
+            parsed,
+            name=name,
+            runtime=runtime,
+            diagnostics=diagnostics,
+            steps=steps,
+            cache_dir=cache_dir,
+            use_cache=use_cache,
+        )
+    except BaseException:
+        parsed.check()  # an invalid document explains a failure better than its symptom
+        raise
+    parsed.check()
 
     steps.start()
     changes = write_files(out_dir, files, check=check, force=force)

@@ -35,19 +35,20 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
-from typing import Any
-
-from openapi_pydantic.v3.v3_1 import OpenAPI
+from typing import TYPE_CHECKING, Any
 
 from ..diagnostics import Diagnostics, join_pointer
 from ..ir import Api, Operation, Parameter, RequestBody, Response, Server, Tag
-from .document import as_map
+from .document import as_map, as_str
 from .modules import assign_modules, break_alias_cycles, place, with_imports
 from .naming import TAG_RESERVED, NameScope, pascal_case, shorten, snake_case
 from .operations import OperationLowerer, collect_operations
 from .pagination import with_pagination
 from .schemas import SchemaLowerer
 from .security import lower_security_schemes
+
+if TYPE_CHECKING:
+    from openapi_pydantic.v3.v3_1 import OpenAPI
 
 __all__ = ["lower"]
 
@@ -113,13 +114,17 @@ def _place_operation(operation: Operation, modules: Mapping[str, str]) -> Operat
 
 
 def lower(
-    openapi: OpenAPI,
+    openapi: OpenAPI | None,
     document: Mapping[str, Any],
     *,
     package_name: str,
     diagnostics: Diagnostics,
 ) -> Api:
-    """The IR of the client for ``document`` (``openapi`` is the same document, validated).
+    """The IR of the client for ``document``.
+
+    ``openapi`` is the same document as openapi-pydantic's model when the caller
+    has it; ``None`` when validation runs in the background (generation checks
+    its verdict before writing), and then ``info`` is read from ``document``.
 
     Raises :class:`SpecError` for a ``$ref`` that does not resolve; everything
     else that cannot be typed degrades to ``Any`` with a warning in
@@ -201,12 +206,21 @@ def lower(
         )
         for tag, (python_name, class_name) in tag_names.items()
     )
-    info = openapi.info
+    if openapi is not None:
+        title, version, description = (
+            openapi.info.title,
+            openapi.info.version,
+            openapi.info.description,
+        )
+    else:
+        info = as_map(document.get("info"))
+        title, version = str(info.get("title", "")), str(info.get("version", ""))
+        description = as_str(info.get("description"))
     return Api(
         package_name=package_name,
-        title=info.title,
-        version=info.version,
-        description=info.description,
+        title=title,
+        version=version,
+        description=description,
         servers=_servers(document),
         security_schemes=schemes,
         tags=tags,
