@@ -32,7 +32,13 @@ def escape_pointer_token(token: str | int) -> str:
 
 def join_pointer(base: str, *tokens: str | int) -> str:
     """``base`` (``"#/paths"``) extended by ``tokens``, each escaped."""
-    return base + "".join("/" + escape_pointer_token(token) for token in tokens)
+    # Called ~80,000 times for a big spec: skip the escaping when there is none to do.
+    for token in tokens:
+        text = token if isinstance(token, str) else str(token)
+        if "~" in text or "/" in text:
+            text = text.replace("~", "~0").replace("/", "~1")
+        base = f"{base}/{text}"
+    return base
 
 
 @dataclass(frozen=True)

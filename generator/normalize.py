@@ -98,6 +98,17 @@ def normalize(
     _Normalizer(version, diagnostics, source).run(document)
 
 
+_Chain = tuple["_Chain", str | int] | None
+
+
+def _pointer_of(chain: _Chain) -> str:
+    keys: list[str | int] = []
+    while chain is not None:
+        chain, key = chain
+        keys.append(key)
+    return join_pointer("#", *reversed(keys))
+
+
 class _Normalizer:
     def __init__(
         self,
@@ -137,23 +148,25 @@ class _Normalizer:
 
     def string_keys(self, document: dict[str, Any]) -> None:
         """Turn every non-string mapping key into a string, with a warning."""
+        # Pointers are built only for the rare mapping that needs re-keying: each
+        # stack entry carries its path as a chain of (parent chain, key) pairs.
         seen: dict[int, Any] = {}
-        stack: list[tuple[Any, str]] = [(document, "#")]
+        stack: list[tuple[Any, _Chain]] = [(document, None)]
         while stack:
-            node, pointer = stack.pop()
+            node, chain = stack.pop()
             if id(node) in seen:
                 continue
             seen[id(node)] = node
             if isinstance(node, dict):
                 if not all(isinstance(key, str) for key in node):
-                    self._rekey(node, pointer)
+                    self._rekey(node, _pointer_of(chain))
                 entries: list[tuple[str | int, Any]] = list(node.items())
             else:
                 entries = list(enumerate(node))
             # Reversed, so warnings come out in document order.
             for key, value in reversed(entries):
                 if isinstance(value, (dict, list)):
-                    stack.append((value, join_pointer(pointer, key)))
+                    stack.append((value, (chain, key)))
 
     def _rekey(self, node: dict[Any, Any], pointer: str) -> None:
         items = list(node.items())

@@ -32,6 +32,7 @@ at all.  The rules, in order:
 from __future__ import annotations
 
 import builtins
+import functools
 import hashlib
 import keyword
 import re
@@ -179,12 +180,17 @@ CLASS_RESERVED = frozenset(
 ) | frozenset(name for name in dir(builtins) if name[:1].isupper())
 
 
-def words(text: str) -> list[str]:
-    """The ASCII words of ``text``, split on punctuation and case changes."""
+@functools.lru_cache(maxsize=65536)
+def _words(text: str) -> tuple[str, ...]:
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     spaced = _CASE_BOUNDARY_1.sub(r"\1 \2", ascii_text)
     spaced = _CASE_BOUNDARY_2.sub(r"\1 \2", spaced)
-    return [word for word in _NON_ALNUM.split(spaced) if word]
+    return tuple(word for word in _NON_ALNUM.split(spaced) if word)
+
+
+def words(text: str) -> list[str]:
+    """The ASCII words of ``text``, split on punctuation and case changes."""
+    return list(_words(text))
 
 
 def _fix_start(name: str, fallback: str, joiner: str) -> str:
