@@ -122,6 +122,9 @@ notes: list[str] = []  # generators that exited non-zero after writing their pac
 def run_one(name: str, generator: Generator, source: Path) -> Result:
     """((cold s, MiB), (warm s, MiB)) for one generator on one document."""
     env = dict(os.environ, PATH=f"{PEERS_BIN}{os.pathsep}{os.environ['PATH']}")
+    # As in import_cost: an installed generator runs from bytecode; with this
+    # variable set, every run would compile forgegen's modules again.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     with tempfile.TemporaryDirectory(prefix=f"bench-gen-{name}-") as tmp:
         work = Path(tmp)
         spec = work / source.name
