@@ -43,6 +43,12 @@ spec (or the file given by --config); the command line wins:
   output = "src/petstore"
   package-name = "petstore"
   runtime = "vendored"
+  [tool.forgegen.pagination]        # iterate() for list operations of a spec
+  style = "cursor"                  # you cannot edit (x-forgegen-pagination)
+  cursor_param = "starting_after"
+  cursor_item_field = "id"
+  has_more = "/has_more"
+  items = "/data"
 """
 
 #: ``[tool.forgegen]`` keys and the option each one sets.
@@ -55,6 +61,7 @@ _CONFIG_KEYS = {
     "allow_remote_refs": "allow_remote_refs",
     "cache-dir": "cache_dir",
     "cache_dir": "cache_dir",
+    "pagination": "pagination",
 }
 
 
@@ -86,6 +93,8 @@ def load_config(path: Path, *, required: bool) -> dict[str, Any]:
                 raise click.UsageError(f"{path}: {key} must be a string")
             options[option] = path.parent / value
             continue
+        if option == "pagination" and not isinstance(value, Mapping):
+            raise click.UsageError(f"{path}: [tool.forgegen.pagination] must be a table")
         if option == "allow_remote_refs" and not isinstance(value, bool):
             raise click.UsageError(f"{path}: {key} must be true or false")
         elif option in ("package_name", "runtime") and not isinstance(value, str):
@@ -174,6 +183,7 @@ def main(  # noqa: PLR0917 -- click passes every option positionally
             ),
             quiet=quiet,
             cache_dir=cache_dir if cache_dir is not None else config.get("cache_dir"),
+            pagination=config.get("pagination"),
         )
     except SpecError as error:
         click.echo(f"forgegen: error: {error}", err=True)

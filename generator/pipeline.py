@@ -11,7 +11,7 @@ import keyword
 import os
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
@@ -111,6 +111,24 @@ class _Progress:
             self.stream.flush()
 
 
+def _check_pagination_rule(rule: Mapping[str, object] | None) -> None:
+    """A user's pagination rule is checked up front: its mistakes are theirs to fix."""
+    if rule is None:
+        return
+    from .lower.pagination import RULE_KEYS, STYLES  # noqa: PLC0415 - lower loads late
+
+    unknown = sorted(set(rule) - set(RULE_KEYS))
+    if unknown:
+        raise UsageError(
+            f"pagination: unknown key(s) {', '.join(unknown)} (known: {', '.join(RULE_KEYS)})"
+        )
+    if rule.get("style") not in STYLES:
+        raise UsageError(f"pagination: style must be one of {', '.join(STYLES)}")
+    for key, value in rule.items():
+        if not isinstance(value, str):
+            raise UsageError(f"pagination: {key} must be a string")
+
+
 def _build(
     parsed: ParsedSpec,
     *,
@@ -120,13 +138,20 @@ def _build(
     steps: _Progress,
     cache_dir: Path | str | None,
     use_cache: bool,
+    pagination: Mapping[str, str] | None,
 ) -> tuple[dict[str, str], FormatStats]:
     """lower -> render -> format: the files of the package, formatted."""
     from .lower import lower  # noqa: PLC0415 - see generate()
 
     steps.start()
     try:
-        api = lower(None, parsed.document, package_name=name, diagnostics=diagnostics)
+        api = lower(
+            None,
+            parsed.document,
+            package_name=name,
+            diagnostics=diagnostics,
+            pagination_rule=pagination,
+        )
     except SpecError as error:
         raise error.located(parsed.locate) from error.__cause__
     operations = sum(len(tag.operations) for tag in api.tags)
@@ -148,6 +173,8 @@ def _build(
         runtime=runtime,
         spec_sha256=parsed.source_sha256,
         template_cache=template_cache if use_cache else None,
+        # The rule shapes the output, so the package records it.
+        options={"pagination": dict(sorted(pagination.items()))} if pagination else None,
     )
     lines = sum(text.count("\n") for text in rendered.values())
     steps.done("render", f"{len(rendered)} files, {lines} lines")
@@ -184,8 +211,12 @@ def generate(
     cache_dir: Path | str | None = None,
     use_cache: bool = True,
     progress: TextIO | None = None,
+    pagination: Mapping[str, str] | None = None,
 ) -> GenerationResult:
     """Generate the client for ``spec_path`` into ``out_dir`` (or compare, with ``check``).
+
+    ``pagination`` is a document-wide ``x-forgegen-pagination`` rule (the keys of
+    ``[tool.forgegen.pagination]``) that replaces the document's own.
 
     Raises :class:`SpecError` (exit 1), :class:`UsageError` and
     :class:`~forgegen.writer.OutputError` (exit 2).
@@ -194,6 +225,7 @@ def generate(
         raise UsageError(f"--runtime must be 'vendored' or 'package', got {runtime!r}")
     name = package_name_for(out_dir, package_name)
     _refuse_enclosing_output(Path(out_dir), Path(spec_path))
+    _check_pagination_rule(pagination)
     # The front end and lower are imported here, not at module level: the back
     # end (render/format/write) stays importable and testable on its own.
     from .parse import parse_spec  # noqa: PLC0415
@@ -220,6 +252,7 @@ def generate(
             steps=steps,
             cache_dir=cache_dir,
             use_cache=use_cache,
+            pagination=pagination,
         )
     except BaseException:
         parsed.check()  # an invalid document explains a failure better than its symptom

@@ -119,8 +119,12 @@ def lower(
     *,
     package_name: str,
     diagnostics: Diagnostics,
+    pagination_rule: Mapping[str, Any] | None = None,
 ) -> Api:
     """The IR of the client for ``document``.
+
+    ``pagination_rule``: the user's document-wide ``x-forgegen-pagination`` rule
+    (``[tool.forgegen.pagination]``), used instead of the document's own.
 
     ``openapi`` is the same document as openapi-pydantic's model when the caller
     has it; ``None`` when validation runs in the background (generation checks
@@ -199,6 +203,7 @@ def lower(
                     models=models_by_name,
                     diagnostics=diagnostics,
                     aliases=aliases_by_name,
+                    rule=pagination_rule,
                 )
                 for op, node in by_tag[tag]
             ),

@@ -4,8 +4,10 @@ An operation gets ``iterate()`` (every item across pages) when
 
 * a 2xx response declares a ``Link`` header and the body is a JSON array
   (GitHub's style: ``rel="next"`` links), or
-* it carries ``x-forgegen-pagination`` -- or the document root does, as the rule
-  for every operation that has the named cursor/offset parameter and item list::
+* it carries ``x-forgegen-pagination`` -- or the document root does (or the
+  user's ``[tool.forgegen.pagination]``, which replaces the root's, for specs
+  one cannot edit), as the rule for every operation that has the named
+  cursor/offset parameter and item list::
 
       x-forgegen-pagination:
         style: cursor            # cursor | offset | page | link
@@ -30,10 +32,10 @@ from ..diagnostics import Diagnostics, join_pointer
 from ..ir import Model, Operation, Pagination, PaginationStyle, TypeAlias, TypeRef
 from .document import as_map, pointer_tokens, resolve
 
-__all__ = ["EXTENSION", "with_pagination"]
+__all__ = ["EXTENSION", "RULE_KEYS", "STYLES", "with_pagination"]
 
 EXTENSION = "x-forgegen-pagination"
-_STYLES: tuple[PaginationStyle, ...] = ("link", "cursor", "offset", "page")
+STYLES: tuple[PaginationStyle, ...] = ("link", "cursor", "offset", "page")
 _TEXT_FIELDS = (
     "cursor_param",
     "next_cursor",
@@ -43,6 +45,8 @@ _TEXT_FIELDS = (
     "limit_param",
     "items",
 )
+#: Every key a rule may have (``style`` plus the text fields).
+RULE_KEYS = ("style", *_TEXT_FIELDS)
 
 
 def with_pagination(
@@ -53,10 +57,12 @@ def with_pagination(
     models: Mapping[str, Model],
     diagnostics: Diagnostics,
     aliases: Mapping[str, TypeAlias] | None = None,
+    rule: Mapping[str, Any] | None = None,
 ) -> Operation:
     """``operation`` with its :class:`Pagination` when it pages (unchanged otherwise).
 
     ``aliases``: named array schemas (``PetList = list[Pet]``) page like inline ones.
+    ``rule``: the user's document-wide rule; it replaces the document's own.
     """
     named = aliases or {}
     own = node.get(EXTENSION)
@@ -65,8 +71,9 @@ def with_pagination(
         pointer = join_pointer(operation.pointer, EXTENSION)
         found = _declared(operation, own, pointer, (models, named), diagnostics, strict=True)
     else:
-        if EXTENSION in document:  # the document's rule, for the operations it fits
+        if rule is None and EXTENSION in document:
             rule = document[EXTENSION]
+        if rule is not None:  # a document-wide rule, for the operations it fits
             pointer = join_pointer("#", EXTENSION)
             found = _declared(operation, rule, pointer, (models, named), diagnostics, strict=False)
         if found is None:
@@ -112,8 +119,8 @@ def _declared(
         reject("must be a mapping")
         return None
     style = declaration.get("style")
-    if style not in _STYLES:
-        reject(f"style must be one of {', '.join(_STYLES)}")
+    if style not in STYLES:
+        reject(f"style must be one of {', '.join(STYLES)}")
         return None
     text: dict[str, str | None] = {}
     for name in _TEXT_FIELDS:

@@ -199,3 +199,88 @@ def test_output_enclosing_the_spec_or_cwd_is_refused(
     monkeypatch.chdir(tmp_path)
     assert _run(spec, "-o", ".")[0] == 2
     assert sorted(p.name for p in spec.parent.iterdir()) == before
+
+
+_PAGED_SPEC = """\
+openapi: 3.0.3
+info: {title: Paged, version: "1"}
+paths:
+  /customers:
+    get:
+      operationId: list_customers
+      parameters:
+        - {name: starting_after, in: query, schema: {type: string}}
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema:
+                type: object
+                properties:
+                  data: {type: array, items: {$ref: "#/components/schemas/Customer"}}
+                  has_more: {type: boolean}
+  /customers/{id}:
+    get:
+      operationId: get_customer
+      parameters:
+        - {name: id, in: path, required: true, schema: {type: string}}
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema: {$ref: "#/components/schemas/Customer"}
+components:
+  schemas:
+    Customer:
+      type: object
+      properties: {id: {type: string}}
+"""
+
+_RULE = """\
+[tool.forgegen.pagination]
+style = "cursor"
+cursor_param = "starting_after"
+cursor_item_field = "id"
+has_more = "/has_more"
+items = "/data"
+"""
+
+
+def test_a_pagination_rule_in_the_config_pages_a_spec_without_the_extension(
+    tmp_path: Path,
+) -> None:
+    spec = tmp_path / "paged.yaml"
+    spec.write_text(_PAGED_SPEC, encoding="utf-8")
+    (tmp_path / "pyproject.toml").write_text(_RULE, encoding="utf-8")
+    code, output = _run(spec, "-o", tmp_path / "paged", "-q")
+    assert code == 0, output
+    listing = (tmp_path / "paged" / "api" / "default" / "list_customers.py").read_text()
+    assert "PAGINATION = CursorPagination(" in listing
+    assert 'cursor_item_field="id"' in listing
+    assert "def iterate(" in listing
+    # the operation that does not fit the rule is left alone
+    single = (tmp_path / "paged" / "api" / "default" / "get_customer.py").read_text()
+    assert "PAGINATION" not in single
+    assert '"pagination"' in (tmp_path / "paged" / ".forgegen.json").read_text()
+
+
+@pytest.mark.parametrize(
+    ("rule", "message"),
+    [
+        ('style = "sideways"\n', "style must be one of"),
+        ('style = "cursor"\ncursor = "x"\n', "unknown key(s) cursor"),
+        ('style = "offset"\noffset_param = 3\n', "offset_param must be a string"),
+    ],
+)
+def test_a_bad_pagination_rule_is_a_usage_error(tmp_path: Path, rule: str, message: str) -> None:
+    spec = tmp_path / "paged.yaml"
+    spec.write_text(_PAGED_SPEC, encoding="utf-8")
+    (tmp_path / "pyproject.toml").write_text(
+        "[tool.forgegen.pagination]\n" + rule, encoding="utf-8"
+    )
+    code, output = _run(spec, "-o", tmp_path / "paged", "-q")
+    assert code == 2
+    assert message in output
+    assert not (tmp_path / "paged").exists()
