@@ -21,6 +21,7 @@ Outcomes per operation:
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import inspect
 import json
@@ -298,19 +299,25 @@ def _call(
     operation: Operation,
     arguments: _Arguments,
     call_timeout: float,
+    *,
+    asynchronous: bool = False,
 ) -> OperationResult:
     name = f"{operation.tag}.{operation.python_name}"
     result = OperationResult(name, operation.method, operation.path, "error")
     errors = importlib.import_module(f"{package.__name__}.errors")
     try:
         module = importlib.import_module(f"{package.__name__}.{operation.module}")
-        function = module.sync_detailed
-        kwargs = arguments.build(operation, function)
+        # The async twin takes the same keywords: they are built from the sync one.
+        kwargs = arguments.build(operation, module.sync_detailed)
+        function = module.asyncio_detailed if asynchronous else module.sync_detailed
     except Exception as error:  # every failure is a recorded outcome
         result.reason = f"arguments: {type(error).__name__}: {_short(str(error))}"
         return result
     try:
-        response = function(client, **kwargs, timeout=call_timeout)
+        if asynchronous:  # one short event loop per call, on this worker thread
+            response = asyncio.run(function(client, **kwargs, timeout=call_timeout))
+        else:
+            response = function(client, **kwargs, timeout=call_timeout)
     except errors.ApiError as error:
         return _classify_api_error(result, module, error)
     except (pydantic.ValidationError, json.JSONDecodeError) as error:
@@ -367,8 +374,12 @@ def run_spec(
     workers: int = 4,
     call_timeout: float = 30.0,
     split: bool = False,
+    asynchronous: bool = False,
 ) -> SpecResult:
     """Generate the client for ``spec_path`` and call every operation against Prism.
+
+    ``asynchronous``: call through the generated ``AsyncClient`` (``asyncio_detailed``)
+    instead of ``Client`` -- Prism judges the async transport the same way.
 
     ``split``: one Prism per tag, each on a part of the document holding only
     that tag's operations and the components they reach (for documents too big
@@ -395,7 +406,7 @@ def run_spec(
             parts = _split_parts(spec_path, work_dir, api)
         else:
             parts = [(prism_document(spec_path, work_dir), operations)]
-        calls = _Calls(package, api, parsed.document, call_timeout)
+        calls = _Calls(package, api, parsed.document, call_timeout, asynchronous)
         startups: list[float] = []
         for document, part_operations in parts:
 
@@ -475,9 +486,15 @@ class _Calls:
     """Calls operations through one generated client, restarting Prism when it crashes."""
 
     def __init__(
-        self, package: ModuleType, api: Api, document: Mapping[str, Any], call_timeout: float
+        self,
+        package: ModuleType,
+        api: Api,
+        document: Mapping[str, Any],
+        call_timeout: float,
+        asynchronous: bool = False,
     ) -> None:
         self.package = package
+        self.asynchronous = asynchronous
         self.call_timeout = call_timeout
         self.arguments = _Arguments(document)
         self.runtime = runtime = importlib.import_module(f"{package.__name__}._runtime")
@@ -498,6 +515,12 @@ class _Calls:
             .with_redirects(False)
             .build()
         )
+        if self.asynchronous:
+            # Each call runs in its own event loop; the transport keeps one pool per
+            # loop and closes it with the loop, so there is nothing to close here.
+            async_http = self.runtime.AsyncHttpClient(config)
+            yield self.package.AsyncClient(http_client=async_http, auth_by_scheme=self.hooks)
+            return
         http = self.runtime.HttpClient(config)
         client = self.package.Client(http_client=http, auth_by_scheme=self.hooks)
         try:
@@ -507,7 +530,14 @@ class _Calls:
             http.close()
 
     def _one(self, client: Any, operation: Operation) -> OperationResult:
-        return _call(self.package, client, operation, self.arguments, self.call_timeout)
+        return _call(
+            self.package,
+            client,
+            operation,
+            self.arguments,
+            self.call_timeout,
+            asynchronous=self.asynchronous,
+        )
 
     def run_all(
         self,

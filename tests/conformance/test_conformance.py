@@ -614,3 +614,30 @@ def test_one_of_values_match_exactly_one_member() -> None:
     assert synth.value({"oneOf": [{"type": "integer"}, {"type": "number"}]}) == 1.5
     # anyOf is satisfied by its first member
     assert synth.value({"anyOf": [{"type": "integer"}, {"type": "number"}]}) == 1
+
+
+# Documents whose operations cover auth schemes, bodies, path/query/header
+# parameters and declared errors: the async client must earn the same verdicts.
+ASYNC_DOCUMENTS = [
+    "swagger-petstore3-openapi.yaml",
+    "openapi-python-client-baseline_openapi_3.1.yaml",
+]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="shared corpus not present")
+@pytest.mark.parametrize("document", ASYNC_DOCUMENTS)
+def test_the_async_client_earns_the_same_verdicts_from_prism(
+    prism_command: list[str], document: str
+) -> None:
+    path = CORPUS / document
+    sync = run_spec(path, prism_command=prism_command)
+    asynchronous = run_spec(path, prism_command=prism_command, asynchronous=True)
+    assert sync.error is None, sync.error
+    assert asynchronous.error is None, asynchronous.error
+
+    def verdicts(result: SpecResult) -> dict[str, tuple[str, int | None]]:
+        return {r.operation: (r.outcome, r.status) for r in result.results}
+
+    assert verdicts(asynchronous) == verdicts(sync)
+    assert asynchronous.count("passed") == sync.count("passed") > 0
