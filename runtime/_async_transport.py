@@ -35,6 +35,7 @@ from urllib.parse import urlencode
 import certifi
 import httpx
 
+from ._log_redaction import redact_library_logger
 from ._sessions import ClientClosedError
 from ._wire import (
     ALWAYS_STRIPPED,
@@ -57,6 +58,9 @@ from .errors import (
 )
 from .models import Headers, HttpMethod, HttpRequest, HttpResponse, auth_added_params, query_pairs
 from .redaction import is_sensitive_name, redact_url
+
+# httpx logs request targets with their query: blank the values (see _log_redaction).
+redact_library_logger("httpx")
 
 __all__ = ["AsyncTransport", "encode_body", "map_error", "merged_headers"]
 

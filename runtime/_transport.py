@@ -58,6 +58,7 @@ from urllib3.exceptions import ReadTimeoutError as _Urllib3ReadTimeout
 from urllib3.exceptions import ResponseError as _Urllib3ResponseError
 from urllib3.exceptions import SSLError as _Urllib3SSLError
 
+from ._log_redaction import redact_library_logger
 from ._wire import (
     ALWAYS_STRIPPED,
     DEFAULT_PORTS,
@@ -89,6 +90,9 @@ from .models import (
     query_pairs,
 )
 from .redaction import is_sensitive_name, redact_url
+
+# urllib3 logs request targets with their query: blank the values (see _log_redaction).
+redact_library_logger("urllib3.connectionpool")
 
 __all__ = [
     "SessionState",

@@ -14,10 +14,12 @@ The encoders live in :mod:`.encoding` and are re-exported here, so
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from types import TracebackType
 from typing import (
+    TYPE_CHECKING,
     Any,
     ClassVar,
     Concatenate,
@@ -51,8 +53,10 @@ from .errors import ConfigurationError, InvalidRequestError, MaxRetryException, 
 from .hooks import AuthHook
 from .models import Headers, HttpRequest, HttpResponse
 from .redaction import redact_url
-from .schemes import SchemeAuth, SecuritySchemeSpec, build_scheme_auth
-from .storage import InMemoryTokenStorage, TokenStorage
+
+if TYPE_CHECKING:  # loaded on use: most clients have no schemes, many no token flows
+    from .schemes import SchemeAuth, SecuritySchemeSpec
+    from .storage import TokenStorage
 
 __all__ = [
     "ApiClient",
@@ -259,6 +263,7 @@ class _HasConfig(Protocol):
 
 
 H = TypeVar("H", bound=_HasConfig)
+_DEFAULT_STORAGE_LOCK = threading.Lock()
 
 
 class ApiClientBase(Generic[H]):
@@ -328,19 +333,22 @@ class ApiClientBase(Generic[H]):
             self._owns_http = True
             self._auth = auth
         self._auth_by_scheme: dict[str, AuthHook] = dict(auth_by_scheme or {})
-        self._token_storage: TokenStorage = (
-            token_storage if token_storage is not None else InMemoryTokenStorage()
-        )
+        # Created when first needed (a scheme's flows, or the property): importing
+        # the storage module is a cost clients without token flows need not pay.
+        self._token_storage_given: TokenStorage | None = token_storage
         self._schemes: dict[str, SchemeAuth] = {}
-        for spec in self.security_schemes:
-            built = build_scheme_auth(
-                spec,
-                credentials.get(spec.name, {}),
-                storage=self._token_storage,
-                base_url=self._http.config.base_url or "",
-            )
-            if built is not None:
-                self._schemes[spec.name] = built
+        if self.security_schemes:
+            from .schemes import build_scheme_auth  # noqa: PLC0415 - see TYPE_CHECKING above
+
+            for spec in self.security_schemes:
+                built = build_scheme_auth(
+                    spec,
+                    credentials.get(spec.name, {}),
+                    storage=self.token_storage,
+                    base_url=self._http.config.base_url or "",
+                )
+                if built is not None:
+                    self._schemes[spec.name] = built
 
     @classmethod
     def _client_cert(
@@ -395,8 +403,14 @@ class ApiClientBase(Generic[H]):
 
     @property
     def token_storage(self) -> TokenStorage:
-        """Where the client's token managers cache tokens."""
-        return self._token_storage
+        """Where the client's token managers cache tokens (in memory unless one was given)."""
+        if self._token_storage_given is None:
+            from .storage import InMemoryTokenStorage  # noqa: PLC0415 - created on first use
+
+            with _DEFAULT_STORAGE_LOCK:  # two threads asking first still share one
+                if self._token_storage_given is None:
+                    self._token_storage_given = InMemoryTokenStorage()
+        return self._token_storage_given
 
     def _hook_for(self, scheme: str, scopes: OperationScopes) -> AuthHook | None:
         hook = self._auth_by_scheme.get(scheme)

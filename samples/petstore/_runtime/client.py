@@ -23,13 +23,11 @@ from __future__ import annotations
 
 import contextvars
 import importlib
-import logging
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from enum import Enum
 from types import ModuleType, TracebackType
 from typing import TYPE_CHECKING, Any, Final, Literal, overload
-from urllib.parse import parse_qsl
 
 from ._sessions import SessionPool
 from .config import HttpClientConfig, HttpClientConfigBuilder
@@ -46,7 +44,6 @@ from .models import (
     auth_added_names,
     to_method,
 )
-from .redaction import REDACTED
 from .retry import Outcome, RetryStrategy
 
 if TYPE_CHECKING:
@@ -57,8 +54,6 @@ if TYPE_CHECKING:
     from ._transport import SessionState, Transport
 
 __all__ = ["CONFIG_AUTH", "HttpClient"]
-
-_LOGGER = logging.getLogger("requestforge")
 
 
 class _ConfigAuth(Enum):
@@ -71,42 +66,6 @@ CONFIG_AUTH: Final = _ConfigAuth.CONFIG_AUTH
 
 _NO_OP: Callable[..., None] = lambda *_args: None  # noqa: E731
 _NO_NAMES: frozenset[str] = frozenset()
-
-
-class _QueryRedactingFilter(logging.Filter):
-    """Blanks every query value in urllib3's DEBUG line ``"GET /path?query HTTP/1.1"``.
-
-    urllib3 logs each request target verbatim, so an API key sent as a query
-    parameter ends up in any log at DEBUG.  That logger does not know which
-    parameters are credentials (an auth hook may use any name), so all values
-    are replaced: over-redacting costs a reader the page number, not a key.
-    Installed with the package (by logger name: urllib3 need not be imported).
-    """
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.args, tuple) and any(
-            isinstance(arg, str) and "?" in arg for arg in record.args
-        ):
-            record.args = tuple(
-                _blank_query(arg) if isinstance(arg, str) and "?" in arg else arg
-                for arg in record.args
-            )
-        return True
-
-
-def _blank_query(target: str) -> str:
-    path, _, query = target.partition("?")
-    pairs = parse_qsl(query, keep_blank_values=True)
-    return f"{path}?" + "&".join(f"{name}={REDACTED}" for name, _value in pairs)
-
-
-def _install_urllib3_log_filter() -> None:
-    logger = logging.getLogger("urllib3.connectionpool")
-    if not any(isinstance(existing, _QueryRedactingFilter) for existing in logger.filters):
-        logger.addFilter(_QueryRedactingFilter())
-
-
-_install_urllib3_log_filter()
 
 
 def _transport_module() -> ModuleType:
@@ -153,7 +112,9 @@ def _notify_error_hooks(
         try:
             error_hook.on_error(error, context)
         except Exception:
-            _LOGGER.exception(
+            import logging  # noqa: PLC0415 - loaded only when a hook fails
+
+            logging.getLogger("requestforge").exception(
                 "error hook %s failed while handling %s",
                 type(error_hook).__name__,
                 type(error).__name__,

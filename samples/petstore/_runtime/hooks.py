@@ -11,17 +11,19 @@ per-request state on ``self``; ``RequestContext.metadata`` is the place for it.
 
 from __future__ import annotations
 
-import logging
 import time
 import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from .context import get_correlation_id
 from .models import HttpRequest, HttpResponse, RequestContext
 from .redaction import redact_headers, redact_url
+
+if TYPE_CHECKING:
+    import logging
 
 __all__ = [
     "AuthHook",
@@ -42,7 +44,16 @@ __all__ = [
     "ResponseHookInterface",
 ]
 
-_LOGGER = logging.getLogger("requestforge")
+# logging's levels, spelled out: importing logging (~5 ms) is left to the logging
+# hooks, which most clients never create.
+_DEBUG = 10
+_WARNING = 30
+
+
+def _default_logger() -> logging.Logger:
+    import logging  # noqa: PLC0415 - see above
+
+    return logging.getLogger("requestforge")
 
 
 class RequestHook(Protocol):
@@ -128,11 +139,11 @@ class LoggingRequestHook(RequestHookInterface):
     def __init__(
         self,
         logger: logging.Logger | None = None,
-        level: int = logging.DEBUG,
+        level: int = _DEBUG,
         *,
         include_headers: bool = False,
     ) -> None:
-        self._logger = logger or _LOGGER
+        self._logger = logger or _default_logger()
         self._level = level
         self._include_headers = include_headers
 
@@ -159,8 +170,8 @@ class LoggingResponseHook(ResponseHookInterface):
     ``context.sensitive_params`` are redacted along with the usual ones.
     """
 
-    def __init__(self, logger: logging.Logger | None = None, level: int = logging.DEBUG) -> None:
-        self._logger = logger or _LOGGER
+    def __init__(self, logger: logging.Logger | None = None, level: int = _DEBUG) -> None:
+        self._logger = logger or _default_logger()
         self._level = level
 
     def after_response(self, response: HttpResponse, context: RequestContext) -> HttpResponse:
@@ -180,8 +191,8 @@ class LoggingResponseHook(ResponseHookInterface):
 class LoggingErrorHook(ErrorHookInterface):
     """Logs the error a call raises; runtime messages are already free of secrets."""
 
-    def __init__(self, logger: logging.Logger | None = None, level: int = logging.WARNING) -> None:
-        self._logger = logger or _LOGGER
+    def __init__(self, logger: logging.Logger | None = None, level: int = _WARNING) -> None:
+        self._logger = logger or _default_logger()
         self._level = level
 
     def on_error(self, error: BaseException, context: RequestContext) -> None:
