@@ -134,12 +134,17 @@ def client_auth_view(api: Api, imports: ImportSet, *, asynchronous: bool = False
     credentials: list[tuple[str, list[tuple[str, str]]]] = []
     docs: list[str] = []
     imports.external("collections.abc", "Mapping")
-    imports.runtime_names("AuthHook", "TokenStorage")
+    # Names only the constructor's annotations use are imported for type checkers
+    # alone: importing TokenStorage for real would load the token storage module
+    # (and with it hashing and logging) into every client's import.
+    imports.runtime_names_for_typing("AuthHook", "TokenStorage")
     if asynchronous:
-        imports.runtime_names("AsyncApiClient", "AsyncHttpClient")
+        imports.runtime_names("AsyncApiClient")
+        imports.runtime_names_for_typing("AsyncHttpClient")
         spec_imports = ImportSet(imports.module, runtime=imports.runtime)  # specs not rendered
     else:
-        imports.runtime_names("ApiClient", "HttpClient")
+        imports.runtime_names("ApiClient")
+        imports.runtime_names_for_typing("HttpClient")
         spec_imports = imports
     if api.security_schemes and not asynchronous:
         imports.runtime_names("SecuritySchemeSpec")
@@ -149,7 +154,7 @@ def client_auth_view(api: Api, imports: ImportSet, *, asynchronous: bool = False
             name = identifier(parameter)
             annotation = _ANNOTATIONS.get(canonical, "str | None")
             if canonical == "token_manager":
-                imports.runtime_names("TokenSource")
+                imports.runtime_names_for_typing("TokenSource")
             if canonical == "scopes":
                 imports.external("collections.abc", "Sequence")
             signature.append(f"{name}: {annotation} = None")

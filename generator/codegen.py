@@ -134,6 +134,7 @@ class ImportSet:
         self._external: dict[str, set[str]] = defaultdict(set)
         self._runtime: set[str] = set()
         self._runtime_for_typing: set[str] = set()
+        self._local_for_typing: dict[str, set[str]] = defaultdict(set)
         self._local: dict[str, set[str]] = defaultdict(set)
         self.defined: set[str] = set()
 
@@ -151,6 +152,11 @@ class ImportSet:
         """
         self.external("typing", "TYPE_CHECKING")
         self._runtime_for_typing.update(names)
+
+    def local_for_typing(self, module: str, *names: str) -> None:
+        """Package-relative names only annotations use (``if TYPE_CHECKING:``)."""
+        self.external("typing", "TYPE_CHECKING")
+        self._local_for_typing[module].update(names)
 
     def local(self, module: str, *names: str) -> None:
         self._local[module].update(names)
@@ -212,8 +218,17 @@ class ImportSet:
                 if out:
                     out.append("")
                 out.extend(group)
-        typing_only = sorted(self._runtime_for_typing - self._runtime, key=isort_key)
-        if typing_only:
+        typing_modules = [
+            (relative(self.module, module, from_package=self.package), set(names))
+            for module, names in self._local_for_typing.items()
+        ]
+        runtime_typing = self._runtime_for_typing - self._runtime
+        if runtime_typing:
+            typing_modules.append((self.runtime_module(), runtime_typing))
+        if typing_modules:
             out += ["", "if TYPE_CHECKING:"]
-            out.append("    " + import_line(self.runtime_module(), typing_only, 4))
+            out += [
+                "    " + import_line(module, sorted(names, key=isort_key), 4)
+                for module, names in sorted(typing_modules, key=lambda m: _relative_order(m[0]))
+            ]
         return out

@@ -245,6 +245,10 @@ def render(
     client_imports.external("functools", "cached_property")
     client_imports.external("typing", "TYPE_CHECKING", "ClassVar")
     auth_view = client_auth_view(api, client_imports)
+    for tag in api.tags:  # resource classes: annotations of the cached properties
+        client_imports.local_for_typing(
+            f"api.{tag.python_name}.{RESOURCE_MODULE}", identifier(tag.class_name)
+        )
     emit(
         "_client.py",
         env.get_template("client.py.jinja").render(
@@ -427,8 +431,13 @@ def _render_async_client(
     imports.external("functools", "cached_property")
     imports.external("typing", "TYPE_CHECKING", "ClassVar")
     imports.local("_client", "Client")
-    imports.runtime_names("SecuritySchemeSpec")
+    imports.runtime_names_for_typing("SecuritySchemeSpec")
     auth_view = client_auth_view(api, imports, asynchronous=True)
+    for tag in api.tags:
+        imports.local_for_typing(
+            f"api.{tag.python_name}.{ASYNC_RESOURCE_MODULE}",
+            identifier(async_class_name(tag.class_name)),
+        )
     first = next((t for t in api.tags if t.operations), None)
     example = (
         f"{identifier(first.python_name)}.{identifier(first.operations[0].python_name)}"

@@ -7,9 +7,10 @@ from functools import cached_property
 from typing import TYPE_CHECKING, ClassVar
 
 from ._client import Client
-from ._runtime import AsyncApiClient, AsyncHttpClient, AuthHook, SecuritySchemeSpec, TokenStorage
+from ._runtime import AsyncApiClient
 
 if TYPE_CHECKING:
+    from ._runtime import AsyncHttpClient, AuthHook, SecuritySchemeSpec, TokenStorage
     from .api.pet._async_resource import AsyncPetApi
     from .api.store._async_resource import AsyncStoreApi
     from .api.user._async_resource import AsyncUserApi

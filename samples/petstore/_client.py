@@ -6,9 +6,10 @@ from collections.abc import Mapping
 from functools import cached_property
 from typing import TYPE_CHECKING, ClassVar
 
-from ._runtime import ApiClient, AuthHook, HttpClient, SecuritySchemeSpec, TokenStorage
+from ._runtime import ApiClient, SecuritySchemeSpec
 
 if TYPE_CHECKING:
+    from ._runtime import AuthHook, HttpClient, TokenStorage
     from .api.pet._resource import PetApi
     from .api.store._resource import StoreApi
     from .api.user._resource import UserApi
