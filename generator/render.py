@@ -24,7 +24,7 @@ from pathlib import Path
 import jinja2
 
 from . import __version__
-from .client_views import auth_docs, client_auth_view, env_prefix
+from .client_views import ClientAuthView, auth_docs, client_auth_view, env_prefix
 from .codegen import (
     RUNTIME_PACKAGE,
     VENDORED_RUNTIME,
@@ -240,30 +240,14 @@ def render(
         ),
     )
 
-    client_imports = ImportSet("_client", runtime=runtime)
-    client_imports.external("__future__", "annotations")
-    client_imports.external("functools", "cached_property")
-    client_imports.external("typing", "TYPE_CHECKING", "ClassVar")
-    auth_view = client_auth_view(api, client_imports)
-    for tag in api.tags:  # resource classes: annotations of the cached properties
-        client_imports.local_for_typing(
-            f"api.{tag.python_name}.{RESOURCE_MODULE}", identifier(tag.class_name)
-        )
+    client_imports, auth_view, client_tags = _client_parts(api, "_client", SYNC_RESOURCE, runtime)
     emit(
         "_client.py",
         env.get_template("client.py.jinja").render(
             api=api,
             imports=client_imports.lines(),
             default_base_url=_servers_default(api),
-            tags=[
-                (
-                    identifier(t.python_name),
-                    identifier(t.class_name),
-                    relative("_client", f"api.{t.python_name}.{RESOURCE_MODULE}"),
-                    t,
-                )
-                for t in api.tags
-            ],
+            tags=client_tags,
             auth=auth_view,
         ),
     )
@@ -426,18 +410,9 @@ def _render_async_client(
     env: jinja2.Environment, emit: Callable[[str, str], None], api: Api, runtime: RuntimeMode
 ) -> None:
     """``_async_client.py``: loaded only when ``AsyncClient`` is first used."""
-    imports = ImportSet("_async_client", runtime=runtime)
-    imports.external("__future__", "annotations")
-    imports.external("functools", "cached_property")
-    imports.external("typing", "TYPE_CHECKING", "ClassVar")
+    imports, auth_view, tags = _client_parts(api, "_async_client", ASYNC_RESOURCE, runtime)
     imports.local("_client", "Client")
     imports.runtime_names_for_typing("SecuritySchemeSpec")
-    auth_view = client_auth_view(api, imports, asynchronous=True)
-    for tag in api.tags:
-        imports.local_for_typing(
-            f"api.{tag.python_name}.{ASYNC_RESOURCE_MODULE}",
-            identifier(async_class_name(tag.class_name)),
-        )
     first = next((t for t in api.tags if t.operations), None)
     example = (
         f"{identifier(first.python_name)}.{identifier(first.operations[0].python_name)}"
@@ -447,21 +422,31 @@ def _render_async_client(
     emit(
         "_async_client.py",
         env.get_template("async_client.py.jinja").render(
-            api=api,
-            imports=imports.lines(),
-            example=example,
-            tags=[
-                (
-                    identifier(t.python_name),
-                    identifier(async_class_name(t.class_name)),
-                    relative("_async_client", f"api.{t.python_name}.{ASYNC_RESOURCE_MODULE}"),
-                    t,
-                )
-                for t in api.tags
-            ],
-            auth=auth_view,
+            api=api, imports=imports.lines(), example=example, tags=tags, auth=auth_view
         ),
     )
+
+
+def _client_parts(
+    api: Api, module: str, flavour: ResourceFlavour, runtime: RuntimeMode
+) -> tuple[ImportSet, ClientAuthView, list[tuple[str, str, str, Tag]]]:
+    """What ``Client`` and ``AsyncClient`` are both rendered from: imports, credentials,
+    and per tag (property name, resource class, its module, the tag)."""
+    imports = ImportSet(module, runtime=runtime)
+    imports.external("__future__", "annotations")
+    imports.external("functools", "cached_property")
+    imports.external("typing", "TYPE_CHECKING", "ClassVar")
+    auth_view = client_auth_view(api, imports, asynchronous=flavour is ASYNC_RESOURCE)
+    tags = []
+    for tag in api.tags:
+        resource_module = f"api.{tag.python_name}.{flavour.module}"
+        class_name = identifier(flavour.class_name(tag.class_name))
+        # the resource classes are only annotations of the cached properties
+        imports.local_for_typing(resource_module, class_name)
+        tags.append(
+            (identifier(tag.python_name), class_name, relative(module, resource_module), tag)
+        )
+    return imports, auth_view, tags
 
 
 def _add_package_inits(files: dict[str, str]) -> None:
