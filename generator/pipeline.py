@@ -115,18 +115,16 @@ def _check_pagination_rule(rule: Mapping[str, object] | None) -> None:
     """A user's pagination rule is checked up front: its mistakes are theirs to fix."""
     if rule is None:
         return
-    from .lower.pagination import RULE_KEYS, STYLES  # noqa: PLC0415 - lower loads late
+    from .lower.pagination import RULE_KEYS, rule_problem  # noqa: PLC0415 - lower loads late
 
     unknown = sorted(set(rule) - set(RULE_KEYS))
     if unknown:
         raise UsageError(
             f"pagination: unknown key(s) {', '.join(unknown)} (known: {', '.join(RULE_KEYS)})"
         )
-    if rule.get("style") not in STYLES:
-        raise UsageError(f"pagination: style must be one of {', '.join(STYLES)}")
-    for key, value in rule.items():
-        if not isinstance(value, str):
-            raise UsageError(f"pagination: {key} must be a string")
+    problem = rule_problem(rule)
+    if problem is not None:
+        raise UsageError(f"pagination: {problem}")
 
 
 def _build(

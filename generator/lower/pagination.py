@@ -26,13 +26,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
-from typing import Any
+from typing import Any, cast
 
 from ..diagnostics import Diagnostics, join_pointer
 from ..ir import Model, Operation, Pagination, PaginationStyle, TypeAlias, TypeRef
 from .document import as_map, pointer_tokens, resolve
 
-__all__ = ["EXTENSION", "RULE_KEYS", "STYLES", "with_pagination"]
+__all__ = ["EXTENSION", "RULE_KEYS", "STYLES", "rule_problem", "with_pagination"]
 
 EXTENSION = "x-forgegen-pagination"
 STYLES: tuple[PaginationStyle, ...] = ("link", "cursor", "offset", "page")
@@ -99,6 +99,23 @@ def _link_headers(
     return None
 
 
+def rule_problem(declaration: object) -> str | None:
+    """Why a declaration cannot be used whatever the operation (``None``: it can).
+
+    Shared by the spec's extension (a warning) and ``[tool.forgegen.pagination]``
+    (a usage error, checked before generating).
+    """
+    if not isinstance(declaration, Mapping):
+        return "must be a mapping"
+    if declaration.get("style") not in STYLES:
+        return f"style must be one of {', '.join(STYLES)}"
+    for name in _TEXT_FIELDS:
+        value = declaration.get(name)
+        if value is not None and not isinstance(value, str):
+            return f"{name} must be a string"
+    return None
+
+
 def _declared(
     operation: Operation,
     declaration: object,
@@ -115,20 +132,13 @@ def _declared(
         if strict:
             diagnostics.warn(f"{EXTENSION}: {message}; the operation does not paginate", pointer)
 
-    if not isinstance(declaration, Mapping):
-        reject("must be a mapping")
+    problem = rule_problem(declaration)
+    if problem is not None:
+        reject(problem)
         return None
-    style = declaration.get("style")
-    if style not in STYLES:
-        reject(f"style must be one of {', '.join(STYLES)}")
-        return None
-    text: dict[str, str | None] = {}
-    for name in _TEXT_FIELDS:
-        value = declaration.get(name)
-        if value is not None and not isinstance(value, str):
-            reject(f"{name} must be a string")
-            return None
-        text[name] = value
+    rule = cast("Mapping[str, Any]", declaration)  # rule_problem checked its shape
+    style: PaginationStyle = rule["style"]
+    text: dict[str, str | None] = {name: rule.get(name) for name in _TEXT_FIELDS}
     query = {p.wire_name for p in operation.parameters if p.location == "query"}
     needed = {"cursor": "cursor_param", "offset": "offset_param", "page": "offset_param"}.get(style)
     if needed is not None:
