@@ -152,9 +152,7 @@ def _write_tree(root: Path, files: Mapping[str, str | bytes]) -> None:
         target = root.joinpath(*validate_path(path).parts)
         directory = target.parent
         if directory not in checked:
-            directory.mkdir(parents=True, exist_ok=True)
-            if not directory.resolve().is_relative_to(resolved_root):
-                raise UnsafePathError(f"output path {path!r} leaves the output directory")
+            _make_directory(directory, resolved_root, path)
             checked.add(directory)
         targets.append((target, path))
     if len(targets) < _PARALLEL_WRITES_MIN:
@@ -168,6 +166,13 @@ def _write_tree(root: Path, files: Mapping[str, str | bytes]) -> None:
             pool.submit(_write_file, target, _encode(files[path])) for target, path in targets
         ]:
             future.result()
+
+
+def _make_directory(directory: Path, resolved_root: Path, path: str) -> None:
+    """Create ``directory`` for output ``path``, refusing one that resolves outside the root."""
+    directory.mkdir(parents=True, exist_ok=True)
+    if not directory.resolve().is_relative_to(resolved_root):
+        raise UnsafePathError(f"output path {path!r} leaves the output directory")
 
 
 def _write_file(target: Path, data: bytes) -> None:
@@ -252,11 +257,9 @@ def _replace_in_place(target: Path, files: Mapping[str, str | bytes], changes: C
             moved_away.append((original, backup / str(index)))
         for index, path in enumerate(new_paths):
             destination = target.joinpath(*validate_path(path).parts)
-            missing = [d for d in destination.parents if not d.exists()]
-            destination.parent.mkdir(parents=True, exist_ok=True)
-            created.extend(reversed(missing))
-            if not destination.parent.resolve().is_relative_to(resolved_root):
-                raise UnsafePathError(f"output path {path!r} leaves the output directory")
+            # recorded first: a refused directory is removed with the rest on rollback
+            created.extend(reversed([d for d in destination.parents if not d.exists()]))
+            _make_directory(destination.parent, resolved_root, path)
             os.rename(staging / str(index), destination)
             placed.append(destination)
     except BaseException:
