@@ -10,7 +10,7 @@ from __future__ import annotations
 import ast
 import functools
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Literal
 
 from .escaping import identifier
@@ -135,6 +135,7 @@ class ImportSet:
         self._runtime: set[str] = set()
         self._runtime_for_typing: set[str] = set()
         self._local_for_typing: dict[str, set[str]] = defaultdict(set)
+        self._local_aliases: set[tuple[str, str, str]] = set()  # (module, name, alias)
         self._local: dict[str, set[str]] = defaultdict(set)
         self.defined: set[str] = set()
 
@@ -160,6 +161,10 @@ class ImportSet:
 
     def local(self, module: str, *names: str) -> None:
         self._local[module].update(names)
+
+    def local_alias(self, module: str, name: str, alias: str) -> None:
+        """``from <module> import <name> as <alias>``: on a line of its own, as isort writes it."""
+        self._local_aliases.add((module, name, alias))
 
     def add(self, imports: Iterable[Import]) -> None:
         for item in imports:
@@ -197,38 +202,59 @@ class ImportSet:
                 group = third_party if module.split(".")[0] in _THIRD_PARTY else stdlib
                 group.append(import_line(module, names))
         stdlib = plain + stdlib  # ``import x`` lines before ``from x import y`` lines
-        runtime_names = sorted(self._runtime, key=isort_key)
-        runtime_line = [import_line(self.runtime_module(), runtime_names)] if self._runtime else []
-        if self.runtime == "package":
-            third_party.extend(runtime_line)
-        local_modules = [
-            (relative(self.module, module, from_package=self.package), names - self.defined)
-            for module, names in self._local.items()
-            if names - self.defined
-        ]
-        if self._runtime and self.runtime == "vendored":
-            local_modules.append((self.runtime_module(), set(self._runtime)))
-        local.extend(
-            import_line(module, sorted(names, key=isort_key))
-            for module, names in sorted(local_modules, key=lambda item: _relative_order(item[0]))
+        package_runtime = self.runtime == "package"
+        if self._runtime and package_runtime:
+            third_party.append(
+                import_line(self.runtime_module(), sorted(self._runtime, key=isort_key))
+            )
+        local = self._relative_lines(
+            self._local, set() if package_runtime else self._runtime, self._local_aliases, 0
         )
-        out: list[str] = []
-        for group in (future, stdlib, third_party, local):
-            if group:
-                if out:
-                    out.append("")
-                out.extend(group)
-        typing_modules = [
-            (relative(self.module, module, from_package=self.package), set(names))
-            for module, names in self._local_for_typing.items()
-        ]
-        runtime_typing = self._runtime_for_typing - self._runtime
-        if runtime_typing:
-            typing_modules.append((self.runtime_module(), runtime_typing))
-        if typing_modules:
-            out += ["", "if TYPE_CHECKING:"]
-            out += [
-                "    " + import_line(module, sorted(names, key=isort_key), 4)
-                for module, names in sorted(typing_modules, key=lambda m: _relative_order(m[0]))
-            ]
+        out = _joined_groups([future, stdlib, third_party, local])
+        # Names only annotations use, in the same groups under ``if TYPE_CHECKING:``.
+        typing_runtime = self._runtime_for_typing - self._runtime
+        typing_third_party = (
+            [import_line(self.runtime_module(), sorted(typing_runtime, key=isort_key), 4)]
+            if typing_runtime and package_runtime
+            else []
+        )
+        typing_local = self._relative_lines(
+            self._local_for_typing, set() if package_runtime else typing_runtime, set(), 4
+        )
+        typing = _joined_groups([typing_third_party, typing_local])
+        if typing:
+            out += ["", "if TYPE_CHECKING:", *(f"    {line}" if line else "" for line in typing)]
         return out
+
+    def _relative_lines(
+        self,
+        modules: Mapping[str, set[str]],
+        runtime_names: set[str],
+        aliases: set[tuple[str, str, str]],
+        indent: int,
+    ) -> list[str]:
+        """The package-relative imports, in isort's order (furthest parent first)."""
+        entries: list[tuple[str, list[str]]] = []  # (module, names) of one import line each
+        for module, names in modules.items():
+            wanted = sorted(names - self.defined, key=isort_key)
+            if wanted:
+                entries.append((relative(self.module, module, from_package=self.package), wanted))
+        if runtime_names:
+            entries.append((self.runtime_module(), sorted(runtime_names, key=isort_key)))
+        for module, name, alias in aliases:
+            entries.append(
+                (relative(self.module, module, from_package=self.package), [f"{name} as {alias}"])
+            )
+        entries.sort(key=lambda entry: (_relative_order(entry[0]), entry[1]))
+        return [import_line(module, names, indent) for module, names in entries]
+
+
+def _joined_groups(groups: Sequence[list[str]]) -> list[str]:
+    """The non-empty groups of lines, a blank line between each."""
+    out: list[str] = []
+    for group in groups:
+        if group:
+            if out:
+                out.append("")
+            out.extend(group)
+    return out

@@ -363,7 +363,7 @@ def _render_tag(
     tag_package = f"api.{identifier(tag.python_name)}"
     _check_unique(f"operations of tag {tag.name!r}", [op.python_name for op in tag.operations])
     endpoints: list[tuple[str, str, str, bool]] = []
-    module_imports: list[tuple[str, str]] = []
+    module_imports: list[tuple[str, str, str]] = []  # (package, module, alias)
     for operation in tag.operations:
         imports = ImportSet(operation.module, runtime=runtime)
         view = operation_view(operation, imports)
@@ -373,7 +373,7 @@ def _render_tag(
         )
         parent, _, leaf = operation.module.rpartition(".")
         alias = f"_{identifier(leaf)}"
-        module_imports.append((parent, f"{leaf} as {alias}"))
+        module_imports.append((parent, leaf, alias))
         endpoints.append(
             (view.name, alias, (operation.summary or "").strip(), view.pagination is not None)
         )
@@ -390,6 +390,8 @@ def _render_tag(
         resource_imports.runtime_names(flavour.endpoint, flavour.base)
         if any(paginated for *_, paginated in endpoints):
             resource_imports.runtime_names(flavour.paginated_endpoint)
+        for package, leaf, alias in module_imports:
+            resource_imports.local_alias(package, leaf, alias)
         emit(
             module_path(module),
             env.get_template("resource.py.jinja").render(
@@ -397,10 +399,6 @@ def _render_tag(
                 class_name=flavour.class_name(tag.class_name),
                 flavour=flavour,
                 imports=resource_imports.lines(),
-                module_imports=[
-                    import_line(relative(module, source), [name])
-                    for source, name in sorted(module_imports)
-                ],
                 endpoints=endpoints,
             ),
         )

@@ -65,3 +65,31 @@ def test_package_mode_imports_requestforge_type_checks_and_calls(
     assert called.returncode == 0, called.stderr[-3000:]
     assert called.stdout.strip() == "rex"
     assert server.requests[0].header("Authorization") == "Bearer t"
+
+
+def test_both_runtime_modes_write_imports_in_isort_order(tmp_path: Path) -> None:
+    """Importing ``requestforge`` makes it a third-party section of its own, also under
+    ``if TYPE_CHECKING:``; the vendored copy is a local import beside the package's."""
+    for mode in ("package", "vendored"):
+        out = tmp_path / mode / "petstore_pkg"
+        generate(SPEC, out, runtime=mode, quiet=True, cache_dir=tmp_path / "cache")
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "ruff",
+                "check",
+                "--config",
+                str(ROOT / "pyproject.toml"),
+                "--select",
+                "I",
+                "--exclude",
+                "_runtime",
+                str(out),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert result.returncode == 0, f"{mode}: {result.stdout}"
