@@ -482,15 +482,8 @@ class ApiClientBase(Generic[H]):
 class ApiClient(ApiClientBase[HttpClient]):
     """Base of every generated ``Client``: an :class:`HttpClient` plus credentials per scheme.
 
-    Pass ``base_url`` (defaults to the spec's first server, the generated class's
-    ``default_base_url``) or a ready ``http_client`` (its config's auth hook then
-    stands in for ``auth``).  A generated client declares its spec's schemes in
-    ``security_schemes`` and passes the typed keyword credentials it was given
-    as ``credentials={scheme name: {canonical name: value or None}}``; tokens
-    its flows obtain are cached in ``token_storage`` (in memory by default).
-
-    Per scheme, a hook in ``auth_by_scheme`` wins over those credentials, which
-    win over ``auth`` (one hook for every scheme: the generic escape hatch).
+    Construction and credentials are :class:`ApiClientBase`'s; this class adds
+    the blocking I/O (``execute``, ``close``).
     """
 
     def __init__(
