@@ -115,7 +115,10 @@ def compare(out_dir: Path, files: Mapping[str, str | bytes]) -> Changes:
     """How ``out_dir`` differs from ``files`` (symlinks always count as different)."""
     for path in files:
         validate_path(path)
-    existing = _existing_files(Path(out_dir))
+    return _compare(_existing_files(Path(out_dir)), files)
+
+
+def _compare(existing: Mapping[str, Path], files: Mapping[str, str | bytes]) -> Changes:
     changes = Changes()
     for path in sorted(files):
         current = existing.get(path)
@@ -203,12 +206,13 @@ def write_files(
         target = target.resolve()
     target = Path(os.path.abspath(target))
     _check_target(target, force=force)
-    changes = compare(target, files)
+    existing = _existing_files(target)  # walked once: compared, then checked for symlinks
+    changes = _compare(existing, files)
     if check or (not changes.changed and target.is_dir()):
         return changes
     parent = target.parent
     parent.mkdir(parents=True, exist_ok=True)
-    if _few_changes(target, files, changes):
+    if _few_changes(target, files, changes, existing):
         _replace_in_place(target, files, changes)
         return changes
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.forgegen-new-", dir=parent))
@@ -227,7 +231,9 @@ _IN_PLACE_MIN_FILES = 64
 _IN_PLACE_MAX_SHARE = 8  # at most one changed file in eight
 
 
-def _few_changes(target: Path, files: Mapping[str, str | bytes], changes: Changes) -> bool:
+def _few_changes(
+    target: Path, files: Mapping[str, str | bytes], changes: Changes, existing: Mapping[str, Path]
+) -> bool:
     """Whether to replace only the changed files (else the whole tree is swapped)."""
     changed = len(changes.added) + len(changes.modified) + len(changes.removed)
     if not target.is_dir() or len(files) < _IN_PLACE_MIN_FILES:
@@ -235,7 +241,7 @@ def _few_changes(target: Path, files: Mapping[str, str | bytes], changes: Change
     if changed * _IN_PLACE_MAX_SHARE > len(files):
         return False
     # A symlink anywhere in the old tree could redirect an in-place write: swap instead.
-    return not any(path.is_symlink() for path in _existing_files(target).values())
+    return not any(path.is_symlink() for path in existing.values())
 
 
 def _replace_in_place(target: Path, files: Mapping[str, str | bytes], changes: Changes) -> None:
