@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Literal
 
-from .escaping import identifier
+from .escaping import identifier, py_str
 from .ir import Import, TypeRef
 from .layout import import_line
 
@@ -135,7 +135,7 @@ class ImportSet:
         self._runtime: set[str] = set()
         self._runtime_for_typing: set[str] = set()
         self._local_for_typing: dict[str, set[str]] = defaultdict(set)
-        self._local_aliases: set[tuple[str, str, str]] = set()  # (module, name, alias)
+        self._lazy_siblings: set[tuple[str, str]] = set()  # (module name, alias)
         self._local: dict[str, set[str]] = defaultdict(set)
         self.defined: set[str] = set()
 
@@ -162,9 +162,17 @@ class ImportSet:
     def local(self, module: str, *names: str) -> None:
         self._local[module].update(names)
 
-    def local_alias(self, module: str, name: str, alias: str) -> None:
-        """``from <module> import <name> as <alias>``: on a line of its own, as isort writes it."""
-        self._local_aliases.add((module, name, alias))
+    def lazy_sibling(self, name: str, alias: str) -> None:
+        """The sibling module ``name`` as ``alias``: really imported for type checkers only.
+
+        At run time ``alias`` is a ``LazyOperation`` that imports the module when
+        first used, written in the ``else:`` of the ``if TYPE_CHECKING:`` block
+        (a resource binds its tag's operations this way; see the runtime's
+        ``lazy_operations``).
+        """
+        self.external("typing", "TYPE_CHECKING")
+        self.runtime_names("LazyOperation")
+        self._lazy_siblings.add((name, alias))
 
     def add(self, imports: Iterable[Import]) -> None:
         for item in imports:
@@ -208,7 +216,7 @@ class ImportSet:
                 import_line(self.runtime_module(), sorted(self._runtime, key=isort_key))
             )
         local = self._relative_lines(
-            self._local, set() if package_runtime else self._runtime, self._local_aliases, 0
+            self._local, set() if package_runtime else self._runtime, set(), 0
         )
         out = _joined_groups([future, stdlib, third_party, local])
         # Names only annotations use, in the same groups under ``if TYPE_CHECKING:``.
@@ -218,12 +226,20 @@ class ImportSet:
             if typing_runtime and package_runtime
             else []
         )
+        parent = self.module if self.package else self.module.rpartition(".")[0]
+        lazy = {(parent, name, alias) for name, alias in self._lazy_siblings}
         typing_local = self._relative_lines(
-            self._local_for_typing, set() if package_runtime else typing_runtime, set(), 4
+            self._local_for_typing, set() if package_runtime else typing_runtime, lazy, 4
         )
         typing = _joined_groups([typing_third_party, typing_local])
         if typing:
             out += ["", "if TYPE_CHECKING:", *(f"    {line}" if line else "" for line in typing)]
+        if lazy:
+            out.append("else:")
+            out += [
+                f"    {alias} = LazyOperation(__package__, {py_str(name)})"
+                for name, alias in sorted(self._lazy_siblings, key=lambda item: item[1])
+            ]
         return out
 
     def _relative_lines(

@@ -390,8 +390,12 @@ def _render_tag(
         resource_imports.runtime_names(flavour.endpoint, flavour.base)
         if any(paginated for *_, paginated in endpoints):
             resource_imports.runtime_names(flavour.paginated_endpoint)
+        # Operation modules load when an endpoint is first reached, not with the
+        # resource: ``client.repos`` would otherwise import 161 modules and their models.
         for package, leaf, alias in module_imports:
-            resource_imports.local_alias(package, leaf, alias)
+            if package != tag_package:
+                raise RenderError(f"operation module {package}.{leaf} is outside {tag_package}")
+            resource_imports.lazy_sibling(leaf, alias)
         emit(
             module_path(module),
             env.get_template("resource.py.jinja").render(

@@ -132,6 +132,7 @@ if TYPE_CHECKING:
         ResponseHook,
         ResponseHookInterface,
     )
+    from .lazy_operations import DeferredFunction, LazyOperation
     from .manager import TokenManager
     from .models import (
         Headers,
@@ -233,6 +234,7 @@ _SUBMODULE_OF: dict[str, str] = {
             "parse_link_header",
         ),
         "_sessions": ("ClientClosedError",),
+        "lazy_operations": ("DeferredFunction", "LazyOperation"),
         "api": (
             "ApiClient",
             "ApiError",
@@ -411,6 +413,7 @@ __all__ = [
     "ConnectTimeoutError",
     "CorrelationIdHook",
     "CursorPagination",
+    "DeferredFunction",
     "DjangoCacheTokenStorage",
     "Endpoint",
     "ErrorHook",
@@ -429,6 +432,7 @@ __all__ = [
     "IdempotencyKeyHook",
     "InMemoryTokenStorage",
     "InvalidRequestError",
+    "LazyOperation",
     "LinkPagination",
     "Local",
     "LoggingErrorHook",

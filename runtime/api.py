@@ -51,6 +51,7 @@ from .encoding import (
 )
 from .errors import ConfigurationError, InvalidRequestError, MaxRetryException, RequestForgeError
 from .hooks import AuthHook
+from .lazy_operations import DeferredFunction, resolve_deferred
 from .models import Headers, HttpRequest, HttpResponse
 from .redaction import redact_url
 
@@ -608,7 +609,18 @@ class Endpoint(Generic[P, T]):
     ) -> None:
         self._sync = sync
         self._sync_detailed = sync_detailed
-        self.__doc__ = sync.__doc__
+        # A generated resource passes DeferredFunctions: the operation module is
+        # imported when the endpoint is first reached (see lazy_operations).
+        self._deferred = isinstance(sync, DeferredFunction)
+        if not self._deferred:
+            self.__doc__ = sync.__doc__
+
+    def _load(self) -> None:
+        """Swap deferred functions for the real ones (first access; idempotent)."""
+        self._sync = resolve_deferred(self._sync)
+        self._sync_detailed = resolve_deferred(self._sync_detailed)
+        self.__doc__ = self._sync.__doc__
+        self._deferred = False
 
     @overload
     def __get__(self, instance: None, owner: type[Any]) -> Self: ...
@@ -619,4 +631,6 @@ class Endpoint(Generic[P, T]):
     def __get__(self, instance: Resource | None, owner: type[Any]) -> Self | BoundEndpoint[P, T]:
         if instance is None:
             return self
+        if self._deferred:
+            self._load()
         return BoundEndpoint(instance._client, self._sync, self._sync_detailed)

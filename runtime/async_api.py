@@ -41,6 +41,7 @@ from .api import (
 from .async_client import AsyncHttpClient
 from .errors import MaxRetryException
 from .hooks import AuthHook
+from .lazy_operations import DeferredFunction, resolve_deferred
 from .models import HttpRequest, HttpResponse
 from .storage import TokenStorage
 
@@ -205,7 +206,17 @@ class AsyncEndpoint(Generic[P, T]):
     ) -> None:
         self._asyncio = asyncio
         self._asyncio_detailed = asyncio_detailed
-        self.__doc__ = asyncio.__doc__
+        # Deferred functions from a generated resource: see Endpoint and lazy_operations.
+        self._deferred = isinstance(asyncio, DeferredFunction)
+        if not self._deferred:
+            self.__doc__ = asyncio.__doc__
+
+    def _load(self) -> None:
+        """Swap deferred functions for the real ones (first access; idempotent)."""
+        self._asyncio = resolve_deferred(self._asyncio)
+        self._asyncio_detailed = resolve_deferred(self._asyncio_detailed)
+        self.__doc__ = self._asyncio.__doc__
+        self._deferred = False
 
     @overload
     def __get__(self, instance: None, owner: type[Any]) -> Self: ...
@@ -218,4 +229,6 @@ class AsyncEndpoint(Generic[P, T]):
     ) -> Self | AsyncBoundEndpoint[P, T]:
         if instance is None:
             return self
+        if self._deferred:
+            self._load()
         return AsyncBoundEndpoint(instance._client, self._asyncio, self._asyncio_detailed)

@@ -12,6 +12,7 @@ from typing_extensions import Self
 
 from .api import ApiResponse
 from .async_api import AsyncApiClient, AsyncBoundEndpoint, AsyncEndpoint, AsyncResource
+from .lazy_operations import resolve_deferred
 
 __all__ = ["AsyncBoundPaginatedEndpoint", "AsyncPaginatedEndpoint"]
 
@@ -52,6 +53,10 @@ class AsyncPaginatedEndpoint(AsyncEndpoint[P, T], Generic[P, T, I]):
         super().__init__(asyncio, asyncio_detailed)
         self._iterate = iterate
 
+    def _load(self) -> None:
+        self._iterate = resolve_deferred(self._iterate)
+        super()._load()
+
     @overload
     def __get__(self, instance: None, owner: type[Any]) -> Self: ...
 
@@ -65,6 +70,8 @@ class AsyncPaginatedEndpoint(AsyncEndpoint[P, T], Generic[P, T, I]):
     ) -> Self | AsyncBoundPaginatedEndpoint[P, T, I]:
         if instance is None:
             return self
+        if self._deferred:
+            self._load()
         return AsyncBoundPaginatedEndpoint(
             instance._client, self._asyncio, self._asyncio_detailed, self._iterate
         )

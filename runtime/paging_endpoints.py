@@ -16,6 +16,7 @@ from typing import Any, Concatenate, Generic, ParamSpec, TypeVar, overload
 from typing_extensions import Self
 
 from .api import ApiClient, ApiResponse, BoundEndpoint, Endpoint, Resource
+from .lazy_operations import resolve_deferred
 
 __all__ = ["BoundPaginatedEndpoint", "PaginatedEndpoint"]
 
@@ -56,6 +57,10 @@ class PaginatedEndpoint(Endpoint[P, T], Generic[P, T, I]):
         super().__init__(sync, sync_detailed)
         self._iterate = iterate
 
+    def _load(self) -> None:
+        self._iterate = resolve_deferred(self._iterate)
+        super()._load()
+
     @overload
     def __get__(self, instance: None, owner: type[Any]) -> Self: ...
 
@@ -67,6 +72,8 @@ class PaginatedEndpoint(Endpoint[P, T], Generic[P, T, I]):
     ) -> Self | BoundPaginatedEndpoint[P, T, I]:
         if instance is None:
             return self
+        if self._deferred:
+            self._load()
         return BoundPaginatedEndpoint(
             instance._client, self._sync, self._sync_detailed, self._iterate
         )

@@ -2,15 +2,28 @@
 
 from __future__ import annotations
 
-from ..._runtime import AsyncEndpoint, AsyncResource
-from . import add_pet as _add_pet
-from . import delete_pet as _delete_pet
-from . import find_pets_by_status as _find_pets_by_status
-from . import find_pets_by_tags as _find_pets_by_tags
-from . import get_pet_by_id as _get_pet_by_id
-from . import update_pet as _update_pet
-from . import update_pet_with_form as _update_pet_with_form
-from . import upload_file as _upload_file
+from typing import TYPE_CHECKING
+
+from ..._runtime import AsyncEndpoint, AsyncResource, LazyOperation
+
+if TYPE_CHECKING:
+    from . import add_pet as _add_pet
+    from . import delete_pet as _delete_pet
+    from . import find_pets_by_status as _find_pets_by_status
+    from . import find_pets_by_tags as _find_pets_by_tags
+    from . import get_pet_by_id as _get_pet_by_id
+    from . import update_pet as _update_pet
+    from . import update_pet_with_form as _update_pet_with_form
+    from . import upload_file as _upload_file
+else:
+    _add_pet = LazyOperation(__package__, "add_pet")
+    _delete_pet = LazyOperation(__package__, "delete_pet")
+    _find_pets_by_status = LazyOperation(__package__, "find_pets_by_status")
+    _find_pets_by_tags = LazyOperation(__package__, "find_pets_by_tags")
+    _get_pet_by_id = LazyOperation(__package__, "get_pet_by_id")
+    _update_pet = LazyOperation(__package__, "update_pet")
+    _update_pet_with_form = LazyOperation(__package__, "update_pet_with_form")
+    _upload_file = LazyOperation(__package__, "upload_file")
 
 
 class AsyncPetApi(AsyncResource):

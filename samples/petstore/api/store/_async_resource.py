@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
-from ..._runtime import AsyncEndpoint, AsyncResource
-from . import delete_order as _delete_order
-from . import get_inventory as _get_inventory
-from . import get_order_by_id as _get_order_by_id
-from . import place_order as _place_order
+from typing import TYPE_CHECKING
+
+from ..._runtime import AsyncEndpoint, AsyncResource, LazyOperation
+
+if TYPE_CHECKING:
+    from . import delete_order as _delete_order
+    from . import get_inventory as _get_inventory
+    from . import get_order_by_id as _get_order_by_id
+    from . import place_order as _place_order
+else:
+    _delete_order = LazyOperation(__package__, "delete_order")
+    _get_inventory = LazyOperation(__package__, "get_inventory")
+    _get_order_by_id = LazyOperation(__package__, "get_order_by_id")
+    _place_order = LazyOperation(__package__, "place_order")
 
 
 class AsyncStoreApi(AsyncResource):

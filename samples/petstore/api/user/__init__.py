@@ -2,8 +2,9 @@
 
 One module per operation.  ``UserApi`` (``client.user``) lives in
 ``._resource`` and ``AsyncUserApi`` (``async_client.user``) in
-``._async_resource``; both load on first use, so importing one operation's
-module does not import the others.
+``._async_resource``; both load on first use, and each operation's module
+loads when its endpoint is first reached, so a program imports only the
+operations (and models) it uses.
 """
 
 from __future__ import annotations

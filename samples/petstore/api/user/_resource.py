@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
-from ..._runtime import Endpoint, Resource
-from . import create_user as _create_user
-from . import create_users_with_list_input as _create_users_with_list_input
-from . import delete_user as _delete_user
-from . import get_user_by_name as _get_user_by_name
-from . import login_user as _login_user
-from . import logout_user as _logout_user
-from . import update_user as _update_user
+from typing import TYPE_CHECKING
+
+from ..._runtime import Endpoint, LazyOperation, Resource
+
+if TYPE_CHECKING:
+    from . import create_user as _create_user
+    from . import create_users_with_list_input as _create_users_with_list_input
+    from . import delete_user as _delete_user
+    from . import get_user_by_name as _get_user_by_name
+    from . import login_user as _login_user
+    from . import logout_user as _logout_user
+    from . import update_user as _update_user
+else:
+    _create_user = LazyOperation(__package__, "create_user")
+    _create_users_with_list_input = LazyOperation(__package__, "create_users_with_list_input")
+    _delete_user = LazyOperation(__package__, "delete_user")
+    _get_user_by_name = LazyOperation(__package__, "get_user_by_name")
+    _login_user = LazyOperation(__package__, "login_user")
+    _logout_user = LazyOperation(__package__, "logout_user")
+    _update_user = LazyOperation(__package__, "update_user")
 
 
 class UserApi(Resource):
