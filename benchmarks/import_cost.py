@@ -10,6 +10,8 @@ on ``.venv``'s Python, the peer's on the peers venv's (same CPython version;
 each has its own dependencies).  The table reports the median time measured
 inside the process (imports and ``Client``), the median wall time of the whole
 process (interpreter start-up included) and the ratio to openapi-python-client.
+A second forgegen row reaches the same operation the way its users write it,
+``client.repos.repos_get``, through the tag's resource class.
 Targets are read off the table, never asserted in tests.
 """
 
@@ -18,6 +20,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import re
 import statistics
 import subprocess
 import sys
@@ -30,13 +33,17 @@ from benchmarks.generation import FORGEGEN, OPC_CONFIG, PEERS_BIN, ROOT, SPECS
 
 ENDPOINT = "GET /repos/{owner}/{repo}"
 
-# argv: package, endpoint module.  Prints the seconds spent in imports and Client().
+# argv: package, then an endpoint module to import, or ``client.<tag>.<operation>``
+# to reach through the typed client.  Prints the seconds spent in imports and Client().
 _PROBE = (
-    "import importlib, sys, time\n"
+    "import functools, importlib, sys, time\n"
     "t = time.perf_counter()\n"
     "package = importlib.import_module(sys.argv[1])\n"
     "client = package.Client(base_url='http://127.0.0.1:9')\n"
-    "importlib.import_module(sys.argv[2])\n"
+    "if sys.argv[2].startswith('client.'):\n"
+    "    functools.reduce(getattr, sys.argv[2].split('.')[1:], client)\n"
+    "else:\n"
+    "    importlib.import_module(sys.argv[2])\n"
     "print(time.perf_counter() - t)\n"
 )
 
@@ -58,6 +65,17 @@ def generate_forgegen(work: Path) -> tuple[Path, str, str]:
         if path.read_text().startswith(marker):
             return out.parent, out.name, _module_name(out.parent, path)
     raise LookupError(f"no forgegen module for {ENDPOINT}")
+
+
+def typed_path(root: Path, module: str) -> str:
+    """``client.<tag>.<operation>``: how forgegen's users reach ``module``'s operation."""
+    package_dir = root.joinpath(*module.split(".")[:-1])
+    leaf = module.rsplit(".", 1)[1]
+    resource = (package_dir / "_resource.py").read_text()
+    bound = re.search(rf"(\w+) = (?:Paginated)?Endpoint\(\s*_{leaf}\.sync\b", resource)
+    if bound is None:
+        raise LookupError(f"no endpoint bound to {module} in {package_dir / '_resource.py'}")
+    return f"client.{package_dir.name}.{bound.group(1)}"
 
 
 def generate_opc(work: Path) -> tuple[Path, str, str]:
@@ -117,8 +135,10 @@ def run(runs: int) -> list[tuple[str, str, float, float]]:
         forge = generate_forgegen(work)
         print("  generating openapi-python-client's GitHub client ...", file=sys.stderr)
         peer = generate_opc(work)
+        python = ROOT / ".venv" / "bin" / "python"
         targets = {
-            "forgegen": (ROOT / ".venv" / "bin" / "python", *forge),
+            "forgegen": (python, *forge),
+            "forgegen, typed path": (python, *forge[:2], typed_path(*forge[::2])),
             "openapi-python-client": (PEERS_BIN / "python", *peer),
         }
         for target in targets.values():  # compile bytecode once, as an installed package has
@@ -149,6 +169,13 @@ def main() -> None:
         f"{ENDPOINT}; fresh process, median of {args.runs}; {os.cpu_count()} CPUs, "
         f"{platform.python_implementation()} {platform.python_version()}, "
         f"{date.today().isoformat()}"
+    )
+    print()
+    print(
+        "The typed path builds the same client, then reaches the operation as its users "
+        "do (`client.<tag>.<operation>`), which loads the tag's resource class and the "
+        "operation's module; openapi-python-client has no equivalent (its users import "
+        "the module)."
     )
     print()
     print("| client | endpoint module | in-process s | vs opc | process wall s | vs opc |")

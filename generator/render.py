@@ -198,7 +198,6 @@ def render(
     for module, (models, enums, aliases) in definitions.items():
         defined: list[Model | EnumType | TypeAlias] = [*models, *enums, *aliases]
         imports = ImportSet(module, runtime=runtime)
-        imports.external("__future__", "annotations")
         ordered_models = sorted(models, key=lambda m: m.name)
         imports.defined = {d.name for d in defined}
         classes = (
@@ -211,6 +210,12 @@ def render(
             for m in ordered_models
             if len(ordered_models) > 1 or aliases or any(m.name in f.type.models for f in m.fields)
         ]
+        if _refers_forward(ordered_models, defined):
+            # Only a module whose models refer forward (to each other, to its
+            # aliases, to themselves) needs string annotations.  Elsewhere Python
+            # evaluates them as the class is built, which pydantic would otherwise
+            # do by compiling each string: a third of a model's import time.
+            imports.external("__future__", "annotations")
         pointers = sorted({d.pointer for d in defined if d.pointer})
         emit(
             module_path(module),
@@ -355,6 +360,24 @@ ASYNC_RESOURCE = ResourceFlavour(
     access="async_client",
     class_name=async_class_name,
 )
+
+
+def _refers_forward(
+    ordered_models: list[Model], defined: list[Model | EnumType | TypeAlias]
+) -> bool:
+    """Whether a model's annotations name a definition of its module not yet defined above it.
+
+    Enums come first in a model module, then the models in this order, then aliases.
+    """
+    pending = {d.name for d in defined if not isinstance(d, EnumType)}
+    for model in ordered_models:
+        refers = set().union(*(f.type.models for f in model.fields))
+        if model.extra is not None:
+            refers |= model.extra.models
+        if refers & pending:
+            return True
+        pending.discard(model.name)
+    return False
 
 
 def _render_tag(
