@@ -58,6 +58,7 @@ from urllib3.exceptions import ReadTimeoutError as _Urllib3ReadTimeout
 from urllib3.exceptions import ResponseError as _Urllib3ResponseError
 from urllib3.exceptions import SSLError as _Urllib3SSLError
 
+from . import _pool_exchange
 from ._log_redaction import redact_library_logger
 from ._wire import (
     ALWAYS_STRIPPED,
@@ -536,6 +537,18 @@ class Transport:
         pool = self._fast_pool(state, adapter, origin, prefix)
         if origin.scheme == "https":
             adapter.cert_verify(pool, url, origin.verify, None)  # type: ignore[no-untyped-call]
+        if _pool_exchange.SUPPORTED:
+            return self._exchange(
+                pool,
+                adapter,
+                jar,
+                request,
+                target=target,
+                url=url,
+                body=body,
+                headers=headers,
+                deadline=deadline,
+            )
         try:
             raw = pool.urlopen(
                 request.method.value,
@@ -562,6 +575,44 @@ class Transport:
             raise
         raw.release_conn()
         return url, raw.status, Headers(raw.headers.itermerged()), content, raw.reason or ""
+
+    def _exchange(
+        self,
+        pool: urllib3.HTTPConnectionPool,
+        adapter: requests.adapters.HTTPAdapter,
+        jar: requests.cookies.RequestsCookieJar,
+        request: HttpRequest,
+        *,
+        target: str,
+        url: str,
+        body: bytes | None,
+        headers: dict[str, str],
+        deadline: float | None,
+    ) -> tuple[str, int, Headers, bytes, str]:
+        """``urlopen`` and the body read without urllib3's response object (see _pool_exchange)."""
+        try:
+            exchange = _pool_exchange.open_response(
+                pool,
+                retries=adapter.max_retries,
+                method=request.method.value,
+                target=target,
+                body=body,
+                headers=headers,
+                timeout=self._urllib3_timeout(request, deadline),
+            )
+        except Exception as exc:
+            _raise_translated(_adapter_error(exc), url)  # exactly as HTTPAdapter.send does
+            raise
+        items = exchange.header_items()
+        if any(name.lower() == "set-cookie" for name, _ in items):
+            _extract_cookies(jar, url, headers, exchange)
+        try:
+            content = _pool_exchange.read_body(exchange)
+        except Exception as exc:
+            _raise_translated(_content_error(exc), url)  # as Response.iter_content does
+            raise
+        merged = _pool_exchange.merged_headers(items)
+        return url, exchange.status, Headers(merged), content, exchange.reason
 
     @staticmethod
     def _fast_pool(
@@ -780,7 +831,7 @@ def _extract_cookies(
     jar: requests.cookies.RequestsCookieJar,
     url: str,
     headers: Mapping[str, str],
-    raw: urllib3.BaseHTTPResponse,
+    raw: urllib3.BaseHTTPResponse | _pool_exchange.Exchange,
 ) -> None:
     """Store the response's ``Set-Cookie`` in the session jar, as ``Session.send`` does."""
     sent = requests.PreparedRequest()

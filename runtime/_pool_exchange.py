@@ -1,0 +1,300 @@
+"""One request and its whole response over a connection of a urllib3 pool.
+
+The transport's fast path (see :mod:`._transport`) used ``pool.urlopen`` and
+streamed the body out of the ``urllib3.HTTPResponse`` it returns.  Building
+that response object (header-parsing checks, an ``HTTPHeaderDict``, decoder
+set-up, the ``_error_catcher`` context manager around every read) plus
+``urlopen``'s own bookkeeping cost about 130 µs a call on loopback: a third of
+a generated client's latency, more than everything the runtime itself does
+(issue 8).  This module does what ``urlopen`` + ``stream`` do for the case the
+fast path sends -- no proxy, no redirect following, retries off -- with the
+same connection handling and the *same exceptions*, built the way urllib3
+builds them, so the transport maps both paths alike:
+
+* :func:`open_response` takes a connection from the pool, sends the request
+  with urllib3's ``HTTPConnection.request`` (the same bytes on the wire) and
+  reads the status line and headers with ``http.client``.  Failures become
+  what ``urlopen`` raises with the adapter's ``Retry`` (``MaxRetryError`` for
+  connection failures, ``ProtocolError``/``ReadTimeoutError`` for read
+  failures); the connection is discarded as ``urlopen`` discards it.
+* :func:`read_body` reads a plain body (a ``Content-Length`` or
+  read-until-close body, no ``Content-Encoding``) with ``http.client`` and
+  maps failures as ``HTTPResponse._error_catcher`` does.  A chunked or
+  content-encoded body goes through a ``urllib3.HTTPResponse`` after all, so
+  urllib3's own chunk parser and decoders handle it.  Either way the
+  connection returns to the pool (closed when it failed).
+
+It leans on urllib3 2.x internals (``_get_conn``/``_put_conn``,
+``_validate_conn``, ``_raise_timeout``); :data:`SUPPORTED` is false on any
+other major version and the transport keeps ``urlopen`` there.
+"""
+
+from __future__ import annotations
+
+import errno
+import http.client
+import socket
+from collections.abc import Mapping
+from typing import Any
+
+import urllib3
+import urllib3.connection
+from urllib3._collections import HTTPHeaderDict
+from urllib3.connection import BaseSSLError
+from urllib3.exceptions import (
+    IncompleteRead,
+    MaxRetryError,
+    ProtocolError,
+    ProxyError,
+    ReadTimeoutError,
+    SSLError,
+)
+from urllib3.exceptions import TimeoutError as Urllib3TimeoutError
+from urllib3.util.retry import Retry
+from urllib3.util.ssl_match_hostname import CertificateError
+
+__all__ = ["SUPPORTED", "Exchange", "open_response", "read_body"]
+
+#: Whether this urllib3 has the internals the exchange reproduces (2.x).
+SUPPORTED = str(getattr(urllib3, "__version__", "")).split(".", 1)[0] == "2"
+
+_CHUNK = 10 * 1024  # what requests streams a body in (``CONTENT_CHUNK_SIZE``)
+_normalize_header_values = getattr(urllib3.connection, "_normalize_header_values", None)
+
+
+class Exchange:
+    """A response whose status line and headers have arrived; the body is still unread."""
+
+    __slots__ = ("connection", "method", "pool", "response", "target")
+
+    def __init__(
+        self,
+        pool: urllib3.HTTPConnectionPool,
+        connection: urllib3.connection.HTTPConnection,
+        response: http.client.HTTPResponse,
+        method: str,
+        target: str,
+    ) -> None:
+        self.pool = pool
+        self.connection = connection
+        self.response = response
+        self.method = method
+        self.target = target
+
+    @property
+    def status(self) -> int:
+        return self.response.status
+
+    @property
+    def reason(self) -> str:
+        return self.response.reason or ""
+
+    def header_items(self) -> list[tuple[str, str]]:
+        """The headers in arrival order, obsolete line folding undone as urllib3 does."""
+        message = self.response.msg
+        if _normalize_header_values is not None:
+            items: list[tuple[str, str]] = _normalize_header_values(message)
+            return items
+        return message.items()
+
+    @property
+    def original_response(self) -> http.client.HTTPResponse:
+        """For ``requests.cookies.extract_cookies_to_jar``, which reads ``_original_response``."""
+        return self.response
+
+    _original_response = original_response
+
+
+def merged_headers(items: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Repeated headers joined with ``", "`` under the first spelling, in first-seen order.
+
+    What ``HTTPHeaderDict.itermerged`` yields, without building the dict.
+    """
+    seen: dict[str, int] = {}
+    merged: list[tuple[str, str]] = []
+    for name, value in items:
+        key = name.lower()
+        index = seen.get(key)
+        if index is None:
+            seen[key] = len(merged)
+            merged.append((name, value))
+        else:
+            first, values = merged[index]
+            merged[index] = (first, f"{values}, {value}")
+    return merged
+
+
+def open_response(
+    pool: urllib3.HTTPConnectionPool,
+    *,
+    retries: Retry,
+    method: str,
+    target: str,
+    body: bytes | None,
+    headers: Mapping[str, str],
+    timeout: urllib3.Timeout,
+) -> Exchange:
+    """Send the request and read the response head; raises what ``urlopen`` would."""
+    connection: urllib3.connection.HTTPConnection | None = None
+    try:
+        connection = pool._get_conn(timeout=None)  # type: ignore[assignment]
+        assert connection is not None  # _get_conn makes a new one when the slot is empty
+        response = _request(
+            pool,
+            connection,
+            method=method,
+            target=target,
+            body=body,
+            headers=headers,
+            timeout=timeout,
+        )
+    except (
+        Urllib3TimeoutError,
+        http.client.HTTPException,
+        OSError,
+        ProtocolError,
+        BaseSSLError,
+        SSLError,
+        CertificateError,
+        ProxyError,
+    ) as error:
+        # urlopen's handler: the connection is thrown away and its slot given back.
+        if connection is not None:
+            connection.close()
+        pool._put_conn(None)
+        raised: Exception = error
+        if isinstance(error, (BaseSSLError, CertificateError)):
+            raised = SSLError(error)
+        elif isinstance(raised, (OSError, http.client.HTTPException)):
+            raised = ProtocolError("Connection aborted.", raised)
+        # Raises: the runtime's adapter never retries (its Retry is exhausted at once).
+        retries.increment(method, target, error=raised, _pool=pool, _stacktrace=error.__traceback__)
+        raise MaxRetryError(pool, target, raised) from raised
+    except BaseException:
+        if connection is not None:
+            connection.close()
+        pool._put_conn(None)
+        raise
+    return Exchange(pool, connection, response, method, target)
+
+
+def _request(
+    pool: urllib3.HTTPConnectionPool,
+    connection: urllib3.connection.HTTPConnection,
+    *,
+    method: str,
+    target: str,
+    body: bytes | None,
+    headers: Mapping[str, str],
+    timeout: urllib3.Timeout,
+) -> http.client.HTTPResponse:
+    """``HTTPConnectionPool._make_request`` up to (and without) ``urllib3.HTTPResponse``."""
+    pool.num_requests += 1
+    connect_timeout = timeout.connect_timeout
+    connection.timeout = connect_timeout  # type: ignore[assignment]
+    try:
+        try:
+            pool._validate_conn(connection)  # https: connects (and verifies) here
+        except (TimeoutError, BaseSSLError) as error:
+            pool._raise_timeout(err=error, url=target, timeout_value=connection.timeout)
+            raise
+    except (BaseSSLError, CertificateError) as error:
+        raise SSLError(error) from error
+    try:
+        connection.request(
+            method,
+            target,
+            body=body,
+            headers=headers,
+            chunked=False,
+            preload_content=False,
+            decode_content=False,
+            enforce_content_length=True,
+        )
+    except BrokenPipeError:
+        pass  # the server may have answered before it stopped reading: read the answer
+    except OSError as error:
+        if error.errno not in (errno.EPROTOTYPE, errno.ECONNRESET):
+            raise
+    read_timeout = timeout.read_timeout
+    if not connection.is_closed:
+        if read_timeout == 0:
+            raise ReadTimeoutError(pool, target, f"Read timed out. (read timeout={read_timeout})")
+        connection.timeout = read_timeout
+    # urllib3's getresponse would consume these options; http.client reads the head.
+    connection._response_options = None
+    try:
+        if connection.sock is not None:
+            connection.sock.settimeout(connection.timeout)
+        return http.client.HTTPConnection.getresponse(connection)
+    except (BaseSSLError, OSError) as error:
+        pool._raise_timeout(err=error, url=target, timeout_value=read_timeout)
+        raise
+
+
+def read_body(exchange: Exchange) -> bytes:
+    """The whole (decoded) body; the connection goes back to the pool.
+
+    Raises what ``urllib3.HTTPResponse.stream`` would.
+    """
+    response = exchange.response
+    if response.chunked or response.getheader("Content-Encoding"):
+        return _read_through_urllib3(exchange)
+    try:
+        content = response.read()
+    except Exception as error:
+        response.close()
+        exchange.connection.close()
+        exchange.pool._put_conn(exchange.connection)
+        translated = _read_error(exchange.pool, error)
+        if translated is None:
+            raise
+        raise translated from error
+    exchange.pool._put_conn(exchange.connection)
+    return content
+
+
+def _read_error(pool: urllib3.HTTPConnectionPool, error: Exception) -> Exception | None:
+    """``HTTPResponse._error_catcher``'s exception for ``error`` (``None``: let it through)."""
+    if isinstance(error, socket.timeout):
+        return ReadTimeoutError(pool, None, "Read timed out.")
+    if isinstance(error, BaseSSLError):
+        if "read operation timed out" not in str(error):
+            return SSLError(error)
+        return ReadTimeoutError(pool, None, "Read timed out.")
+    if isinstance(error, http.client.IncompleteRead):
+        # urllib3 reads a Content-Length body in chunks and reports a short one
+        # with its own IncompleteRead (a byte count, not the bytes).
+        partial = len(error.partial)
+        expected = error.expected if error.expected is not None else 0
+        short = IncompleteRead(partial, expected)
+        if expected == -partial:
+            return ProtocolError("Response may not contain content.", short)
+        return ProtocolError(f"Connection broken: {short!r}", short)
+    if isinstance(error, (http.client.HTTPException, OSError)):
+        return ProtocolError(f"Connection broken: {error!r}", error)
+    return None
+
+
+def _read_through_urllib3(exchange: Exchange) -> bytes:
+    """A chunked or content-encoded body, read by urllib3's response as ``urlopen`` returns it."""
+    response = exchange.response
+    kwargs: dict[str, Any] = {
+        "body": response,
+        "headers": HTTPHeaderDict(exchange.header_items()),
+        "status": response.status,
+        "version": response.version,
+        "reason": response.reason,
+        "preload_content": False,
+        "decode_content": False,
+        "original_response": response,
+        "enforce_content_length": True,
+        "request_method": exchange.method,
+        "request_url": exchange.target,
+        "pool": exchange.pool,
+        "connection": exchange.connection,
+    }
+    wrapped = urllib3.HTTPResponse(**kwargs)
+    content = b"".join(wrapped.stream(_CHUNK, decode_content=True))
+    wrapped.release_conn()
+    return content
