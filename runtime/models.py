@@ -92,6 +92,13 @@ class Headers(Mapping[str, str]):
             name.lower(): (name, value) for name, value in pairs
         }
 
+    @classmethod
+    def from_store(cls, store: dict[str, tuple[str, str]]) -> Headers:
+        """Headers over ``store`` (lower-cased name -> (name, value)), taken as is, not copied."""
+        headers = cls.__new__(cls)
+        headers._store = store
+        return headers
+
     def __getitem__(self, name: str) -> str:
         return self._store[name.lower()][1]
 
@@ -254,10 +261,8 @@ class HttpRequest:
         if type(self) is not HttpRequest:  # a subclass may validate more, or have more fields
             return replace(self, **changes)
         copy = object.__new__(HttpRequest)
-        for name in _REQUEST_FIELDS:
-            object.__setattr__(
-                copy, name, changes[name] if name in changes else getattr(self, name)
-            )
+        for name, slot in _REQUEST_SLOTS:
+            slot.__set__(copy, changes[name] if name in changes else slot.__get__(self))
         return copy
 
     def header(self, name: str) -> str | None:
@@ -347,6 +352,11 @@ class HttpRequest:
 
 
 _REQUEST_FIELDS = tuple(f.name for f in fields(HttpRequest))
+# The slot descriptors of those fields: setting through them skips the frozen
+# class's ``__setattr__`` (what ``object.__setattr__`` looks up by name each time).
+_REQUEST_SLOTS: tuple[tuple[str, Any], ...] = tuple(
+    (name, HttpRequest.__dict__[name]) for name in _REQUEST_FIELDS
+)
 
 
 @dataclass(frozen=True, slots=True)

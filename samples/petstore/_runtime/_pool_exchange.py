@@ -53,6 +53,8 @@ from urllib3.exceptions import TimeoutError as Urllib3TimeoutError
 from urllib3.util.retry import Retry
 from urllib3.util.ssl_match_hostname import CertificateError
 
+from .models import Headers
+
 __all__ = ["SUPPORTED", "Exchange", "open_response", "read_body"]
 
 #: Whether this urllib3 has the internals the exchange reproduces (2.x).
@@ -97,31 +99,24 @@ class Exchange:
             return items
         return message.items()
 
+    def headers(self) -> Headers:
+        """The headers, a repeated one joined with ``", "`` under its first spelling.
+
+        What ``Headers(HTTPHeaderDict(items).itermerged())`` gives, in one pass.
+        """
+        store: dict[str, tuple[str, str]] = {}
+        for name, value in self.header_items():
+            key = name.lower()
+            seen = store.get(key)
+            store[key] = (name, value) if seen is None else (seen[0], f"{seen[1]}, {value}")
+        return Headers.from_store(store)
+
     @property
     def original_response(self) -> http.client.HTTPResponse:
         """For ``requests.cookies.extract_cookies_to_jar``, which reads ``_original_response``."""
         return self.response
 
     _original_response = original_response
-
-
-def merged_headers(items: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    """Repeated headers joined with ``", "`` under the first spelling, in first-seen order.
-
-    What ``HTTPHeaderDict.itermerged`` yields, without building the dict.
-    """
-    seen: dict[str, int] = {}
-    merged: list[tuple[str, str]] = []
-    for name, value in items:
-        key = name.lower()
-        index = seen.get(key)
-        if index is None:
-            seen[key] = len(merged)
-            merged.append((name, value))
-        else:
-            first, values = merged[index]
-            merged[index] = (first, f"{values}, {value}")
-    return merged
 
 
 def open_response(

@@ -126,6 +126,13 @@ _UPPER_HEX = frozenset("0123456789ABCDEF")
 # requests' header checks (``requests.utils._HEADER_VALIDATORS_STR``).
 _HEADER_NAME = re.compile(r"^[^:\s][^:\r\n]*$")
 _HEADER_VALUE = re.compile(r"^\S[^\r\n]*$|^$")
+# (name, value) pairs that passed those checks: most headers repeat on every
+# call (User-Agent, Accept), so each is matched once; credential-looking ones
+# are checked every time rather than kept in memory.  A set is
+# safe to share across threads here (add/clear are atomic; a miss only means
+# checking again).
+_VALID_HEADERS: set[tuple[str, str]] = set()
+_MAX_VALID_HEADERS = 4096
 
 
 @dataclass(frozen=True, slots=True)
@@ -603,16 +610,15 @@ class Transport:
         except Exception as exc:
             _raise_translated(_adapter_error(exc), url)  # exactly as HTTPAdapter.send does
             raise
-        items = exchange.header_items()
-        if any(name.lower() == "set-cookie" for name, _ in items):
+        received = exchange.headers()
+        if "set-cookie" in received:
             _extract_cookies(jar, url, headers, exchange)
         try:
             content = _pool_exchange.read_body(exchange)
         except Exception as exc:
             _raise_translated(_content_error(exc), url)  # as Response.iter_content does
             raise
-        merged = _pool_exchange.merged_headers(items)
-        return url, exchange.status, Headers(merged), content, exchange.reason
+        return url, exchange.status, received, content, exchange.reason
 
     @staticmethod
     def _fast_pool(
@@ -703,13 +709,15 @@ def _fast_headers(
     for lowered, (name, value) in merged.items():
         if value is None:
             continue
-        if (
-            type(name) is not str
-            or type(value) is not str
-            or not _HEADER_NAME.match(name)
-            or not _HEADER_VALUE.match(value)
-        ):
+        if type(name) is not str or type(value) is not str:
             return None
+        if (name, value) not in _VALID_HEADERS:
+            if not _HEADER_NAME.match(name) or not _HEADER_VALUE.match(value):
+                return None
+            if not is_sensitive_name(name):  # credentials are not kept around
+                if len(_VALID_HEADERS) >= _MAX_VALID_HEADERS:
+                    _VALID_HEADERS.clear()
+                _VALID_HEADERS.add((name, value))
         if strip_credentials and (lowered in ALWAYS_STRIPPED or is_sensitive_name(name)):
             continue
         headers[name] = value
