@@ -15,7 +15,7 @@ from typing import Literal
 
 from .escaping import identifier, py_str
 from .ir import Import, TypeRef
-from .layout import import_line
+from .layout import import_line, layout_call
 
 __all__ = [
     "RUNTIME_PACKAGE",
@@ -237,7 +237,8 @@ class ImportSet:
         if lazy:
             out.append("else:")
             out += [
-                f"    {alias} = LazyOperation(__package__, {py_str(name)})"
+                "    "
+                + layout_call(f"{alias} = LazyOperation", ["__package__", py_str(name)], "", 4)
                 for name, alias in sorted(self._lazy_siblings, key=lambda item: item[1])
             ]
         return out
