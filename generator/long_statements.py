@@ -120,7 +120,10 @@ def find_long_statements(
     Raises :class:`_UnsplittableError` when a long line belongs to no statement this
     module can isolate.
     """
-    long_lines = {index for index, line in enumerate(lines) if is_long(line, line_length)}
+    if all(map(str.isascii, lines)):  # one column per character: len() is the width
+        long_lines = {index for index, line in enumerate(lines) if len(line) > line_length}
+    else:
+        long_lines = {index for index, line in enumerate(lines) if is_long(line, line_length)}
     if not long_lines:
         return []
     found: dict[int, IsolatedStatement] = {}
