@@ -8,6 +8,7 @@ reader a little; under-redacting leaks a credential, so the test is broad.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -42,14 +43,25 @@ _SENSITIVE_FRAGMENT = re.compile(
 )
 
 
-# ``name=value``, ``name: value`` and ``"name": "value"`` where the name looks like a credential.
-_SENSITIVE_ASSIGNMENT = re.compile(
-    r"(?P<name>[\w-]*" + _SENSITIVE_FRAGMENT.pattern + r"[\w-]*)"
-    r"(?P<sep>[\"']?\s*[=:]\s*[\"']?)"
-    r"(?P<value>[^\s&\"',;}]+)",
-    re.IGNORECASE,
-)
-_SCHEME_CREDENTIALS = re.compile(r"\b(?P<scheme>Bearer|Basic)\s+(?P<value>[\w\-.~+/=]+)", re.I)
+# The two patterns of free text are compiled when text is first redacted (an
+# error message, a log line), not at import: most programs never need them.
+
+
+@functools.cache
+def _sensitive_assignment() -> re.Pattern[str]:
+    """``name=value``, ``name: value`` and ``"name": "value"`` where the name looks secret."""
+    return re.compile(
+        r"(?P<name>[\w-]*" + _SENSITIVE_FRAGMENT.pattern + r"[\w-]*)"
+        r"(?P<sep>[\"']?\s*[=:]\s*[\"']?)"
+        r"(?P<value>[^\s&\"',;}]+)",
+        re.IGNORECASE,
+    )
+
+
+@functools.cache
+def _scheme_credentials() -> re.Pattern[str]:
+    """``Bearer <token>`` and ``Basic <credentials>``."""
+    return re.compile(r"\b(?P<scheme>Bearer|Basic)\s+(?P<value>[\w\-.~+/=]+)", re.I)
 
 
 def redact_text(text: str) -> str:
@@ -61,8 +73,8 @@ def redact_text(text: str) -> str:
     Values that the caller never knew (a token the server issued itself) cannot
     be scrubbed by exact match, so they are caught by the name in front of them.
     """
-    text = _SCHEME_CREDENTIALS.sub(lambda m: f"{m['scheme']} {REDACTED}", text)
-    return _SENSITIVE_ASSIGNMENT.sub(lambda m: f"{m['name']}{m['sep']}{REDACTED}", text)
+    text = _scheme_credentials().sub(lambda m: f"{m['scheme']} {REDACTED}", text)
+    return _sensitive_assignment().sub(lambda m: f"{m['name']}{m['sep']}{REDACTED}", text)
 
 
 def is_sensitive_name(name: str, extra: Iterable[str] = ()) -> bool:

@@ -17,6 +17,7 @@ What is safe to retry is decided in one place, :class:`RetryConditions`:
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 import random
@@ -101,7 +102,10 @@ class RetryStrategyInterface(ABC):
         return None
 
 
-_DELTA_SECONDS = re.compile(r"^\s*(\d{1,12}(?:\.\d+)?)\s*$")
+@functools.cache
+def _delta_seconds() -> re.Pattern[str]:
+    """A Retry-After delay in seconds (compiled on the first 429/503 that carries one)."""
+    return re.compile(r"^\s*(\d{1,12}(?:\.\d+)?)\s*$")
 
 
 def parse_retry_after(headers: Headers, *, now: datetime | None = None) -> float | None:
@@ -114,13 +118,13 @@ def parse_retry_after(headers: Headers, *, now: datetime | None = None) -> float
     """
     millis = headers.get("retry-after-ms")
     if millis is not None:
-        match = _DELTA_SECONDS.match(millis)
+        match = _delta_seconds().match(millis)
         if match:
             return float(match.group(1)) / 1000.0
     value = headers.get("retry-after")
     if value is None:
         return None
-    match = _DELTA_SECONDS.match(value)
+    match = _delta_seconds().match(value)
     if match:
         return float(match.group(1))
     # An HTTP-date is rare: email.utils (~8 ms to import) loads only for one.

@@ -21,6 +21,7 @@ confusing older copies.
 from __future__ import annotations
 
 import contextvars
+import functools
 import re
 import sys
 import threading
@@ -213,7 +214,11 @@ def request_metadata_scope(**values: str) -> Iterator[Mapping[str, str]]:
 
 # -- request ids from outside ------------------------------------------------------
 
-_VISIBLE_ASCII = re.compile(rf"[\x21-\x7e]{{1,{MAX_REQUEST_ID_LENGTH}}}")
+
+@functools.cache
+def _visible_ascii() -> re.Pattern[str]:
+    """A request id: 1-128 visible ASCII characters (compiled when a first id is checked)."""
+    return re.compile(rf"[\x21-\x7e]{{1,{MAX_REQUEST_ID_LENGTH}}}")
 
 
 def is_valid_request_id(value: object) -> bool:
@@ -223,7 +228,7 @@ def is_valid_request_id(value: object) -> bool:
     logs: no spaces, control characters (header or log injection) or non-ASCII
     (which HTTP/1.1 libraries encode inconsistently), and a bounded length.
     """
-    return isinstance(value, str) and _VISIBLE_ASCII.fullmatch(value) is not None
+    return isinstance(value, str) and _visible_ascii().fullmatch(value) is not None
 
 
 def new_request_id() -> str:

@@ -18,14 +18,17 @@ import threading
 import uuid
 from collections.abc import Mapping, Sequence
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from pydantic import BaseModel, TypeAdapter
+from pydantic import BaseModel
 from pydantic_core import to_jsonable_python
 
 from .errors import InvalidRequestError
 from .models import FileSpec
+
+if TYPE_CHECKING:
+    from pydantic import TypeAdapter
 
 __all__ = [
     "OpenEnum",
@@ -52,12 +55,20 @@ def _adapter(type_: Any) -> TypeAdapter[Any]:
     try:
         adapter = _ADAPTERS.get(type_)
     except TypeError:  # an unhashable type expression: no caching
-        return TypeAdapter(type_)
+        return _new_adapter(type_)
     if adapter is None:
-        adapter = TypeAdapter(type_)
+        adapter = _new_adapter(type_)
         with _ADAPTERS_LOCK:
             adapter = _ADAPTERS.setdefault(type_, adapter)
     return adapter
+
+
+def _new_adapter(type_: Any) -> TypeAdapter[Any]:
+    # pydantic.type_adapter loads on the first non-model body (a list, a union):
+    # a program that only parses models never pays for it.
+    from pydantic import TypeAdapter  # noqa: PLC0415
+
+    return TypeAdapter(type_)
 
 
 def parse_json(content: bytes | str, type_: Any) -> Any:
