@@ -1,6 +1,6 @@
 """Import cost of the generated GitHub client against openapi-python-client's output.
 
-    .venv/bin/python -m benchmarks.import_cost [--runs 9]
+    .venv/bin/python -m benchmarks.import_cost [--runs 15]
 
 Both clients are generated into a temporary directory first (needs the peers
 venv described in ``benchmarks/generation.py``).  Then, alternating, a fresh
@@ -144,9 +144,11 @@ def run(runs: int) -> list[tuple[str, str, float, float]]:
         for target in targets.values():  # compile bytecode once, as an installed package has
             probe(*target)
         samples: dict[str, list[tuple[float, float]]] = {name: [] for name in targets}
+        order = list(targets.items())
         for _ in range(runs):
-            for name, target in targets.items():
+            for name, target in order:
                 samples[name].append(probe(*target))
+            order.reverse()  # no client always runs right after another
     return [
         (
             name,
@@ -160,7 +162,7 @@ def run(runs: int) -> list[tuple[str, str, float, float]]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=9, help="fresh processes per client")
+    parser.add_argument("--runs", type=int, default=15, help="fresh processes per client")
     args = parser.parse_args()
     results = run(args.runs)
     base = {name: (inside, wall) for name, _, inside, wall in results}["openapi-python-client"]
