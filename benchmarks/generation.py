@@ -7,10 +7,12 @@ Peers come from a separate venv, ``benchmarks/.peers-venv`` (never ``.venv``):
     python3 -m venv benchmarks/.peers-venv
     benchmarks/.peers-venv/bin/pip install openapi-python-client==0.29.1 openapi-generator-cli
 
-Each generator runs twice per document in a fresh temporary directory: *cold*
-(empty output, empty forgegen ``--cache-dir``) and *warm* (regenerate into the
-same output after one operation's summary changed in the temporary copy of the
-document).  Every run is a child of a small wrapper process, so ``ru_maxrss`` of
+Each generator runs per document in a fresh temporary directory: once *cold*
+(empty output, empty forgegen ``--cache-dir``), then ``--warm-runs`` times
+*warm* (regenerate into the same output after one operation's summary changed
+again in the temporary copy of the document; the median is reported: a warm
+run of forgegen is about a second, where one-off machine noise is 20 %).
+Every run is a child of a small wrapper process, so ``ru_maxrss`` of
 ``RUSAGE_CHILDREN`` is the peak resident set of the largest single process the
 generator started (black's workers and the JVM included, not summed).  The table
 reports the ratio to openapi-python-client in the same run.  Targets are read off
@@ -24,6 +26,7 @@ import json
 import os
 import platform
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -119,8 +122,8 @@ Row = tuple[str, str, Result]  # (document, generator, result)
 notes: list[str] = []  # generators that exited non-zero after writing their package
 
 
-def run_one(name: str, generator: Generator, source: Path) -> Result:
-    """((cold s, MiB), (warm s, MiB)) for one generator on one document."""
+def run_one(name: str, generator: Generator, source: Path, warm_runs: int = 3) -> Result:
+    """((cold s, MiB), (median warm s, largest warm MiB)) for one generator on one document."""
     env = dict(os.environ, PATH=f"{PEERS_BIN}{os.pathsep}{os.environ['PATH']}")
     # As in import_cost: an installed generator runs from bytecode; with this
     # variable set, every run would compile forgegen's modules again.
@@ -130,8 +133,8 @@ def run_one(name: str, generator: Generator, source: Path) -> Result:
         spec = work / source.name
         shutil.copyfile(source, spec)
         samples = []
-        for edit in (False, True):
-            if edit:
+        for run_index in range(1 + warm_runs):
+            if run_index:
                 touch_one_summary(spec)
             argv = generator(work, spec)
             wall, mib, rc = measure(argv, env)
@@ -146,10 +149,11 @@ def run_one(name: str, generator: Generator, source: Path) -> Result:
                 print(f"  {name}: exit {rc} but the package was written", file=sys.stderr)
                 notes.append(f"{name} exited {rc} on {source.name} but wrote its package")
             samples.append((wall, mib))
-    return samples[0], samples[1]
+    warm = samples[1:]
+    return samples[0], (statistics.median(w for w, _ in warm), max(m for _, m in warm))
 
 
-def run(specs: list[str], with_oag: bool) -> list[Row]:
+def run(specs: list[str], with_oag: bool, warm_runs: int = 3) -> list[Row]:
     generators: list[tuple[str, Generator]] = [
         ("forgegen", _forgegen),
         ("openapi-python-client", _opc),
@@ -160,7 +164,7 @@ def run(specs: list[str], with_oag: bool) -> list[Row]:
     for spec_name in specs:
         for name, generator in generators:
             print(f"  {spec_name}: {name} ...", file=sys.stderr)
-            rows.append((spec_name, name, run_one(name, generator, SPECS[spec_name])))
+            rows.append((spec_name, name, run_one(name, generator, SPECS[spec_name], warm_runs)))
     return rows
 
 
@@ -196,10 +200,12 @@ def main() -> None:
     parser.add_argument(
         "--openapi-generator", action="store_true", help="also time OpenAPI Generator (slow)"
     )
+    parser.add_argument("--warm-runs", type=int, default=3, help="warm runs per generator")
     args = parser.parse_args()
-    rows = run(args.specs, args.openapi_generator)
+    rows = run(args.specs, args.openapi_generator, args.warm_runs)
     print(
-        f"Generation, cold (empty output and cache) and warm (one summary changed); "
+        f"Generation, cold (empty output and cache) and warm (one summary changed, median "
+        f"of {args.warm_runs}); "
         f"wall seconds and peak RSS of the largest process; {os.cpu_count()} CPUs, "
         f"{platform.python_implementation()} {platform.python_version()}, "
         f"{date.today().isoformat()}"

@@ -4,9 +4,11 @@ socket, the parameter and body encoders, the typed errors, open enums."""
 from __future__ import annotations
 
 import datetime as dt
+import random
 import uuid
 from enum import Enum
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from pydantic import BaseModel, ConfigDict, Field
@@ -316,6 +318,21 @@ def test_body_not_matching_model_keeps_error_with_raw_body() -> None:
 )
 def test_path_param_simple(value: Any, encoded: str) -> None:
     assert path_param(value, "simple") == encoded
+
+
+def test_path_param_shortcut_for_ids_encodes_like_the_general_path() -> None:
+    """ints and unreserved-only strings skip quoting; every value must still encode alike."""
+    rng = random.Random(8)
+    alphabet = "aZ09-._~/%?# ü;,="
+    values: list[Any] = [*range(-300, 300), 10**30, -(10**30)]
+    values += [
+        "".join(rng.choice(alphabet) for _ in range(rng.randrange(1, 8))) for _ in range(600)
+    ]
+    for value in values:
+        text = str(value)
+        if text in ("", ".", ".."):
+            continue
+        assert path_param(value, "simple") == quote(text, safe=""), value
 
 
 @pytest.mark.parametrize("hostile", ["", ".", "..", Color("..")])

@@ -14,6 +14,7 @@ import json as _json
 import math
 import mimetypes
 import os
+import re
 import threading
 import uuid
 from collections.abc import Mapping, Sequence
@@ -102,6 +103,11 @@ def to_json(value: Any) -> Any:
 
 def _scalar(value: Any) -> str:
     """The text of one scalar parameter value."""
+    kind = type(value)  # the usual cases first, without an isinstance chain
+    if kind is str:
+        return value  # type: ignore[no-any-return]
+    if kind is int:
+        return str(value)
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, Enum):
@@ -162,6 +168,8 @@ def _joined(value: Any, separator: str, *, explode: bool = False) -> str:
 
 
 _DOT_SEGMENTS = ("", ".", "..")
+# RFC 3986 "unreserved": what ``quote(text, safe="")`` leaves as it is.
+_UNRESERVED_TEXT = re.compile(r"[A-Za-z0-9\-._~]*")
 
 
 def _encode_segment(text: str) -> str:
@@ -178,6 +186,14 @@ def path_param(value: Any, style: str = "simple", *, name: str = "", explode: bo
     :class:`InvalidRequestError`: HTTP libraries and servers normalise such
     segments away (``requests`` even decodes ``%2E``), so no encoding can keep them.
     """
+    if style == "simple":
+        # The common case, an id: an int, or a str of unreserved characters only,
+        # is its own encoding (and never a dot segment, checked below for str).
+        kind = type(value)
+        if kind is int or (kind is str and _UNRESERVED_TEXT.fullmatch(value) is not None):
+            text = str(value)
+            if text not in _DOT_SEGMENTS:
+                return text
     if value is None:
         raise InvalidRequestError(f"path parameter {name or ''!s} must not be None".strip())
     items = _as_list(value)
