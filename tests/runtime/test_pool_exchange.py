@@ -22,6 +22,8 @@ import requestforge._transport as transport_module
 import requests
 from requestforge import HttpClient, HttpClientConfigBuilder, ReadError, TransportError
 
+from tests.support.server import LoopbackServer, Reply
+
 _RESPONSES: dict[str, bytes] = {
     "chunked": (
         b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Type: text/plain\r\n\r\n"
@@ -151,3 +153,35 @@ def test_a_kept_alive_connection_serves_the_next_call(raw_server: RawServer) -> 
         client.close()
     assert (first.content, second.content, third.content) == (b"hello world", b"ok", b"hello world")
     assert raw_server.accepted == before + 1
+
+
+def _outcome_of(call: Any) -> tuple[str, Any]:
+    try:
+        response = call()
+    except Exception as error:
+        return "error", (type(error), re.sub(r"0x[0-9a-f]+", "0x?", str(error)))
+    return "response", response.status_code
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"X-Price": "5 \u20ac"},  # not Latin-1: http.client cannot encode it
+        {"X-Caf\u00e9": "1"},  # a non-ASCII name: the same
+        {"X-Name": "caf\u00e9"},  # Latin-1: sent as one byte
+        {"User-Agent": "@@@SKIP_HEADER@@@"},  # urllib3's "leave the default out"
+        {"X-Other": "@@@SKIP_HEADER@@@"},  # ... refused for any other header
+    ],
+)
+def test_headers_http_client_treats_specially_behave_alike_on_both_paths(
+    server: LoopbackServer, headers: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    server.route("GET", "/h", Reply(200))
+    fast = _outcome_of(lambda: _client(server.url).get("/h", headers=headers))
+    fast_seen = [r.headers for r in server.requests]
+    server.requests.clear()
+    with monkeypatch.context() as patched:
+        patched.setattr(transport_module.Transport, "_fast_send", lambda *_a, **_k: None)
+        reference = _outcome_of(lambda: _client(server.url).get("/h", headers=headers))
+    assert fast == reference
+    assert fast_seen == [r.headers for r in server.requests]

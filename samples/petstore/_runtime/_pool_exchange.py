@@ -55,12 +55,16 @@ from urllib3.util.ssl_match_hostname import CertificateError
 
 from .models import Headers
 
-__all__ = ["SUPPORTED", "Exchange", "open_response", "read_body"]
+__all__ = ["SKIP_HEADER", "SUPPORTED", "Exchange", "open_response", "read_body"]
 
 #: Whether this urllib3 has the internals the exchange reproduces (2.x).
 SUPPORTED = str(getattr(urllib3, "__version__", "")).split(".", 1)[0] == "2"
 
 _CHUNK = 10 * 1024  # what requests streams a body in (``CONTENT_CHUNK_SIZE``)
+#: What urllib3 sends when a request has no User-Agent of its own.
+_DEFAULT_USER_AGENT = f"python-urllib3/{getattr(urllib3, '__version__', '2')}"
+#: A header value urllib3 treats as "leave this default header out" (``util.SKIP_HEADER``).
+SKIP_HEADER = getattr(urllib3.util, "SKIP_HEADER", "@@@SKIP_HEADER@@@")
 _normalize_header_values = getattr(urllib3.connection, "_normalize_header_values", None)
 
 
@@ -196,16 +200,7 @@ def _request(
     except (BaseSSLError, CertificateError) as error:
         raise SSLError(error) from error
     try:
-        connection.request(
-            method,
-            target,
-            body=body,
-            headers=headers,
-            chunked=False,
-            preload_content=False,
-            decode_content=False,
-            enforce_content_length=True,
-        )
+        _send_request(connection, method, target, body, headers)
     except BrokenPipeError:
         pass  # the server may have answered before it stopped reading: read the answer
     except OSError as error:
@@ -225,6 +220,45 @@ def _request(
     except (BaseSSLError, OSError) as error:
         pool._raise_timeout(err=error, url=target, timeout_value=read_timeout)
         raise
+
+
+def _send_request(
+    connection: urllib3.connection.HTTPConnection,
+    method: str,
+    target: str,
+    body: bytes | None,
+    headers: Mapping[str, str],
+) -> None:
+    """What urllib3's ``HTTPConnection.request`` sends for the fast path's requests.
+
+    The transport has already checked every header with requests' rules, which
+    are stricter than ``http.client.putheader``'s (no CR or LF anywhere, no
+    leading white space), so the header lines go straight into the buffer
+    ``putheader`` would have filled, in the same order, encoded the same way
+    (names ASCII, values Latin-1: anything else raises the same
+    ``UnicodeEncodeError``).  ``Content-Length`` is always among ``headers``
+    when there is a body (the transport sets it, as requests does), so urllib3
+    would add nothing but a ``User-Agent`` when none is given.  A header whose
+    value is urllib3's ``SKIP_HEADER`` never gets here (the transport sends it
+    through requests).
+    """
+    if connection.sock is not None:
+        connection.sock.settimeout(connection.timeout)
+    keys = {name.lower() for name in headers}
+    connection.putrequest(  # urllib3's: refuses control characters in the method
+        method,
+        target,
+        skip_host="host" in keys,
+        skip_accept_encoding="accept-encoding" in keys,
+    )
+    output = connection._output  # type: ignore[attr-defined]  # putheader's buffer
+    if "user-agent" not in keys:
+        output(b"User-Agent: " + _DEFAULT_USER_AGENT.encode("latin-1"))
+    for name, value in headers.items():
+        output(name.encode("ascii") + b": " + value.encode("latin-1"))
+    connection.endheaders()
+    if body:
+        connection.send(body)
 
 
 def read_body(exchange: Exchange) -> bytes:

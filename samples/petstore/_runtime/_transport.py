@@ -709,7 +709,7 @@ def _fast_headers(
     for lowered, (name, value) in merged.items():
         if value is None:
             continue
-        if type(name) is not str or type(value) is not str:
+        if type(name) is not str or type(value) is not str or value == _pool_exchange.SKIP_HEADER:
             return None
         if (name, value) not in _VALID_HEADERS:
             if not _HEADER_NAME.match(name) or not _HEADER_VALUE.match(value):
