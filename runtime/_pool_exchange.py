@@ -12,8 +12,10 @@ same connection handling and the *same exceptions*, built the way urllib3
 builds them, so the transport maps both paths alike:
 
 * :func:`open_response` takes a connection from the pool, sends the request
-  with urllib3's ``HTTPConnection.request`` (the same bytes on the wire) and
-  reads the status line and headers with ``http.client``.  Failures become
+  -- the bytes urllib3's ``HTTPConnection.request`` would send, its header
+  lines written straight into ``http.client``'s buffer (the transport has
+  already checked them, with requests' stricter rules) -- and reads the
+  status line and headers with ``http.client``.  Failures become
   what ``urlopen`` raises with the adapter's ``Retry`` (``MaxRetryError`` for
   connection failures, ``ProtocolError``/``ReadTimeoutError`` for read
   failures); the connection is discarded as ``urlopen`` discards it.
@@ -25,8 +27,9 @@ builds them, so the transport maps both paths alike:
   connection returns to the pool (closed when it failed).
 
 It leans on urllib3 2.x internals (``_get_conn``/``_put_conn``,
-``_validate_conn``, ``_raise_timeout``); :data:`SUPPORTED` is false on any
-other major version and the transport keeps ``urlopen`` there.
+``_validate_conn``, ``_raise_timeout``) and on ``http.client``'s header
+buffer (``_output``); :data:`SUPPORTED` is false on any other urllib3 major
+version and the transport keeps ``urlopen`` there.
 """
 
 from __future__ import annotations
