@@ -47,6 +47,7 @@ _PLAIN = re.compile(r"[ !#-\[\]-~]*")
 _NOT_PLAIN = re.compile(r"[^ !#-\[\]-~]")
 
 
+@functools.lru_cache(maxsize=4096)
 def _escape_char(char: str) -> str:
     if char in _SIMPLE_ESCAPES:
         return _SIMPLE_ESCAPES[char]
@@ -127,6 +128,13 @@ def docstring(value: object, indent: str = "") -> str:
         return ""
     if not isinstance(value, str):
         raise TypeError(f"docstring expects a str, got {type(value).__name__}")
+    return _docstring(value, indent)
+
+
+@functools.lru_cache(maxsize=8192)
+def _docstring(value: str, indent: str) -> str:
+    """:func:`docstring`'s work, cached: an operation's description is the
+    docstring of its four functions, its resource entry and its README line."""
     raw_lines = [line.replace("\t", "    ").rstrip() for line in _normalise_lines(value.strip())]
     while raw_lines and not raw_lines[-1]:
         raw_lines.pop()
