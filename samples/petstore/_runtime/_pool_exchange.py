@@ -28,8 +28,7 @@ builds them, so the transport maps both paths alike:
 
 It leans on urllib3 2.x internals (``_get_conn``/``_put_conn``,
 ``_validate_conn``, ``_raise_timeout``) and on ``http.client``'s header
-buffer (``_output``); :data:`SUPPORTED` is false on any other urllib3 major
-version and the transport keeps ``urlopen`` there.
+buffer (``_output``); the runtime requires urllib3 2 (``pyproject.toml``).
 """
 
 from __future__ import annotations
@@ -53,21 +52,17 @@ from urllib3.exceptions import (
     SSLError,
 )
 from urllib3.exceptions import TimeoutError as Urllib3TimeoutError
+from urllib3.util import SKIP_HEADER  # a header value meaning "leave this default out"
 from urllib3.util.retry import Retry
 from urllib3.util.ssl_match_hostname import CertificateError
 
 from .models import Headers
 
-__all__ = ["SKIP_HEADER", "SUPPORTED", "Exchange", "open_response", "read_body"]
-
-#: Whether this urllib3 has the internals the exchange reproduces (2.x).
-SUPPORTED = str(getattr(urllib3, "__version__", "")).split(".", 1)[0] == "2"
+__all__ = ["SKIP_HEADER", "Exchange", "open_response", "read_body"]
 
 _CHUNK = 10 * 1024  # what requests streams a body in (``CONTENT_CHUNK_SIZE``)
 #: What urllib3 sends when a request has no User-Agent of its own.
 _DEFAULT_USER_AGENT = f"python-urllib3/{getattr(urllib3, '__version__', '2')}"
-#: A header value urllib3 treats as "leave this default header out" (``util.SKIP_HEADER``).
-SKIP_HEADER = getattr(urllib3.util, "SKIP_HEADER", "@@@SKIP_HEADER@@@")
 _normalize_header_values = getattr(urllib3.connection, "_normalize_header_values", None)
 
 
@@ -119,11 +114,22 @@ class Exchange:
         return Headers.from_store(store)
 
     @property
-    def original_response(self) -> http.client.HTTPResponse:
-        """For ``requests.cookies.extract_cookies_to_jar``, which reads ``_original_response``."""
+    def _original_response(self) -> http.client.HTTPResponse:
+        """What ``requests.cookies.extract_cookies_to_jar`` reads the headers from."""
         return self.response
 
-    _original_response = original_response
+
+#: The failures urlopen turns into a retry decision (the others it lets through).
+_URLOPEN_HANDLES = (
+    Urllib3TimeoutError,
+    http.client.HTTPException,
+    OSError,
+    ProtocolError,
+    BaseSSLError,
+    SSLError,
+    CertificateError,
+    ProxyError,
+)
 
 
 def open_response(
@@ -150,20 +156,13 @@ def open_response(
             headers=headers,
             timeout=timeout,
         )
-    except (
-        Urllib3TimeoutError,
-        http.client.HTTPException,
-        OSError,
-        ProtocolError,
-        BaseSSLError,
-        SSLError,
-        CertificateError,
-        ProxyError,
-    ) as error:
-        # urlopen's handler: the connection is thrown away and its slot given back.
+    except BaseException as error:
+        # As urlopen: whatever failed, the connection is thrown away and its slot given back.
         if connection is not None:
             connection.close()
         pool._put_conn(None)
+        if not isinstance(error, _URLOPEN_HANDLES):
+            raise
         raised: Exception = error
         if isinstance(error, (BaseSSLError, CertificateError)):
             raised = SSLError(error)
@@ -172,11 +171,6 @@ def open_response(
         # Raises: the runtime's adapter never retries (its Retry is exhausted at once).
         retries.increment(method, target, error=raised, _pool=pool, _stacktrace=error.__traceback__)
         raise MaxRetryError(pool, target, raised) from raised
-    except BaseException:
-        if connection is not None:
-            connection.close()
-        pool._put_conn(None)
-        raise
     return Exchange(pool, connection, response, method, target)
 
 

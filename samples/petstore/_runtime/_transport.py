@@ -22,10 +22,11 @@ cost more than the rest of a call together (Protocol ``isinstance`` checks, URL
 parsing and requoting, cookie merging, hook dispatch).  When nothing they exist
 for is in play -- no proxy, no client certificate, no cookies, no files, no
 session-level auth/params/hooks, a URL that requests would not rewrite -- the
-request is built here and sent through the *same* thread session's
-``HTTPAdapter``'s urllib3 pool, with the adapter's retry settings; urllib3
-errors become the requests exceptions ``HTTPAdapter.send`` and
-``Response.content`` would raise, so :func:`_map_error` maps both paths alike.
+request is built here and sent over a connection of the *same* thread
+session's ``HTTPAdapter``'s urllib3 pool, with the adapter's retry settings
+(:mod:`._pool_exchange`); urllib3 errors become the requests exceptions
+``HTTPAdapter.send`` and ``Response.content`` would raise, so
+:func:`_map_error` maps both paths alike.
 Anything else takes the requests path, unchanged.
 """
 
@@ -104,8 +105,6 @@ __all__ = [
 ]
 
 _OBJECT_PREFIX = re.compile(r"^<[^>]+>:\s*")
-# What requests reads a body in (``requests.models.CONTENT_CHUNK_SIZE``).
-_CONTENT_CHUNK_SIZE = 10 * 1024
 # The json module requests encodes ``json=`` bodies with (simplejson when installed).
 _requests_json: Any = _requests_compat.json  # type: ignore[attr-defined]
 # Bound on the per-session caches keyed by origin (a client talks to a few).
@@ -544,44 +543,17 @@ class Transport:
         pool = self._fast_pool(state, adapter, origin, prefix)
         if origin.scheme == "https":
             adapter.cert_verify(pool, url, origin.verify, None)  # type: ignore[no-untyped-call]
-        if _pool_exchange.SUPPORTED:
-            return self._exchange(
-                pool,
-                adapter,
-                jar,
-                request,
-                target=target,
-                url=url,
-                body=body,
-                headers=headers,
-                deadline=deadline,
-            )
-        try:
-            raw = pool.urlopen(
-                request.method.value,
-                target,
-                body=body,
-                headers=headers,
-                redirect=False,
-                assert_same_host=False,
-                preload_content=False,
-                decode_content=False,
-                retries=adapter.max_retries,
-                timeout=self._urllib3_timeout(request, deadline),
-                chunked=False,
-            )
-        except Exception as exc:
-            _raise_translated(_adapter_error(exc), url)  # exactly as HTTPAdapter.send does
-            raise
-        if "set-cookie" in raw.headers:
-            _extract_cookies(jar, url, headers, raw)
-        try:
-            content = b"".join(raw.stream(_CONTENT_CHUNK_SIZE, decode_content=True))
-        except Exception as exc:
-            _raise_translated(_content_error(exc), url)  # as Response.iter_content does
-            raise
-        raw.release_conn()
-        return url, raw.status, Headers(raw.headers.itermerged()), content, raw.reason or ""
+        return self._exchange(
+            pool,
+            adapter,
+            jar,
+            request,
+            target=target,
+            url=url,
+            body=body,
+            headers=headers,
+            deadline=deadline,
+        )
 
     def _exchange(
         self,
@@ -651,7 +623,7 @@ class Transport:
         return pool
 
     def _urllib3_timeout(self, request: HttpRequest, deadline: float | None) -> urllib3.Timeout:
-        """The attempt's timeouts as urllib3 takes them (cached: ``urlopen`` clones them)."""
+        """The attempt's timeouts as urllib3 takes them (cached: the exchange only reads them)."""
         timeouts = self._timeout(request, deadline)
         timeout = self._timeouts.get(timeouts)
         if timeout is None:
@@ -839,10 +811,10 @@ def _extract_cookies(
     jar: requests.cookies.RequestsCookieJar,
     url: str,
     headers: Mapping[str, str],
-    raw: urllib3.BaseHTTPResponse | _pool_exchange.Exchange,
+    exchange: _pool_exchange.Exchange,
 ) -> None:
     """Store the response's ``Set-Cookie`` in the session jar, as ``Session.send`` does."""
     sent = requests.PreparedRequest()
     sent.url = url
     sent.headers = CaseInsensitiveDict(headers)
-    requests.cookies.extract_cookies_to_jar(jar, sent, raw)  # type: ignore[no-untyped-call]
+    requests.cookies.extract_cookies_to_jar(jar, sent, exchange)  # type: ignore[no-untyped-call]
