@@ -21,6 +21,7 @@ relative imports, so the package works wherever it is placed.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -75,6 +76,26 @@ class TypeRef:
     @property
     def is_any(self) -> bool:
         return self.annotation == "Any"
+
+    def __reduce__(
+        self,
+    ) -> tuple[
+        Callable[[str, tuple[Import, ...], tuple[str, ...]], TypeRef],
+        tuple[str, tuple[Import, ...], tuple[str, ...]],
+    ]:
+        # Sets pickle in hash order, which changes from process to process; sorted,
+        # equal types pickle to equal bytes (the render cache keys on them).
+        return _restore_type_ref, (
+            self.annotation,
+            tuple(sorted(self.imports)),
+            tuple(sorted(self.models)),
+        )
+
+
+def _restore_type_ref(
+    annotation: str, imports: tuple[Import, ...], models: tuple[str, ...]
+) -> TypeRef:
+    return TypeRef(annotation, frozenset(imports), frozenset(models))
 
 
 @dataclass(frozen=True)

@@ -18,10 +18,13 @@ from typing import TYPE_CHECKING, TextIO
 
 from .diagnostics import Diagnostic, Diagnostics, SpecError
 from .formatting import FormatStats, default_cache_dir, format_sources
+from .incremental import IncrementalStats, Lowering, Snapshot, SnapshotStore, lowering_key
 from .render import RuntimeMode, render
+from .render_memo import RenderMemo
 from .writer import Changes, write_files
 
 if TYPE_CHECKING:
+    from .ir import Api
     from .parse import ParsedSpec
 
 __all__ = ["GenerationResult", "UsageError", "generate", "package_name_for"]
@@ -42,6 +45,7 @@ class GenerationResult:
     warnings: list[Diagnostic]
     timings: dict[str, float] = field(default_factory=dict)
     format_stats: FormatStats = field(default_factory=FormatStats)
+    incremental: IncrementalStats = field(default_factory=IncrementalStats)
     checked: bool = False
 
     @property
@@ -127,21 +131,45 @@ def _check_pagination_rule(rule: Mapping[str, object] | None) -> None:
         raise UsageError(f"pagination: {problem}")
 
 
-def _build(
+@dataclass
+class _Built:
+    """What lower -> render -> format made, and the snapshot to keep for the next run."""
+
+    files: dict[str, str]
+    format_stats: FormatStats
+    incremental: IncrementalStats
+    snapshot: Snapshot | None
+
+
+def _cache_root(cache_dir: Path | str | None) -> Path:
+    """``--cache-dir``, else the directory that holds the default format cache."""
+    return Path(cache_dir) if cache_dir is not None else default_cache_dir().parent
+
+
+def _lower(
     parsed: ParsedSpec,
     *,
     name: str,
-    runtime: RuntimeMode,
     diagnostics: Diagnostics,
-    steps: _Progress,
-    cache_dir: Path | str | None,
-    use_cache: bool,
     pagination: Mapping[str, str] | None,
-) -> tuple[dict[str, str], FormatStats]:
-    """lower -> render -> format: the files of the package, formatted."""
+    previous: Lowering | None,
+    incremental: IncrementalStats,
+) -> tuple[Api, Lowering | None, list[Diagnostic]]:
+    """The IR: the previous run's when only prose changed, else lowered now.
+
+    Returns the IR, the reused lowering (``None``: lowered now) and lower's warnings.
+    """
+    key = lowering_key(name, pagination)
+    reused = previous.reuse(parsed.document, key) if previous is not None else None
+    if previous is not None and reused is not None:
+        api, changed = reused
+        warnings = previous.diagnostics()
+        diagnostics.extend(warnings)
+        incremental.lowering = f"reused, {changed} prose change(s)"
+        return api, previous, warnings
     from .lower import lower  # noqa: PLC0415 - see generate()
 
-    steps.start()
+    first_warning = len(diagnostics.warnings)
     try:
         api = lower(
             None,
@@ -152,20 +180,47 @@ def _build(
         )
     except SpecError as error:
         raise error.located(parsed.locate) from error.__cause__
+    return api, None, diagnostics.warnings[first_warning:]
+
+
+def _build(
+    parsed: ParsedSpec,
+    *,
+    name: str,
+    out_dir: Path | str,
+    runtime: RuntimeMode,
+    diagnostics: Diagnostics,
+    steps: _Progress,
+    cache_dir: Path | str | None,
+    use_cache: bool,
+    pagination: Mapping[str, str] | None,
+) -> _Built:
+    """lower -> render -> format: the files of the package, formatted."""
+    store = SnapshotStore(_cache_root(cache_dir), out_dir, name) if use_cache else None
+    previous = store.load() if store is not None else Snapshot()
+    incremental = IncrementalStats()
+
+    steps.start()
+    api, lowering, lower_warnings = _lower(
+        parsed,
+        name=name,
+        diagnostics=diagnostics,
+        pagination=pagination,
+        previous=previous.lowering,
+        incremental=incremental,
+    )
     operations = sum(len(tag.operations) for tag in api.tags)
     steps.done(
         "lower",
         f"{operations} operations in {len(api.tags)} tags, {len(api.models)} models, "
-        f"{len(api.enums)} enums, {len(api.aliases)} aliases, {len(diagnostics)} warnings",
+        f"{len(api.enums)} enums, {len(api.aliases)} aliases, {len(diagnostics)} warnings"
+        f" ({incremental.lowering})",
     )
 
     steps.start()
     # Compiled templates live beside the format cache (``--cache-dir``/templates).
-    template_cache = (
-        Path(cache_dir) / "templates"
-        if cache_dir is not None
-        else default_cache_dir().parent / "templates"
-    )
+    template_cache = _cache_root(cache_dir) / "templates"
+    memo = RenderMemo(previous.units) if use_cache else None
     rendered = render(
         api,
         runtime=runtime,
@@ -173,14 +228,26 @@ def _build(
         template_cache=template_cache if use_cache else None,
         # The rule shapes the output, so the package records it.
         options={"pagination": dict(sorted(pagination.items()))} if pagination else None,
+        memo=memo,
     )
+    reused = memo.reused if memo is not None else set()
+    incremental.units_reused = len(reused)
+    incremental.units_rendered = len(memo.keys) - len(reused) if memo is not None else 0
     lines = sum(text.count("\n") for text in rendered.values())
-    steps.done("render", f"{len(rendered)} files, {lines} lines")
+    steps.done(
+        "render",
+        f"{len(rendered)} files, {lines} lines, {incremental.units_reused} modules unchanged",
+    )
 
     steps.start()
     stats = FormatStats()
     # The vendored runtime is copied byte for byte; it is black-formatted already.
-    generated = {path: text for path, text in rendered.items() if not path.startswith("_runtime/")}
+    # Modules from the render memo were formatted when they were made.
+    generated = {
+        path: text
+        for path, text in rendered.items()
+        if not path.startswith("_runtime/") and path not in reused
+    }
     formatted = format_sources(
         generated,
         cache_dir=Path(cache_dir) if cache_dir is not None else None,
@@ -193,7 +260,14 @@ def _build(
         f"{stats.formatted} formatted ({stats.lines_formatted} lines, {stats.workers} "
         f"worker(s)), {stats.cached} from cache",
     )
-    return files, stats
+    snapshot = None
+    if memo is not None:
+        if lowering is None:
+            lowering = Lowering.record(
+                api, parsed.document, lowering_key(name, pagination), lower_warnings
+            )
+        snapshot = Snapshot(lowering=lowering, units=memo.learned(files))
+    return _Built(files, stats, incremental, snapshot)
 
 
 def generate(
@@ -242,9 +316,10 @@ def generate(
     )
     steps.done("parse", f"{Path(spec_path).name}: OpenAPI {parsed.original_version}")
     try:
-        files, stats = _build(
+        built = _build(
             parsed,
             name=name,
+            out_dir=out_dir,
             runtime=runtime,
             diagnostics=diagnostics,
             steps=steps,
@@ -256,6 +331,9 @@ def generate(
         parsed.check()  # an invalid document explains a failure better than its symptom
         raise
     parsed.check()
+    files = built.files
+    if built.snapshot is not None:
+        SnapshotStore(_cache_root(cache_dir), out_dir, name).save(built.snapshot)
 
     steps.start()
     changes = write_files(out_dir, files, check=check, force=force)
@@ -271,6 +349,7 @@ def generate(
         changes=changes,
         warnings=[_located(warning, parsed.locate) for warning in diagnostics.warnings],
         timings=steps.timings,
-        format_stats=stats,
+        format_stats=built.format_stats,
+        incremental=built.incremental,
         checked=check,
     )

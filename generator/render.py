@@ -50,6 +50,7 @@ from .ir import Api, EnumType, Model, Operation, Tag, TypeAlias
 from .layout import import_line, layout_call
 from .model_views import alias_view, enum_view, model_view, ordered_aliases
 from .operation_views import STATUS_ERRORS, operation_view
+from .render_memo import RenderMemo
 
 __all__ = [
     "RUNTIME_PACKAGE",
@@ -172,12 +173,15 @@ def render(
     spec_sha256: str = "",
     options: Mapping[str, object] | None = None,
     template_cache: Path | None = None,
+    memo: RenderMemo | None = None,
 ) -> dict[str, str]:
     """Every file of the generated package, as ``{relative path: source text}``.
 
     ``spec_sha256`` and ``options`` go into ``.forgegen.json``; ``runtime``
     chooses between a vendored ``_runtime/`` copy and importing ``requestforge``;
     ``template_cache`` is where compiled templates are kept (none: compile each run).
+    With a ``memo``, model and operation modules whose inputs it knows are taken
+    from it, already formatted (``memo.reused`` lists them).
     """
     if runtime not in ("vendored", "package"):
         raise RenderError(f"runtime must be 'vendored' or 'package', got {runtime!r}")
@@ -196,36 +200,17 @@ def render(
     _check_unique("tags", [tag.python_name for tag in api.tags])
     exports: dict[str, str] = {}
     for module, (models, enums, aliases) in definitions.items():
+        path = module_path(module)
+        text = None
+        if memo is not None:
+            key = memo.key("model_module.py", module, runtime, models, enums, aliases)
+            text = memo.lookup(path, key)
+        if text is None:
+            text = _model_module(
+                env, module, models=models, enums=enums, aliases=aliases, runtime=runtime
+            )
+        emit(path, text)
         defined: list[Model | EnumType | TypeAlias] = [*models, *enums, *aliases]
-        imports = ImportSet(module, runtime=runtime)
-        ordered_models = sorted(models, key=lambda m: m.name)
-        imports.defined = {d.name for d in defined}
-        classes = (
-            [enum_view(e, imports) for e in sorted(enums, key=lambda e: e.name)]
-            + [model_view(m, imports) for m in ordered_models]
-            + [alias_view(a, imports) for a in ordered_aliases(aliases)]
-        )
-        rebuild = [
-            m.name
-            for m in ordered_models
-            if len(ordered_models) > 1 or aliases or any(m.name in f.type.models for f in m.fields)
-        ]
-        if _refers_forward(ordered_models, defined):
-            # Only a module whose models refer forward (to each other, to its
-            # aliases, to themselves) needs string annotations.  Elsewhere Python
-            # evaluates them as the class is built, which pydantic would otherwise
-            # do by compiling each string: a third of a model's import time.
-            imports.external("__future__", "annotations")
-        pointers = sorted({d.pointer for d in defined if d.pointer})
-        emit(
-            module_path(module),
-            env.get_template("model_module.py.jinja").render(
-                pointers=pointers,
-                imports=imports.lines(),
-                classes=classes,
-                rebuild=rebuild,
-            ),
-        )
         for definition in defined:
             exports[definition.name] = relative("models", module, from_package=True)
 
@@ -237,7 +222,7 @@ def render(
     )
 
     for tag in api.tags:
-        _render_tag(env, emit, tag, runtime)
+        _render_tag(env, emit, tag, runtime, memo)
     emit(
         "api/__init__.py",
         env.get_template("api_init.py.jinja").render(
@@ -297,6 +282,45 @@ def render(
     }
     files[".forgegen.json"] = json.dumps(metadata, indent=2, sort_keys=True) + "\n"
     return dict(sorted(files.items()))
+
+
+def _model_module(
+    env: jinja2.Environment,
+    module: str,
+    *,
+    models: list[Model],
+    enums: list[EnumType],
+    aliases: list[TypeAlias],
+    runtime: RuntimeMode,
+) -> str:
+    """One ``models`` module: its enums, models and aliases, in definition order."""
+    defined: list[Model | EnumType | TypeAlias] = [*models, *enums, *aliases]
+    imports = ImportSet(module, runtime=runtime)
+    ordered_models = sorted(models, key=lambda m: m.name)
+    imports.defined = {d.name for d in defined}
+    classes = (
+        [enum_view(e, imports) for e in sorted(enums, key=lambda e: e.name)]
+        + [model_view(m, imports) for m in ordered_models]
+        + [alias_view(a, imports) for a in ordered_aliases(aliases)]
+    )
+    rebuild = [
+        m.name
+        for m in ordered_models
+        if len(ordered_models) > 1 or aliases or any(m.name in f.type.models for f in m.fields)
+    ]
+    if _refers_forward(ordered_models, defined):
+        # Only a module whose models refer forward (to each other, to its
+        # aliases, to themselves) needs string annotations.  Elsewhere Python
+        # evaluates them as the class is built, which pydantic would otherwise
+        # do by compiling each string: a third of a model's import time.
+        imports.external("__future__", "annotations")
+    pointers = sorted({d.pointer for d in defined if d.pointer})
+    return env.get_template("model_module.py.jinja").render(
+        pointers=pointers,
+        imports=imports.lines(),
+        classes=classes,
+        rebuild=rebuild,
+    )
 
 
 _ERROR_NAMES = (
@@ -381,24 +405,36 @@ def _refers_forward(
 
 
 def _render_tag(
-    env: jinja2.Environment, emit: Callable[[str, str], None], tag: Tag, runtime: RuntimeMode
+    env: jinja2.Environment,
+    emit: Callable[[str, str], None],
+    tag: Tag,
+    runtime: RuntimeMode,
+    memo: RenderMemo | None,
 ) -> None:
     tag_package = f"api.{identifier(tag.python_name)}"
     _check_unique(f"operations of tag {tag.name!r}", [op.python_name for op in tag.operations])
     endpoints: list[tuple[str, str, str, bool]] = []
     module_imports: list[tuple[str, str, str]] = []  # (package, module, alias)
     for operation in tag.operations:
-        imports = ImportSet(operation.module, runtime=runtime)
-        view = operation_view(operation, imports)
-        emit(
-            module_path(operation.module),
-            env.get_template("operation.py.jinja").render(op=view, imports=imports.lines()),
-        )
+        path = module_path(operation.module)
+        text = None
+        if memo is not None:
+            text = memo.lookup(path, memo.key("operation.py", runtime, operation))
+        if text is None:
+            imports = ImportSet(operation.module, runtime=runtime)
+            view = operation_view(operation, imports)
+            text = env.get_template("operation.py.jinja").render(op=view, imports=imports.lines())
+        emit(path, text)
         parent, _, leaf = operation.module.rpartition(".")
         alias = f"_{identifier(leaf)}"
         module_imports.append((parent, leaf, alias))
         endpoints.append(
-            (view.name, alias, (operation.summary or "").strip(), view.pagination is not None)
+            (
+                identifier(operation.python_name),
+                alias,
+                (operation.summary or "").strip(),
+                operation.pagination is not None,
+            )
         )
     emit(
         module_path(tag_package, package=True),

@@ -39,7 +39,8 @@ from typing import TYPE_CHECKING, Any
 
 from ..diagnostics import Diagnostics, join_pointer
 from ..ir import Api, Operation, Parameter, RequestBody, Response, Server, Tag
-from .document import as_map, as_str
+from ..prose import prose
+from .document import as_map
 from .modules import assign_modules, break_alias_cycles, place, with_imports
 from .naming import TAG_RESERVED, NameScope, pascal_case, shorten, snake_case
 from .operations import OperationLowerer, collect_operations
@@ -60,15 +61,14 @@ def _servers(document: Mapping[str, Any]) -> tuple[Server, ...]:
     documentation matter the spec's description can carry.
     """
     result = []
-    for entry in document.get("servers") or []:
+    for index, entry in enumerate(document.get("servers") or []):
         if not isinstance(entry, Mapping) or not isinstance(entry.get("url"), str):
             continue
         url: str = entry["url"]
         for name, variable in (entry.get("variables") or {}).items():
             if isinstance(variable, Mapping) and "default" in variable:
                 url = url.replace("{" + str(name) + "}", str(variable["default"]))
-        description = entry.get("description")
-        result.append(Server(url, description if isinstance(description, str) else None))
+        result.append(Server(url, prose(entry, "description", f"#/servers/{index}")))
     return tuple(result)
 
 
@@ -85,9 +85,11 @@ def _tag_order(document: Mapping[str, Any], used: list[str]) -> list[str]:
 
 def _tag_descriptions(document: Mapping[str, Any]) -> dict[str, str]:
     result: dict[str, str] = {}
-    for entry in document.get("tags") or []:
-        if isinstance(entry, Mapping) and isinstance(entry.get("description"), str):
-            result.setdefault(str(entry.get("name")), entry["description"])
+    for index, entry in enumerate(document.get("tags") or []):
+        if isinstance(entry, Mapping):
+            description = prose(entry, "description", f"#/tags/{index}")
+            if description is not None:
+                result.setdefault(str(entry.get("name")), description)
     return result
 
 
@@ -220,7 +222,7 @@ def lower(
     else:
         info = as_map(document.get("info"))
         title, version = str(info.get("title", "")), str(info.get("version", ""))
-        description = as_str(info.get("description"))
+        description = prose(info, "description", "#/info")
     return Api(
         package_name=package_name,
         title=title,

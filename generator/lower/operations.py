@@ -45,6 +45,7 @@ from ..ir import (
     ResponseParse,
     TypeRef,
 )
+from ..prose import prose
 from . import types as t
 from .document import as_bool, as_list, as_map, as_str, pointer_tokens, resolve
 from .media import choose
@@ -193,8 +194,8 @@ class OperationLowerer:
             success_type=t.union(successes) if successes else t.NONE,
             security=self._security(raw),
             security_scopes=self._security_scopes(raw),
-            summary=as_str(node.get("summary")),
-            description=as_str(node.get("description")),
+            summary=prose(node, "summary", raw.pointer),
+            description=prose(node, "description", raw.pointer),
             deprecated=as_bool(node.get("deprecated")),
             operation_id=as_str(node.get("operationId")),
             pointer=raw.pointer,
@@ -302,7 +303,7 @@ class OperationLowerer:
             required=required,
             style=style,
             default=default,
-            description=as_str(node.get("description")),
+            description=prose(node, "description", pointer),
             deprecated=as_bool(node.get("deprecated")),
         )
 
@@ -361,7 +362,7 @@ class OperationLowerer:
             content_type=content_type,
             encoding=_ENCODINGS[kind],
             required=required,
-            description=as_str(node.get("description")),
+            description=prose(node, "description", own_pointer),
         )
 
     # -- responses ---------------------------------------------------------
@@ -390,7 +391,7 @@ class OperationLowerer:
                     parse=parse,
                     type=type_,
                     content_type=content_type,
-                    description=as_str(node.get("description")),
+                    description=prose(node, "description", own_pointer),
                     error_class=error_class,
                 )
             )

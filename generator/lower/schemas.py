@@ -30,6 +30,7 @@ from typing import Any
 
 from ..diagnostics import Diagnostics, SpecError, join_pointer
 from ..ir import EnumType, Model, ModelField, TypeAlias, TypeRef
+from ..prose import prose
 from . import types as t
 from .discriminators import Discriminators
 from .document import as_bool, as_list, as_map, as_str, resolve, resolve_path
@@ -191,7 +192,7 @@ class SchemaLowerer:
                 name=component.name,
                 module="",
                 target=target,
-                description=as_str(schema.get("description")),
+                description=prose(schema, "description", component.pointer),
                 pointer=component.pointer,
             )
             return
@@ -235,7 +236,7 @@ class SchemaLowerer:
                 self._models[name] = _ModelDraft(
                     name=name,
                     pointer=component.pointer,
-                    description=as_str(schema.get("description")),
+                    description=prose(schema, "description", component.pointer),
                     deprecated=as_bool(schema.get("deprecated")),
                     extra=self._extra(schema, component.pointer, name) or t.ANY,
                 )
@@ -410,7 +411,7 @@ class SchemaLowerer:
                 self._models[name] = _ModelDraft(
                     name=name,
                     pointer=pointer,
-                    description=as_str(schema.get("description")),
+                    description=prose(schema, "description", pointer),
                     deprecated=as_bool(schema.get("deprecated")),
                     extra=extra,
                 )
@@ -476,7 +477,7 @@ class SchemaLowerer:
                 as_list(schema.get("x-enum-varnames") or schema.get("x-enumNames")),
                 as_list(schema.get("x-enum-descriptions")),
             ),
-            description=as_str(schema.get("description")),
+            description=prose(schema, "description", pointer),
             pointer=pointer,
         )
         return t.model_ref(name)
@@ -505,7 +506,7 @@ class SchemaLowerer:
         draft = _ModelDraft(
             name=name,
             pointer=pointer,
-            description=as_str(schema.get("description")),
+            description=prose(schema, "description", pointer),
             deprecated=as_bool(schema.get("deprecated")),
         )
         self._models[name] = draft
@@ -531,7 +532,7 @@ class SchemaLowerer:
                     type=prop_type if is_required else t.optional(prop_type),
                     required=is_required,
                     default=default,
-                    description=as_str(node.get("description")),
+                    description=prose(node, "description", prop_pointer),
                     read_only=as_bool(node.get("readOnly")),
                     write_only=as_bool(node.get("writeOnly")),
                     deprecated=as_bool(node.get("deprecated")),

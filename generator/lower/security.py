@@ -32,6 +32,7 @@ from typing import Any, Literal
 
 from ..diagnostics import Diagnostics, SpecError, join_pointer
 from ..ir import PipelineStep, SecurityScheme
+from ..prose import prose
 from .document import as_map, as_str, resolve
 from .naming import NameScope, snake_case
 
@@ -105,7 +106,7 @@ def _kind(node: Mapping[str, Any], pointer: str, diagnostics: Diagnostics) -> Sc
 def _scheme(
     name: str, kind: SchemeKind, node: Mapping[str, Any], pointer: str, diagnostics: Diagnostics
 ) -> SecurityScheme:
-    description = as_str(node.get("description"))
+    description = prose(node, "description", pointer)
     if kind == "apiKey":
         location = _API_KEY_LOCATIONS.get(as_str(node.get("in")) or "")
         if location is None:
