@@ -141,7 +141,12 @@ def load_config(path: Path, *, required: bool) -> dict[str, Any]:
 @click.option(
     "--cache-dir",
     type=click.Path(file_okay=False, path_type=Path),
-    help="Where formatted files are cached (default ~/.cache/forgegen/black).",
+    help="Where formatted files and regeneration snapshots are kept (default ~/.cache/forgegen).",
+)
+@click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Neither read nor write any cache: lower, render and format everything.",
 )
 @click.option("-q", "--quiet", is_flag=True, help="No progress output (warnings still shown).")
 @click.version_option(__version__, "--version", prog_name="forgegen")
@@ -155,6 +160,7 @@ def main(  # noqa: PLR0917 -- click passes every option positionally
     allow_remote_refs: bool | None,
     config_path: Path | None,
     cache_dir: Path | None,
+    no_cache: bool,
     quiet: bool,
 ) -> None:
     """Generate a typed Python client package from the OpenAPI document SPEC."""
@@ -183,6 +189,7 @@ def main(  # noqa: PLR0917 -- click passes every option positionally
             ),
             quiet=quiet,
             cache_dir=cache_dir if cache_dir is not None else config.get("cache_dir"),
+            use_cache=not no_cache,
             pagination=config.get("pagination"),
         )
     except SpecError as error:

@@ -209,6 +209,12 @@ def _build(
         previous=previous.lowering,
         incremental=incremental,
     )
+    if use_cache and lowering is None:
+        # Recorded before rendering: recording corrects the pointers of prose that
+        # normalising moved, and the render keys should see the corrected ones.
+        lowering = Lowering.record(
+            api, parsed.document, lowering_key(name, pagination), lower_warnings
+        )
     operations = sum(len(tag.operations) for tag in api.tags)
     steps.done(
         "lower",
@@ -262,10 +268,6 @@ def _build(
     )
     snapshot = None
     if memo is not None:
-        if lowering is None:
-            lowering = Lowering.record(
-                api, parsed.document, lowering_key(name, pagination), lower_warnings
-            )
         snapshot = Snapshot(lowering=lowering, units=memo.learned(files))
     return _Built(files, stats, incremental, snapshot)
 

@@ -44,7 +44,15 @@ def test_version_and_help() -> None:
     assert code == 0
     assert "forgegen petstore.yaml -o src/petstore" in output
     assert "[tool.forgegen]" in output
-    for option in ("--package-name", "--check", "--runtime", "--force", "--config", "-q"):
+    for option in (
+        "--package-name",
+        "--check",
+        "--runtime",
+        "--force",
+        "--config",
+        "--no-cache",
+        "-q",
+    ):
         assert option in output
 
 
@@ -86,6 +94,24 @@ def test_output_is_byte_identical_across_runs_and_cache_states(spec: Path, tmp_p
     assert files == sorted(p.relative_to(second) for p in second.rglob("*") if p.is_file())
     for name in files:
         assert (first / name).read_bytes() == (second / name).read_bytes(), name
+
+
+@needs_corpus
+def test_no_cache_reads_and_writes_no_cache(spec: Path, tmp_path: Path) -> None:
+    out, cache = tmp_path / "out" / "petstore", tmp_path / "cache"
+    code, output = _run(spec, "-o", out, "--cache-dir", cache)
+    assert code == 0, output
+    assert "(lowered)" in output
+    assert (cache / "incremental").is_dir()
+    code, output = _run(spec, "-o", out, "--cache-dir", cache)
+    assert "(reused, 0 prose change(s))" in output
+    assert " 0 formatted" in output
+    entries = sorted(cache.rglob("*"))
+    code, output = _run(spec, "-o", out, "--cache-dir", cache, "--no-cache")
+    assert code == 0, output
+    assert "(lowered)" in output
+    assert " 0 formatted" not in output
+    assert sorted(cache.rglob("*")) == entries
 
 
 @needs_corpus
