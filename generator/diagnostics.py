@@ -22,6 +22,7 @@ __all__ = [
     "SpecError",
     "escape_pointer_token",
     "join_pointer",
+    "pointer_tokens",
 ]
 
 
@@ -39,6 +40,13 @@ def join_pointer(base: str, *tokens: str | int) -> str:
             text = text.replace("~", "~0").replace("/", "~1")
         base = f"{base}/{text}"
     return base
+
+
+def pointer_tokens(pointer: str) -> list[str]:
+    """The unescaped tokens of a local ``#/...`` pointer (what :func:`join_pointer` joined)."""
+    if not pointer.startswith("#/"):
+        return []
+    return [token.replace("~1", "/").replace("~0", "~") for token in pointer[2:].split("/")]
 
 
 @dataclass(frozen=True)

@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .diagnostics import Diagnostic, join_pointer
+from .diagnostics import Diagnostic, join_pointer, pointer_tokens
 from .formatting import FORMATTER_REVISION, MODE_DESCRIPTION, black_version
 from .ir import Api
 from .prose import Prose, ProseCollector, ProseUnpickler
@@ -93,26 +93,23 @@ def _source_files(root: Any, prefix: str = "") -> Iterator[tuple[str, bytes]]:
             yield prefix + entry.name, entry.read_bytes()
 
 
-def _tokens(pointer: str) -> list[str]:
-    return [
-        token.replace("~1", "/").replace("~0", "~")
-        for token in pointer.removeprefix("#").split("/")[1:]
-    ]
+def _child(node: object, token: str) -> object:
+    """``node``'s member named by one pointer token; ``None`` when there is none."""
+    if isinstance(node, dict):
+        return node.get(token)
+    if isinstance(node, list) and token.isdigit() and int(token) < len(node):
+        return node[int(token)]
+    return None
 
 
 def _place(document: object, pointer: str) -> tuple[dict[str, Any], str] | None:
     """The dict holding ``pointer``'s value in ``document`` and its key, or ``None``."""
-    tokens = _tokens(pointer)
+    tokens = pointer_tokens(pointer)
     if not tokens:
         return None
     node = document
     for token in tokens[:-1]:
-        if isinstance(node, dict):
-            node = node.get(token)
-        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
-            node = node[int(token)]
-        else:
-            return None
+        node = _child(node, token)
     if not isinstance(node, dict) or tokens[-1] not in node:
         return None
     return node, tokens[-1]
@@ -121,16 +118,12 @@ def _place(document: object, pointer: str) -> tuple[dict[str, Any], str] | None:
 def _ancestors(document: object, pointer: str) -> list[tuple[object, str]]:
     """The nodes on ``pointer``'s way that exist in ``document``, root first, with pointers."""
     found: list[tuple[object, str]] = [(document, "#")]
-    node, here = document, "#"
-    for token in _tokens(pointer)[:-1]:
-        if isinstance(node, dict) and token in node:
-            node = node[token]
-        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
-            node = node[int(token)]
-        else:
+    for token in pointer_tokens(pointer)[:-1]:
+        node, here = found[-1]
+        child = _child(node, token)
+        if child is None:
             break
-        here = join_pointer(here, token)
-        found.append((node, here))
+        found.append((child, join_pointer(here, token)))
     return found
 
 

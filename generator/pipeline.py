@@ -138,7 +138,8 @@ class _Built:
     files: dict[str, str]
     format_stats: FormatStats
     incremental: IncrementalStats
-    snapshot: Snapshot | None
+    store: SnapshotStore | None
+    snapshot: Snapshot
 
 
 def _cache_root(cache_dir: Path | str | None) -> Path:
@@ -153,20 +154,22 @@ def _lower(
     diagnostics: Diagnostics,
     pagination: Mapping[str, str] | None,
     previous: Lowering | None,
+    key: str,
     incremental: IncrementalStats,
 ) -> tuple[Api, Lowering | None, list[Diagnostic]]:
     """The IR: the previous run's when only prose changed, else lowered now.
 
-    Returns the IR, the reused lowering (``None``: lowered now) and lower's warnings.
+    ``key`` is :func:`lowering_key` of ``name`` and ``pagination``.  Returns the
+    IR, the reused lowering (``None``: lowered now) and lower's warnings.
     """
-    key = lowering_key(name, pagination)
-    reused = previous.reuse(parsed.document, key) if previous is not None else None
-    if previous is not None and reused is not None:
-        api, changed = reused
-        warnings = previous.diagnostics()
-        diagnostics.extend(warnings)
-        incremental.lowering = f"reused, {changed} prose change(s)"
-        return api, previous, warnings
+    if previous is not None:
+        reused = previous.reuse(parsed.document, key)
+        if reused is not None:
+            api, changed = reused
+            warnings = previous.diagnostics()
+            diagnostics.extend(warnings)
+            incremental.lowering = f"reused, {changed} prose change(s)"
+            return api, previous, warnings
     from .lower import lower  # noqa: PLC0415 - see generate()
 
     first_warning = len(diagnostics.warnings)
@@ -199,6 +202,7 @@ def _build(
     store = SnapshotStore(_cache_root(cache_dir), out_dir, name) if use_cache else None
     previous = store.load() if store is not None else Snapshot()
     incremental = IncrementalStats()
+    key = lowering_key(name, pagination)
 
     steps.start()
     api, lowering, lower_warnings = _lower(
@@ -207,14 +211,13 @@ def _build(
         diagnostics=diagnostics,
         pagination=pagination,
         previous=previous.lowering,
+        key=key,
         incremental=incremental,
     )
-    if use_cache and lowering is None:
+    if store is not None and lowering is None:
         # Recorded before rendering: recording corrects the pointers of prose that
         # normalising moved, and the render keys should see the corrected ones.
-        lowering = Lowering.record(
-            api, parsed.document, lowering_key(name, pagination), lower_warnings
-        )
+        lowering = Lowering.record(api, parsed.document, key, lower_warnings)
     operations = sum(len(tag.operations) for tag in api.tags)
     steps.done(
         "lower",
@@ -226,7 +229,7 @@ def _build(
     steps.start()
     # Compiled templates live beside the format cache (``--cache-dir``/templates).
     template_cache = _cache_root(cache_dir) / "templates"
-    memo = RenderMemo(previous.units) if use_cache else None
+    memo = RenderMemo(previous.units) if store is not None else None
     rendered = render(
         api,
         runtime=runtime,
@@ -266,10 +269,8 @@ def _build(
         f"{stats.formatted} formatted ({stats.lines_formatted} lines, {stats.workers} "
         f"worker(s)), {stats.cached} from cache",
     )
-    snapshot = None
-    if memo is not None:
-        snapshot = Snapshot(lowering=lowering, units=memo.learned(files))
-    return _Built(files, stats, incremental, snapshot)
+    units = memo.learned(files) if memo is not None else {}
+    return _Built(files, stats, incremental, store, Snapshot(lowering=lowering, units=units))
 
 
 def generate(
@@ -334,8 +335,8 @@ def generate(
         raise
     parsed.check()
     files = built.files
-    if built.snapshot is not None:
-        SnapshotStore(_cache_root(cache_dir), out_dir, name).save(built.snapshot)
+    if built.store is not None:
+        built.store.save(built.snapshot)
 
     steps.start()
     changes = write_files(out_dir, files, check=check, force=force)

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ..diagnostics import SpecError
+from ..diagnostics import SpecError, pointer_tokens
 
 __all__ = [
     "as_bool",
@@ -49,13 +49,6 @@ def as_str(value: object) -> str | None:
 def as_bool(value: object, default: bool = False) -> bool:
     """``value`` if it is a boolean, else ``default``."""
     return value if isinstance(value, bool) else default
-
-
-def pointer_tokens(ref: str) -> list[str]:
-    """The unescaped tokens of a local ``#/...`` reference."""
-    if not ref.startswith("#/"):
-        return []
-    return [token.replace("~1", "/").replace("~0", "~") for token in ref[2:].split("/")]
 
 
 def resolve(

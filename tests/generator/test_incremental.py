@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from forgegen.diagnostics import pointer_tokens
 from forgegen.incremental import SnapshotStore, structure_digest
 from forgegen.loader import load_document
 from forgegen.pipeline import GenerationResult, generate
@@ -40,15 +41,9 @@ def _tree(root: Path) -> dict[str, bytes]:
     }
 
 
-def _tokens(pointer: str) -> list[str]:
-    return [
-        t.replace("~1", "/").replace("~0", "~") for t in pointer.removeprefix("#").split("/")[1:]
-    ]
-
-
 def _get(document: Any, pointer: str) -> Any:
     node = document
-    for token in _tokens(pointer):
+    for token in pointer_tokens(pointer):
         if isinstance(node, list):
             if not token.isdigit() or int(token) >= len(node):
                 return None
@@ -63,7 +58,7 @@ def _get(document: Any, pointer: str) -> Any:
 
 
 def _set(document: Any, pointer: str, value: Any) -> None:
-    *parents, last = _tokens(pointer)
+    *parents, last = pointer_tokens(pointer)
     node = document
     for token in parents:
         node = node[int(token)] if isinstance(node, list) else node[token]
@@ -175,7 +170,7 @@ def test_a_structural_edit_lowers_again_and_reuses_unchanged_modules(spotify: Wo
 def test_removing_a_description_is_a_structural_edit(spotify: Workspace) -> None:
     pointer = next(p for p in spotify.prose_pointers() if p.startswith("#/paths/"))
     edited = copy.deepcopy(spotify.document)
-    *parent, key = _tokens(pointer)
+    *parent, key = pointer_tokens(pointer)
     node = _get(edited, "#/" + "/".join(t.replace("~", "~0").replace("/", "~1") for t in parent))
     del node[key]
     spotify.write(edited)
