@@ -47,7 +47,7 @@ def _default_retry() -> RetryStrategy:
     return ExponentialBackoffRetryStrategy(max_retries=2)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False)  # its own __repr__ redacts
 class HttpClientConfig:
     """Everything an :class:`~requestforge.HttpClient` needs; build it with the builder.
 

@@ -194,7 +194,7 @@ def auth_added_names(
     return headers, auth_added_params(authenticated, unauthenticated)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False)  # its own __repr__ redacts
 class HttpRequest:
     """An HTTP request as the caller built it (immutable).
 
@@ -359,7 +359,7 @@ _REQUEST_SLOTS: tuple[tuple[str, Any], ...] = tuple(
 )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False)  # its own __repr__ redacts
 class HttpResponse:
     """A received HTTP response with its body fully read (immutable).
 
