@@ -107,6 +107,7 @@ def parse_spec(
             version="3.0" if version == "2.0" else version[:3],
             diagnostics=diagnostics,
             source=bundle.source,
+            only_json=all(loaded.format == "json" for loaded in bundle.documents.values()),
         )
         start = Validation.start if validate == "background" else Validation.now
         validation = start(document, bundle)

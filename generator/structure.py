@@ -29,6 +29,11 @@ __all__ = ["REFERABLE", "SCHEMA_LISTS", "SCHEMA_MAPS", "SCHEMA_SINGLE", "Kind", 
 class Kind(Enum):
     """What an object in an OpenAPI document is."""
 
+    # Members are singletons compared by identity: hash them as objects too.  Enum's
+    # own __hash__ is Python code that hashes the name, and the walks look a kind
+    # up in a table for each of the document's ~60,000 objects.
+    __hash__ = object.__hash__
+
     ROOT = "root"
     PATHS = "paths"
     PATH_ITEM = "pathItem"
@@ -122,18 +127,34 @@ _PATTERNED: dict[Kind, Kind] = {
 }
 
 
+_Table = tuple[
+    "Kind | None", dict[str, Kind], dict[str, Kind], dict[str, Kind], frozenset[str]
+]
+_NO_CHILDREN: dict[str, Kind] = {}
+# Per kind, all four tables at once (one lookup per object), and the keys that
+# hold a child of any form.
+_TABLES: dict[Kind, _Table] = {
+    kind: (
+        _PATTERNED.get(kind),
+        _SINGLE.get(kind, _NO_CHILDREN),
+        _LISTS.get(kind, _NO_CHILDREN),
+        _MAPS.get(kind, _NO_CHILDREN),
+        frozenset((*_SINGLE.get(kind, ()), *_LISTS.get(kind, ()), *_MAPS.get(kind, ()))),
+    )
+    for kind in Kind
+}
+
+
 def children(node: dict[Any, Any], kind: Kind, pointer: str) -> Iterator[tuple[Any, Kind, str]]:
     """The OpenAPI objects directly inside ``node``, in document order."""
-    patterned = _PATTERNED.get(kind)
-    single = _SINGLE.get(kind, {})
-    lists = _LISTS.get(kind, {})
-    maps = _MAPS.get(kind, {})
-    for key, value in node.items():
-        if patterned is not None:
+    patterned, single, lists, maps, parents = _TABLES[kind]
+    if patterned is not None:
+        for key, value in node.items():
             if not (isinstance(key, str) and key.startswith("x-")):
                 yield value, patterned, join_pointer(pointer, key)
-            continue
-        if not isinstance(key, str):
+        return
+    for key, value in node.items():
+        if key not in parents or not isinstance(key, str):
             continue
         if isinstance(value, dict):
             if key in single:

@@ -18,6 +18,7 @@ symlink.  A non-empty directory that forgeen did not write (no
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Mapping
@@ -70,11 +71,14 @@ class Changes:
         return [f"{mark} {path}" for mark, path in sorted(marked, key=lambda item: item[1])]
 
 
+_BACKSLASH_OR_CONTROL = re.compile(r"[\\\x00-\x1f]")
+
+
 def validate_path(path: str) -> PurePosixPath:
     """``path`` as a safe relative path inside the output, or :class:`UnsafePathError`."""
     if not isinstance(path, str) or not path:
         raise UnsafePathError(f"empty or non-text output path {path!r}")
-    if "\\" in path or "\0" in path or any(ord(ch) < 32 for ch in path):
+    if _BACKSLASH_OR_CONTROL.search(path):
         raise UnsafePathError(f"output path {path!r} has a backslash or control character")
     pure = PurePosixPath(path)
     if pure.is_absolute() or path.startswith("/"):

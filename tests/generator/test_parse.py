@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from forgegen.diagnostics import Diagnostics, SpecError
 from forgegen.parse import ParsedSpec, parse_spec
 from openapi_pydantic.v3.v3_1 import OpenAPI
@@ -125,6 +127,41 @@ def test_warnings_in_a_referenced_file_name_that_file_and_its_pointer(tmp_path: 
         "#/Pet",
         "empty enum (no value could match); ignored",
     )
+
+
+def test_yaml_keys_reached_from_a_json_spec_are_still_made_strings(tmp_path: Path) -> None:
+    """JSON keys are always strings, so an all-JSON spec skips the re-keying walk; one
+    YAML file reached through ``$ref`` brings it back for the whole bundle."""
+    main = {
+        "openapi": "3.0.3",
+        "info": {"title": "T", "version": "1"},
+        "paths": {},
+        "components": {"schemas": {"Codes": {"$ref": "codes.yaml"}}},
+    }
+    write(tmp_path, "main.json", json.dumps(main))
+    write(tmp_path, "codes.yaml", "type: object\nproperties:\n  200: {type: string}\n")
+    diagnostics = Diagnostics()
+    parsed = parse_spec(tmp_path / "main.json", diagnostics=diagnostics)
+    assert list(parsed.document["components"]["schemas"]["codes"]["properties"]) == ["200"]
+    assert [(w.file, w.pointer, w.message) for w in diagnostics.warnings] == [
+        (
+            str(tmp_path / "codes.yaml"),
+            "#/properties/200",
+            "key 200 is not a string (unquoted in YAML?); read as '200'",
+        )
+    ]
+
+
+def test_a_json_spec_normalises_like_the_same_spec_in_yaml(tmp_path: Path) -> None:
+    """The all-JSON shortcut changes nothing but speed: GitHub's document, written
+    once as JSON and once as YAML, normalises to the same document."""
+    source = CORPUS / "github-api.github.com.3.0.json"
+    data = json.loads(source.read_text(encoding="utf-8"))
+    write(tmp_path, "spec.yaml", yaml.safe_dump(data, sort_keys=False))
+    from_json = parse_spec(source, validate="background")
+    from_yaml = parse_spec(tmp_path / "spec.yaml", validate="background")
+    assert from_json.document == from_yaml.document
+    assert len(from_json.diagnostics) == len(from_yaml.diagnostics)
 
 
 def test_swagger_2_is_converted_and_keeps_its_version(tmp_path: Path) -> None:

@@ -128,6 +128,8 @@ def test_foreign_directory_refused_unless_forced(tmp_path: Path) -> None:
         "",
         "api\\..\\x.py",
         "nul\x00.py",
+        "line\nbreak.py",
+        "unit\x1fseparator.py",
         "C:/x.py",
         "a/",
     ],
