@@ -127,9 +127,7 @@ _PATTERNED: dict[Kind, Kind] = {
 }
 
 
-_Table = tuple[
-    "Kind | None", dict[str, Kind], dict[str, Kind], dict[str, Kind], frozenset[str]
-]
+_Table = tuple["Kind | None", dict[str, Kind], dict[str, Kind], dict[str, Kind], frozenset[str]]
 _NO_CHILDREN: dict[str, Kind] = {}
 # Per kind, all four tables at once (one lookup per object), and the keys that
 # hold a child of any form.

@@ -151,7 +151,8 @@ def place(
         return with_imports(ref, modules)
 
     def fix_field(item: ModelField) -> ModelField:
-        return replace(item, type=fix(item.type))
+        fixed = fix(item.type)
+        return item if fixed is item.type else replace(item, type=fixed)
 
     placed_models = [
         replace(

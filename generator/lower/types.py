@@ -73,6 +73,10 @@ def literal(values: Sequence[Any]) -> TypeRef:
 
 def _alternatives(annotation: str) -> list[str]:
     """Top-level ``|`` alternatives of an annotation (brackets respected)."""
+    if " | " not in annotation:  # most annotations: one type, nothing to scan
+        return [annotation]
+    if not any(mark in annotation for mark in '[("'):
+        return annotation.split(" | ")
     parts: list[str] = []
     depth = 0
     current: list[str] = []

@@ -687,3 +687,23 @@ def test_union_dedupes_without_splitting_inside_literal_strings() -> None:
     combined = t.union([choice, t.NONE, t.external("int"), choice, t.optional(t.external("int"))])
     assert combined.annotation == 'Literal["a | b", "c\\"|\\" d"] | int | None'
     assert t.union([choice, t.ANY]).is_any
+
+
+@pytest.mark.parametrize(
+    ("annotations", "expected"),
+    [
+        # One type each: no splitting at all.
+        (["int", "str", "int"], "int | str"),
+        # Plain alternatives (no brackets or quotes): split on " | ".
+        (["int | None", "str | int", "None"], "int | str | None"),
+        # Brackets and quotes: only top-level bars split.
+        (
+            ["dict[str, int | str] | None", "list[int | None]", "dict[str, int | str]"],
+            "dict[str, int | str] | list[int | None] | None",
+        ),
+        (['Literal["x | y"] | int', "int | bytes"], 'Literal["x | y"] | int | bytes'),
+    ],
+)
+def test_union_splits_only_top_level_alternatives(annotations: list[str], expected: str) -> None:
+    members = [t.TypeRef(annotation) for annotation in annotations]
+    assert t.union(members).annotation == expected
