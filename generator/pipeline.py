@@ -199,7 +199,8 @@ def _build(
     pagination: Mapping[str, str] | None,
 ) -> _Built:
     """lower -> render -> format: the files of the package, formatted."""
-    store = SnapshotStore(_cache_root(cache_dir), out_dir, name) if use_cache else None
+    cache_root = _cache_root(cache_dir)
+    store = SnapshotStore(cache_root, out_dir, name) if use_cache else None
     previous = store.load() if store is not None else Snapshot()
     incremental = IncrementalStats()
     key = lowering_key(name, pagination)
@@ -228,7 +229,7 @@ def _build(
 
     steps.start()
     # Compiled templates live beside the format cache (``--cache-dir``/templates).
-    template_cache = _cache_root(cache_dir) / "templates"
+    template_cache = cache_root / "templates"
     memo = RenderMemo(previous.units) if store is not None else None
     rendered = render(
         api,

@@ -203,8 +203,7 @@ def render(
         path = module_path(module)
         text = None
         if memo is not None:
-            key = memo.key("model_module.py", module, runtime, models, enums, aliases)
-            text = memo.lookup(path, key)
+            text = memo.lookup(path, "model_module.py", module, runtime, models, enums, aliases)
         if text is None:
             text = _model_module(
                 env, module, models=models, enums=enums, aliases=aliases, runtime=runtime
@@ -419,7 +418,7 @@ def _render_tag(
         path = module_path(operation.module)
         text = None
         if memo is not None:
-            text = memo.lookup(path, memo.key("operation.py", runtime, operation))
+            text = memo.lookup(path, "operation.py", runtime, operation)
         if text is None:
             imports = ImportSet(operation.module, runtime=runtime)
             view = operation_view(operation, imports)

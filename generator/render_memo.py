@@ -46,8 +46,10 @@ class RenderMemo:
         pickler.dump((kind, inputs))
         return hashlib.sha256(buffer.getbuffer()).hexdigest()
 
-    def lookup(self, path: str, key: str) -> str | None:
-        """The formatted text for ``key`` (then ``path`` is reused), or ``None``."""
+    def lookup(self, path: str, kind: str, *inputs: object) -> str | None:
+        """The formatted text of ``path`` made from these inputs before (then ``path`` is
+        reused), or ``None``; see :meth:`key` for ``kind`` and ``inputs``."""
+        key = self.key(kind, *inputs)
         self.keys[path] = key
         text = self._known.get(key)
         if text is not None:

@@ -84,6 +84,6 @@ def resolve(
 def resolve_path(document: Mapping[str, Any], pointer: str) -> object:
     """The value at a ``#/...`` pointer made by ``join_pointer``."""
     node: object = document
-    for token in pointer[2:].split("/") if pointer.startswith("#/") else []:
-        node = as_map(node).get(token.replace("~1", "/").replace("~0", "~"))
+    for token in pointer_tokens(pointer):
+        node = as_map(node).get(token)
     return node
