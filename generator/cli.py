@@ -9,24 +9,18 @@ traceback.
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import click
 
 from . import __version__
+from .config import ConfigError, find_project_config, ignored_spec_config, load_config
 from .diagnostics import SpecError
 from .pipeline import UsageError, generate
 from .writer import OutputError
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on 3.10 only
-    import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
-
-__all__ = ["load_config", "main"]
+__all__ = ["main"]
 
 _EXAMPLES = """
 \b
@@ -37,8 +31,10 @@ Examples:
   forgegen petstore.yaml -o src/petstore --runtime package
 
 \b
-Options may also come from [tool.forgegen] in a pyproject.toml next to the
-spec (or the file given by --config); the command line wins:
+Options may also come from [tool.forgegen] in the pyproject.toml of the
+project forgegen runs in (the nearest one from the current directory up to the
+repository root), or the file given by --config; the command line wins.  A
+pyproject.toml that only sits beside the spec is never read:
   [tool.forgegen]
   output = "src/petstore"
   package-name = "petstore"
@@ -51,56 +47,27 @@ spec (or the file given by --config); the command line wins:
   items = "/data"
 """
 
-#: ``[tool.forgegen]`` keys and the option each one sets.
-_CONFIG_KEYS = {
-    "output": "output",
-    "package-name": "package_name",
-    "package_name": "package_name",
-    "runtime": "runtime",
-    "allow-remote-refs": "allow_remote_refs",
-    "allow_remote_refs": "allow_remote_refs",
-    "cache-dir": "cache_dir",
-    "cache_dir": "cache_dir",
-    "pagination": "pagination",
-}
 
+def _user_config(spec: Path, config_path: Path | None) -> dict[str, Any]:
+    """Options from ``--config``, else from the project forgegen runs in (see :mod:`.config`).
 
-def load_config(path: Path, *, required: bool) -> dict[str, Any]:
-    """The ``[tool.forgegen]`` table of ``path`` as option names -> values.
-
-    Relative paths in it (``output``, ``cache-dir``) are relative to the file.
-    A missing file is an empty config unless ``required``.
+    A ``[tool.forgegen]`` beside the spec that is neither is named in one line
+    and ignored.
     """
-    if not path.is_file():
-        if required:
-            raise click.UsageError(f"config file {path} does not exist")
+    used = config_path if config_path is not None else find_project_config(Path.cwd())
+    ignored = ignored_spec_config(spec, used)
+    if ignored is not None:
+        click.echo(
+            f"forgegen: note: ignoring [tool.forgegen] in {ignored}: options come only from the "
+            "command line, --config and the pyproject.toml of the project forgegen runs in",
+            err=True,
+        )
+    if used is None:
         return {}
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise click.UsageError(f"cannot read {path}: {exc}") from None
-    table = data.get("tool", {}).get("forgegen", {})
-    if not isinstance(table, Mapping):
-        raise click.UsageError(f"{path}: [tool.forgegen] must be a table")
-    options: dict[str, Any] = {}
-    for key, value in table.items():
-        option = _CONFIG_KEYS.get(key)
-        if option is None:
-            known = ", ".join(sorted(k for k in _CONFIG_KEYS if "_" not in k))
-            raise click.UsageError(f"{path}: unknown [tool.forgegen] key {key!r} (known: {known})")
-        if option in ("output", "cache_dir"):
-            if not isinstance(value, str):
-                raise click.UsageError(f"{path}: {key} must be a string")
-            options[option] = path.parent / value
-            continue
-        if option == "pagination" and not isinstance(value, Mapping):
-            raise click.UsageError(f"{path}: [tool.forgegen.pagination] must be a table")
-        if option == "allow_remote_refs" and not isinstance(value, bool):
-            raise click.UsageError(f"{path}: {key} must be true or false")
-        elif option in ("package_name", "runtime") and not isinstance(value, str):
-            raise click.UsageError(f"{path}: {key} must be a string")
-        options[option] = value
-    return options
+        return load_config(used, required=config_path is not None)
+    except ConfigError as error:
+        raise click.UsageError(str(error)) from None
 
 
 @click.command(
@@ -136,7 +103,8 @@ def load_config(path: Path, *, required: bool) -> dict[str, Any]:
     "--config",
     "config_path",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="A pyproject.toml with [tool.forgegen] (default: the one next to SPEC).",
+    help="A pyproject.toml with [tool.forgegen] (default: the current project's, never one"
+    " that only sits beside SPEC).",
 )
 @click.option(
     "--cache-dir",
@@ -149,6 +117,9 @@ def load_config(path: Path, *, required: bool) -> dict[str, Any]:
     help="Neither read nor write any cache: lower, render and format everything.",
 )
 @click.option("-q", "--quiet", is_flag=True, help="No progress output (warnings still shown).")
+@click.option(
+    "-v", "--verbose", is_flag=True, help="Also say what was ignored (cache entries and the like)."
+)
 @click.version_option(__version__, "--version", prog_name="forgegen")
 def main(  # noqa: PLR0917 -- click passes every option positionally
     spec: Path,
@@ -162,12 +133,10 @@ def main(  # noqa: PLR0917 -- click passes every option positionally
     cache_dir: Path | None,
     no_cache: bool,
     quiet: bool,
+    verbose: bool,
 ) -> None:
     """Generate a typed Python client package from the OpenAPI document SPEC."""
-    config = load_config(
-        config_path if config_path is not None else spec.parent / "pyproject.toml",
-        required=config_path is not None,
-    )
+    config = _user_config(spec, config_path)
     output = output if output is not None else config.get("output")
     if output is None:
         raise click.UsageError("missing -o/--output (or output in [tool.forgegen])")
@@ -199,6 +168,9 @@ def main(  # noqa: PLR0917 -- click passes every option positionally
         raise click.UsageError(str(error)) from None
     for warning in result.warnings:
         click.echo(f"forgegen: warning: {warning}", err=True)
+    if verbose:
+        for note in result.notes:
+            click.echo(f"forgegen: note: {note}", err=True)
     if check:
         if result.stale:
             click.echo(f"{output} is out of date; these files would change:", err=True)

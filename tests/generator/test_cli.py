@@ -156,7 +156,10 @@ def test_spec_error_exits_1_without_traceback(tmp_path: Path) -> None:
 
 
 @needs_corpus
-def test_options_from_pyproject_next_to_spec_and_cli_wins(spec: Path, tmp_path: Path) -> None:
+def test_options_from_the_project_pyproject_and_cli_wins(
+    spec: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(spec.parent)  # the user's project is where forgegen runs
     (spec.parent / "pyproject.toml").write_text(
         '[tool.forgegen]\noutput = "gen/store-client"\npackage-name = "store"\n'
         'runtime = "package"\n'
@@ -275,8 +278,9 @@ items = "/data"
 
 
 def test_a_pagination_rule_in_the_config_pages_a_spec_without_the_extension(
-    tmp_path: Path,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.chdir(tmp_path)
     spec = tmp_path / "paged.yaml"
     spec.write_text(_PAGED_SPEC, encoding="utf-8")
     (tmp_path / "pyproject.toml").write_text(_RULE, encoding="utf-8")
@@ -300,7 +304,10 @@ def test_a_pagination_rule_in_the_config_pages_a_spec_without_the_extension(
         ('style = "offset"\noffset_param = 3\n', "offset_param must be a string"),
     ],
 )
-def test_a_bad_pagination_rule_is_a_usage_error(tmp_path: Path, rule: str, message: str) -> None:
+def test_a_bad_pagination_rule_is_a_usage_error(
+    tmp_path: Path, rule: str, message: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
     spec = tmp_path / "paged.yaml"
     spec.write_text(_PAGED_SPEC, encoding="utf-8")
     (tmp_path / "pyproject.toml").write_text(
