@@ -47,6 +47,9 @@ class GenerationResult:
     format_stats: FormatStats = field(default_factory=FormatStats)
     incremental: IncrementalStats = field(default_factory=IncrementalStats)
     checked: bool = False
+    #: What was ignored on the way (cache entries that failed their checks...),
+    #: one line per kind: printed under ``--verbose``.
+    notes: list[str] = field(default_factory=list)
 
     @property
     def stale(self) -> bool:
