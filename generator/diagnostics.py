@@ -20,10 +20,25 @@ __all__ = [
     "Diagnostic",
     "Diagnostics",
     "SpecError",
+    "brief",
     "escape_pointer_token",
     "join_pointer",
     "pointer_tokens",
 ]
+
+
+def brief(value: object, limit: int = 60) -> str:
+    """``repr(value)`` cut to ``limit`` characters, for quoting spec values in messages.
+
+    An integer with more digits than fit is named by its size instead: its repr
+    would be thousands of characters, or refused outright past Python's
+    integer-string limit.
+    """
+    if isinstance(value, int) and value.bit_length() > 200:
+        # log10(2) digits per bit: no str() of the number itself
+        return f"an integer of about {int(value.bit_length() * 0.30103) + 1} digits"
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def escape_pointer_token(token: str | int) -> str:

@@ -21,7 +21,7 @@ import sys
 import threading
 from typing import TYPE_CHECKING, Any
 
-from .diagnostics import SpecError, join_pointer
+from .diagnostics import SpecError, brief, join_pointer
 from .resolver import Bundle
 
 if TYPE_CHECKING:
@@ -209,10 +209,5 @@ def _walk_loc(detail: Any, document: Any) -> tuple[str, str, Any, list[str]]:
                 branch_node = node
             tags.append(str(step))
     if kind != "missing" and not isinstance(node, (dict, list)):
-        message = f"{message} (found {_short(node)})"
+        message = f"{message} (found {brief(node)})"
     return pointer, message, branch_node if branch_node is not None else node, tags
-
-
-def _short(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."

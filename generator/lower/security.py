@@ -22,7 +22,6 @@ credentials until they are supported.
 
 from __future__ import annotations
 
-import math
 import re
 import string
 from collections import Counter
@@ -30,7 +29,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any, Literal
 
-from ..diagnostics import Diagnostics, SpecError, join_pointer
+from ..diagnostics import Diagnostics, SpecError, brief, join_pointer
 from ..ir import PipelineStep, SecurityScheme
 from ..prose import prose
 from .document import as_map, as_str, resolve
@@ -71,6 +70,8 @@ _CANONICAL_NAMES = frozenset(
 )
 _INPUT_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _STEP_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+#: Ten years: a longer cache lifetime is a mistake, and past float range a crash.
+MAX_PIPELINE_TTL = 10 * 365 * 86400
 _METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
 SchemeKind = Literal["apiKey", "http_basic", "http_bearer", "oauth2", "openIdConnect", "mutualTLS"]
@@ -260,13 +261,16 @@ def _pipeline_step(
             pointer=token_pointer,
         )
     ttl = node.get("ttl")
+    # Compared before any float() of it: a JSON integer may have hundreds of digits.
     if (
         isinstance(ttl, bool)
         or not isinstance(ttl, (int, float))
-        or not (math.isfinite(ttl) and ttl > 0)
+        or not (ttl > 0 and ttl <= MAX_PIPELINE_TTL)
     ):
         raise SpecError(
-            "ttl must be a positive number of seconds", pointer=join_pointer(pointer, "ttl")
+            f"ttl must be a positive number of seconds, at most {MAX_PIPELINE_TTL} (ten years);"
+            f" got {brief(ttl)}",
+            pointer=join_pointer(pointer, "ttl"),
         )
     headers = _string_map(node.get("headers"), join_pointer(pointer, "headers"))
     body = _string_map(node.get("json"), join_pointer(pointer, "json"))

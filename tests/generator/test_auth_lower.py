@@ -162,6 +162,9 @@ def broken(index: int, **changes: Any) -> dict[str, Any]:
         (broken(0, operationId="item"), f"{BASE}/steps/0/operationId", "path parameters"),
         (broken(0, token={"cookie": "x"}), f"{BASE}/steps/0/token", "token must be"),
         (broken(0, ttl=0), f"{BASE}/steps/0/ttl", "positive"),
+        (broken(0, ttl=float("nan")), f"{BASE}/steps/0/ttl", "positive"),
+        (broken(0, ttl=10**400), f"{BASE}/steps/0/ttl", "at most .* got an integer of about 401"),
+        (broken(0, ttl=1e300), f"{BASE}/steps/0/ttl", "ten years"),
         (broken(1, name="device"), f"{BASE}/steps/1/name", "duplicate"),
         (
             broken(1, dependsOn=["device", "ghost"]),

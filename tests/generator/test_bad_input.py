@@ -93,6 +93,17 @@ CASES: dict[str, tuple[str, str | None, tuple[str, ...]]] = {
         ),
         ("spec.yaml:8 #/paths/~1a/get/responses/200/content/application~1json/schema/type:",),
     ),
+    "pipeline ttl past float range": (
+        "spec.yaml",
+        GOOD.replace("      responses:", "      security: []\n      responses:")
+        + "components:\n  securitySchemes:\n    s:\n      type: http\n      scheme: bearer\n"
+        "      x-forgegen-token-pipeline:\n"
+        "        - {name: a, operationId: getA, token: {header: X-T}, ttl: 1" + "0" * 400 + "}\n",
+        (
+            "spec.yaml:16 #/components/securitySchemes/s/x-forgegen-token-pipeline/0/ttl:",
+            "at most 315360000 (ten years)",
+        ),
+    ),
     "paths not a mapping": (
         "spec.yaml",
         'openapi: 3.0.3\ninfo: {title: x, version: "1"}\npaths: [1, 2]\n',
