@@ -13,6 +13,7 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from enum import Enum
 from types import MappingProxyType
 from typing import Any
 from urllib.parse import urlsplit
@@ -47,13 +48,22 @@ def _default_retry() -> RetryStrategy:
     return ExponentialBackoffRetryStrategy(max_retries=2)
 
 
-@dataclass(frozen=True, slots=True, repr=False)  # its own __repr__ redacts
+class _DefaultRetry(Enum):
+    """Sentinel type: "a new default retry strategy" (``None`` could be misread as "no retries")."""
+
+    DEFAULT_RETRY = "DEFAULT_RETRY"
+
+
+# ``init=False``: the constructor is written out below so that it can take
+# ``default_headers=None`` while the attribute stays a mapping for every reader.
+@dataclass(frozen=True, slots=True, repr=False, init=False)  # its own __repr__ redacts
 class HttpClientConfig:
     """Everything an :class:`~requestforge.HttpClient` needs; build it with the builder.
 
     ``default_timeout`` is the per-attempt read timeout in seconds and
     ``connect_timeout`` the time allowed to open a connection (defaults to
-    ``default_timeout``).  ``proxies=None`` takes proxies from the environment
+    ``default_timeout``).  ``default_headers=None`` is the same as no default
+    headers.  ``proxies=None`` takes proxies from the environment
     (resolved once per thread session, not per call) when ``trust_env`` is true.
     ``correlation_header`` names the header that carries the current context's
     correlation id (set by web-framework middleware) on every outgoing call;
@@ -79,7 +89,55 @@ class HttpClientConfig:
     user_agent: str = DEFAULT_USER_AGENT
     correlation_header: str | None = DEFAULT_CORRELATION_HEADER
 
+    def __init__(  # noqa: PLR0917 -- positional, as the generated __init__ was
+        self,
+        base_url: str = "",
+        default_timeout: float = 30.0,
+        connect_timeout: float | None = None,
+        default_headers: Mapping[str, str] | None = None,
+        verify_ssl: bool | str = True,
+        client_cert: str | tuple[str, str] | None = None,
+        proxies: Mapping[str, str] | None = None,
+        trust_env: bool = True,
+        retry_strategy: RetryStrategy | _DefaultRetry = _DefaultRetry.DEFAULT_RETRY,
+        auth_hook: AuthHook | None = None,
+        request_hooks: tuple[RequestHook, ...] = (),
+        response_hooks: tuple[ResponseHook, ...] = (),
+        error_hooks: tuple[ErrorHook, ...] = (),
+        follow_redirects: bool = True,
+        max_redirects: int = 20,
+        pool_maxsize: int = 10,
+        user_agent: str = DEFAULT_USER_AGENT,
+        correlation_header: str | None = DEFAULT_CORRELATION_HEADER,
+    ) -> None:
+        if retry_strategy is _DefaultRetry.DEFAULT_RETRY:
+            retry_strategy = _default_retry()
+        setattr_ = object.__setattr__
+        setattr_(self, "base_url", base_url)
+        setattr_(self, "default_timeout", default_timeout)
+        setattr_(self, "connect_timeout", connect_timeout)
+        setattr_(self, "default_headers", default_headers)
+        setattr_(self, "verify_ssl", verify_ssl)
+        setattr_(self, "client_cert", client_cert)
+        setattr_(self, "proxies", proxies)
+        setattr_(self, "trust_env", trust_env)
+        setattr_(self, "retry_strategy", retry_strategy)
+        setattr_(self, "auth_hook", auth_hook)
+        setattr_(self, "request_hooks", request_hooks)
+        setattr_(self, "response_hooks", response_hooks)
+        setattr_(self, "error_hooks", error_hooks)
+        setattr_(self, "follow_redirects", follow_redirects)
+        setattr_(self, "max_redirects", max_redirects)
+        setattr_(self, "pool_maxsize", pool_maxsize)
+        setattr_(self, "user_agent", user_agent)
+        setattr_(self, "correlation_header", correlation_header)
+        self.__post_init__()
+
     def __post_init__(self) -> None:
+        # Also run by the generated ``__init__`` of a dataclass subclass.
+        default_headers: object = self.default_headers
+        if default_headers is None:
+            object.__setattr__(self, "default_headers", _EMPTY)
         _validate(self)
 
     def __repr__(self) -> str:
@@ -187,9 +245,9 @@ class HttpClientConfigBuilder:
         self._headers[name] = value
         return self
 
-    def with_headers(self, headers: Mapping[str, str]) -> HttpClientConfigBuilder:
-        """Several headers sent with every request."""
-        for name, value in headers.items():
+    def with_headers(self, headers: Mapping[str, str] | None) -> HttpClientConfigBuilder:
+        """Several headers sent with every request; ``None`` adds none."""
+        for name, value in (headers or {}).items():
             self.with_header(name, value)
         return self
 
@@ -209,9 +267,16 @@ class HttpClientConfigBuilder:
         self._values["client_cert"] = cert
         return self
 
-    def with_proxies(self, proxies: Mapping[str, str]) -> HttpClientConfigBuilder:
-        """Explicit proxies by scheme (``{"https": "http://proxy:3128"}``)."""
-        self._values["proxies"] = MappingProxyType(dict(proxies))
+    def with_proxies(self, proxies: Mapping[str, str] | None) -> HttpClientConfigBuilder:
+        """Explicit proxies by scheme (``{"https": "http://proxy:3128"}``).
+
+        ``None`` is the same as never calling this (the config's ``proxies=None``:
+        proxies from the environment, if ``trust_env``); ``{}`` means no proxy at all.
+        """
+        if proxies is None:
+            self._values.pop("proxies", None)
+        else:
+            self._values["proxies"] = MappingProxyType(dict(proxies))
         return self
 
     def with_trust_env(self, trust_env: bool) -> HttpClientConfigBuilder:

@@ -194,13 +194,18 @@ def auth_added_names(
     return headers, auth_added_params(authenticated, unauthenticated)
 
 
-@dataclass(frozen=True, slots=True, repr=False)  # its own __repr__ redacts
+# ``init=False``: the constructor is written out below so that it can take
+# ``headers=None`` while the attribute stays a mapping for every reader.
+@dataclass(frozen=True, slots=True, repr=False, init=False)  # its own __repr__ redacts
 class HttpRequest:
     """An HTTP request as the caller built it (immutable).
 
     ``url`` is either absolute or relative to the client's base URL.  At most
     one of ``json_data``, ``data`` (form mapping, ``str`` or ``bytes``) and
     ``files`` (multipart, with ``data`` as its extra fields) describes the body.
+    ``headers=None`` is the same as no headers (``request.headers`` is then an
+    empty mapping, never None); ``params``, ``files`` and ``cookies`` are None
+    when not given, which means none.
     """
 
     method: HttpMethod
@@ -213,7 +218,36 @@ class HttpRequest:
     cookies: Mapping[str, str] | None = None
     timeout: float | None = None
 
+    def __init__(  # noqa: PLR0917 -- positional, as the generated __init__ was
+        self,
+        method: HttpMethod,
+        url: str,
+        headers: Mapping[str, str] | None = None,
+        params: QueryParams | None = None,
+        json_data: Any = None,
+        data: Mapping[str, Any] | bytes | str | None = None,
+        files: Mapping[str, FileSpec] | None = None,
+        cookies: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> None:
+        setattr_ = object.__setattr__
+        setattr_(self, "method", method)
+        setattr_(self, "url", url)
+        setattr_(self, "headers", headers)  # None becomes {} in __post_init__
+        setattr_(self, "params", params)
+        setattr_(self, "json_data", json_data)
+        setattr_(self, "data", data)
+        setattr_(self, "files", files)
+        setattr_(self, "cookies", cookies)
+        setattr_(self, "timeout", timeout)
+        self.__post_init__()
+
     def __post_init__(self) -> None:
+        # Also run by the generated ``__init__`` of a dataclass subclass, which
+        # may pass ``headers=None`` through untouched.
+        headers: object = self.headers
+        if headers is None:
+            object.__setattr__(self, "headers", {})
         method: object = self.method  # untyped callers may pass "get"
         if not isinstance(method, HttpMethod):
             object.__setattr__(self, "method", to_method(method))
@@ -230,21 +264,30 @@ class HttpRequest:
                 f"timeout must be a positive number of seconds, got {timeout!r}"
             )
 
-    def with_headers(self, headers: Mapping[str, str]) -> HttpRequest:
-        """A copy with ``headers`` added (replacing same-named ones, case-insensitively)."""
+    def with_headers(self, headers: Mapping[str, str] | None) -> HttpRequest:
+        """A copy with ``headers`` added (replacing same-named ones, case-insensitively).
+
+        ``None`` adds nothing and returns the request itself (it is immutable).
+        """
+        if headers is None:
+            return self
         lowered = {name.lower() for name in headers}
         merged = {k: v for k, v in self.headers.items() if k.lower() not in lowered}
         merged.update(headers)
         return self._evolve(headers=merged)
 
-    def with_params(self, params: Mapping[str, QueryScalar]) -> HttpRequest:
-        """A copy with query parameters added (replacing same-named ones)."""
+    def with_params(self, params: Mapping[str, QueryScalar] | None) -> HttpRequest:
+        """A copy with query parameters added (replacing same-named ones); ``None`` adds none."""
+        if params is None:
+            return self
         kept = [(k, v) for k, v in query_pairs(self.params) if k not in params]
         kept.extend((k, _scalar_text(v)) for k, v in params.items())
         return self._evolve(params=kept)
 
-    def with_cookies(self, cookies: Mapping[str, str]) -> HttpRequest:
-        """A copy with cookies added."""
+    def with_cookies(self, cookies: Mapping[str, str] | None) -> HttpRequest:
+        """A copy with cookies added; ``None`` adds none."""
+        if cookies is None:
+            return self
         return self._evolve(cookies={**(self.cookies or {}), **cookies})
 
     def with_url(self, url: str) -> HttpRequest:
@@ -359,9 +402,15 @@ _REQUEST_SLOTS: tuple[tuple[str, Any], ...] = tuple(
 )
 
 
-@dataclass(frozen=True, slots=True, repr=False)  # its own __repr__ redacts
+# ``init=False``: written out below to take ``headers=None`` or a plain mapping.
+@dataclass(frozen=True, slots=True, repr=False, init=False)  # its own __repr__ redacts
 class HttpResponse:
     """A received HTTP response with its body fully read (immutable).
+
+    ``headers`` is always a case-insensitive :class:`Headers`: a plain mapping
+    given to the constructor is wrapped in one, and ``None`` means no headers,
+    so ``response.headers.get("retry-after")`` works however the response was
+    made (a test double, a hook that rebuilds it).
 
     ``sensitive_params`` names query parameters of ``url`` that carry
     credentials whatever they are called (the auth hook added them); the
@@ -376,6 +425,29 @@ class HttpResponse:
     request: HttpRequest | None = None
     reason: str = ""
     sensitive_params: frozenset[str] = frozenset()
+
+    def __init__(  # noqa: PLR0917 -- positional, as the generated __init__ was
+        self,
+        status_code: int,
+        headers: Mapping[str, str] | None,
+        content: bytes,
+        elapsed_ms: float = 0.0,
+        url: str = "",
+        request: HttpRequest | None = None,
+        reason: str = "",
+        sensitive_params: frozenset[str] = frozenset(),
+    ) -> None:
+        setattr_ = object.__setattr__
+        setattr_(self, "status_code", status_code)
+        if not isinstance(headers, Headers):  # the transports always pass Headers
+            headers = Headers(headers if headers is not None else ())
+        setattr_(self, "headers", headers)
+        setattr_(self, "content", content)
+        setattr_(self, "elapsed_ms", elapsed_ms)
+        setattr_(self, "url", url)
+        setattr_(self, "request", request)
+        setattr_(self, "reason", reason)
+        setattr_(self, "sensitive_params", sensitive_params)
 
     @property
     def encoding(self) -> str:
@@ -468,12 +540,17 @@ class HttpResponse:
         return f"<HttpResponse [{self.status_code}] {self._safe_url}>"
 
 
-@dataclass(slots=True)
+# ``init=False``: written out below so that ``metadata=None`` (and the other
+# collections) can be passed while the attributes are never None.
+@dataclass(slots=True, init=False)
 class RequestContext:
     """Mutable state of one ``execute`` call: attempts, outcome, hook metadata.
 
     Owned by a single call on a single thread; hooks keep per-request data in
     ``metadata`` instead of on themselves (seed 000, "Keep hooks stateless").
+    ``None`` for ``metadata``, ``sensitive_headers`` or ``sensitive_params``
+    is the same as leaving it out (a new empty one), and for ``started_at``
+    it is now (monotonic clock).
     """
 
     request: HttpRequest
@@ -486,6 +563,30 @@ class RequestContext:
     auth_replayed: bool = False
     sensitive_headers: set[str] = field(default_factory=set)
     sensitive_params: set[str] = field(default_factory=set)
+
+    def __init__(  # noqa: PLR0917 -- positional, as the generated __init__ was
+        self,
+        request: HttpRequest,
+        attempt: int = 0,
+        max_retries: int = 0,
+        metadata: dict[str, Any] | None = None,
+        started_at: float | None = None,
+        last_response: HttpResponse | None = None,
+        last_error: BaseException | None = None,
+        auth_replayed: bool = False,
+        sensitive_headers: set[str] | None = None,
+        sensitive_params: set[str] | None = None,
+    ) -> None:
+        self.request = request
+        self.attempt = attempt
+        self.max_retries = max_retries
+        self.metadata = {} if metadata is None else metadata
+        self.started_at = time.monotonic() if started_at is None else started_at
+        self.last_response = last_response
+        self.last_error = last_error
+        self.auth_replayed = auth_replayed
+        self.sensitive_headers = set() if sensitive_headers is None else sensitive_headers
+        self.sensitive_params = set() if sensitive_params is None else sensitive_params
 
     def increment_attempt(self) -> None:
         """Count one more attempt (called by the client before each retry)."""
