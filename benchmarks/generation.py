@@ -35,7 +35,7 @@ from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-CORPUS = ROOT.parent / "shared" / "corpus"
+CORPUS = ROOT / "tests" / "corpus"
 SPECS = {
     "github": CORPUS / "github-api.github.com.3.0.json",
     "stripe": CORPUS / "stripe-spec3.json",

@@ -1,4 +1,4 @@
-"""Generate a client for every document in ../shared/corpus and judge it.
+"""Generate a client for every document in tests/corpus and judge it.
 
     .venv/bin/python scripts/check_corpus.py [--only NAME] [--out DIR]
 
@@ -22,7 +22,7 @@ from forgegen.diagnostics import SpecError
 from forgegen.pipeline import generate
 
 ROOT = Path(__file__).resolve().parents[1]
-CORPUS = ROOT.parent / "shared" / "corpus"
+CORPUS = ROOT / "tests" / "corpus"
 IMPORT_EVERYTHING = (
     "import importlib, pkgutil, sys, warnings\n"
     "warnings.simplefilter('error')\n"

@@ -34,9 +34,9 @@ from forgegen.lower import lower
 from forgegen.parse import parse_spec
 
 from tests.conftest import IN_CI
+from tests.support.corpus import CORPUS
 
 HERE = Path(__file__).resolve().parent
-CORPUS = HERE.parents[2] / "shared" / "corpus"
 KNOWN = HERE / "KNOWN.md"
 PASS_TARGET = 0.95
 
@@ -336,7 +336,6 @@ def prism_command() -> list[str]:
         pytest.skip(str(error))
 
 
-@pytest.mark.skipif(not CORPUS.is_dir(), reason="shared corpus not present")
 def test_cli_prints_the_table_and_writes_json(
     prism_command: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -401,7 +400,6 @@ paths:
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not CORPUS.is_dir(), reason="shared corpus not present")
 @pytest.mark.parametrize("document", DOCUMENTS)
 def test_corpus_document_conforms(prism_command: list[str], document: str) -> None:
     path = CORPUS / document
@@ -514,7 +512,6 @@ def test_split_document_keeps_a_tags_operations_and_what_they_reach() -> None:
     assert part["info"] == document["info"]
 
 
-@pytest.mark.skipif(not CORPUS.is_dir(), reason="shared corpus not present")
 def test_split_mode_calls_every_operation_on_one_prism_per_tag(prism_command: list[str]) -> None:
     path = CORPUS / "swagger-petstore3-openapi.yaml"
     whole = run_spec(path, prism_command=prism_command)
@@ -625,7 +622,6 @@ ASYNC_DOCUMENTS = [
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not CORPUS.is_dir(), reason="shared corpus not present")
 @pytest.mark.parametrize("document", ASYNC_DOCUMENTS)
 def test_the_async_client_earns_the_same_verdicts_from_prism(
     prism_command: list[str], document: str

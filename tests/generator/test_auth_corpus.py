@@ -6,15 +6,13 @@ and, for Stripe, ``scripts/check_corpus.py --only stripe``.)
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from forgegen.diagnostics import Diagnostics
 from forgegen.lower import lower
 from forgegen.parse import parse_spec
 from forgegen.render import render
 
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
+from tests.support.corpus import CORPUS
 
 #: spec -> (package name, README lines the Authentication section must contain)
 EXPECTED: dict[str, tuple[str, list[str]]] = {
@@ -66,7 +64,6 @@ EXPECTED: dict[str, tuple[str, list[str]]] = {
 }
 
 
-@pytest.mark.skipif(not CORPUS.is_dir(), reason="shared corpus not present")
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_readme_shows_how_to_authenticate(name: str) -> None:
     package, lines = EXPECTED[name]

@@ -12,9 +12,9 @@ from click.testing import CliRunner
 from forgegen import __version__
 from forgegen.cli import main
 
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
+from tests.support.corpus import CORPUS
+
 PETSTORE = CORPUS / "swagger-petstore3-openapi.yaml"
-needs_corpus = pytest.mark.skipif(not PETSTORE.is_file(), reason="shared corpus not present")
 
 
 @pytest.fixture(autouse=True)
@@ -56,7 +56,6 @@ def test_version_and_help() -> None:
         assert option in output
 
 
-@needs_corpus
 def test_generate_then_check_fresh_then_stale(spec: Path, tmp_path: Path) -> None:
     out = tmp_path / "out" / "petstore"
     cache = tmp_path / "cache"
@@ -85,7 +84,6 @@ def test_generate_then_check_fresh_then_stale(spec: Path, tmp_path: Path) -> Non
     assert code == 0
 
 
-@needs_corpus
 def test_output_is_byte_identical_across_runs_and_cache_states(spec: Path, tmp_path: Path) -> None:
     first, second = tmp_path / "a" / "petstore", tmp_path / "b" / "petstore"
     assert _run(spec, "-o", first, "-q", "--cache-dir", tmp_path / "c1")[0] == 0
@@ -96,7 +94,6 @@ def test_output_is_byte_identical_across_runs_and_cache_states(spec: Path, tmp_p
         assert (first / name).read_bytes() == (second / name).read_bytes(), name
 
 
-@needs_corpus
 def test_no_cache_reads_and_writes_no_cache(spec: Path, tmp_path: Path) -> None:
     out, cache = tmp_path / "out" / "petstore", tmp_path / "cache"
     code, output = _run(spec, "-o", out, "--cache-dir", cache)
@@ -114,7 +111,6 @@ def test_no_cache_reads_and_writes_no_cache(spec: Path, tmp_path: Path) -> None:
     assert sorted(cache.rglob("*")) == entries
 
 
-@needs_corpus
 def test_usage_errors_exit_2(spec: Path, tmp_path: Path) -> None:
     code, output = _run(spec, "-o", tmp_path / "not-an-identifier")
     assert code == 2
@@ -155,7 +151,6 @@ def test_spec_error_exits_1_without_traceback(tmp_path: Path) -> None:
     assert "unsupported Swagger version '1.2'" in output
 
 
-@needs_corpus
 def test_options_from_the_project_pyproject_and_cli_wins(
     spec: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -182,7 +177,6 @@ def test_options_from_the_project_pyproject_and_cli_wins(
     assert code == 2
 
 
-@needs_corpus
 def test_console_script_runs(spec: Path, tmp_path: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "forgegen.cli", "--version"],

@@ -1,4 +1,4 @@
-"""Clients generated from the real specs in ../shared/corpus compile, import and type-check.
+"""Clients generated from the real specs in tests/corpus compile, import and type-check.
 
 Every document (3.x, and Swagger 2.0 through its conversion) is generated end
 to end (parse, lower, render, format, write).  The small and medium ones are
@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 from forgegen.pipeline import generate
 
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
+from tests.support.corpus import CORPUS
+
 BIG = {"github-api.github.com.3.0.json", "stripe-spec3.json"}
 DOCUMENTS = sorted(
     p.name for p in CORPUS.glob("*") if p.suffix in (".yaml", ".json") and p.name not in BIG

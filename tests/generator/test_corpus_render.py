@@ -12,11 +12,11 @@ from forgegen.lower import lower
 from forgegen.parse import parse_spec
 from forgegen.render import module_path, render
 
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
+from tests.support.corpus import CORPUS
+
 SPECS = sorted([*CORPUS.glob("*.yaml"), *CORPUS.glob("*.json")])
 
 
-@pytest.mark.skipif(not SPECS, reason="shared corpus not present")
 @pytest.mark.parametrize("spec", SPECS, ids=[path.name for path in SPECS])
 def test_corpus_document_renders_to_compilable_code(spec: Path) -> None:
     try:

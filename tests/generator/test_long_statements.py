@@ -20,8 +20,9 @@ from forgegen.lower import lower
 from forgegen.parse import parse_spec
 from forgegen.render import render
 
+from tests.support.corpus import CORPUS
+
 ROOT = Path(__file__).resolve().parents[2]
-CORPUS = ROOT.parent / "shared" / "corpus"
 
 
 def _rendered(spec: Path) -> dict[str, str]:

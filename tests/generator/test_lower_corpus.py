@@ -16,7 +16,6 @@ import keyword
 import time
 from collections import Counter
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -27,7 +26,7 @@ from forgegen.lower.operations import METHODS
 from forgegen.parse import ParsedSpec, parse_spec
 from pydantic import BaseModel
 
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
+from tests.support.corpus import CORPUS
 
 #: file -> (operations from the corpus README's table, ``Any`` degradations)
 EXPECTED = {
@@ -51,8 +50,6 @@ EXPECTED = {
 }
 
 PYDANTIC_ATTRIBUTES = frozenset(dir(BaseModel))
-
-pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason="corpus not present")
 
 
 @functools.cache

@@ -12,11 +12,10 @@ from pathlib import Path
 import pytest
 from forgegen.pipeline import UsageError, generate, package_name_for
 
+from tests.support.corpus import CORPUS
 from tests.support.server import LoopbackServer, Reply
 
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
 PETSTORE = CORPUS / "swagger-petstore3-openapi.yaml"
-pytestmark = pytest.mark.skipif(not PETSTORE.is_file(), reason="shared corpus not present")
 
 
 @pytest.fixture(scope="module")

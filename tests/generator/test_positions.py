@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from forgegen.positions import LineMap, _json_lines, _json_walk, parent_pointer
 
-CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
+from tests.support.corpus import CORPUS
 
 DOCUMENT = {
     "openapi": "3.1.0",
