@@ -11,7 +11,8 @@ One call of :meth:`HttpClient.execute`:
 3. on the first 401 the auth hook may renew its credentials and the request is
    replayed once -- this replay is not a retry and does not use up one;
 4. the retry strategy decides on failures; the client sleeps ``get_delay``
-   (never past the strategy's ``total_timeout``) and tries again;
+   (never past the strategy's ``total_timeout``) and tries again -- or gives
+   up at once when the server's ``Retry-After`` is beyond ``max_retry_after``;
 5. response hooks, in order, on the final response; or error hooks, in order,
    on the exception about to be raised.
 
@@ -44,7 +45,7 @@ from .models import (
     auth_added_names,
     to_method,
 )
-from .retry import Outcome, RetryStrategy
+from .retry import Outcome, RetryAfterTooLongError, RetryStrategy
 
 if TYPE_CHECKING:
     # requests/urllib3 are imported on the first request, not with the package
@@ -156,9 +157,10 @@ def _retry_delay(
     """What follows an attempt's ``outcome``: ``None`` if final, else the delay before a retry.
 
     Records the outcome on ``context``; raises :class:`MaxRetryException` when
-    retries are exhausted and :class:`RetryBudgetExceededError` when the delay
-    would overrun ``total_timeout``.  Pure bookkeeping -- the sync and async
-    clients share it and differ only in how they sleep.
+    retries are exhausted or the strategy refuses the server's ``Retry-After``
+    (:class:`RetryAfterTooLongError`), and :class:`RetryBudgetExceededError`
+    when the delay would overrun ``total_timeout``.  Pure bookkeeping -- the
+    sync and async clients share it and differ only in how they sleep.
     """
     if isinstance(outcome, HttpResponse):
         context.last_response, context.last_error = outcome, None
@@ -169,7 +171,13 @@ def _retry_delay(
         return None
     if context.attempt >= strategy.max_retries:
         raise _give_up(context, outcome, "retries exhausted")
-    delay = max(0.0, strategy.get_delay(context))
+    try:
+        delay = max(0.0, strategy.get_delay(context))
+    except RetryAfterTooLongError as refusal:
+        error = _give_up(context, outcome, str(refusal))
+        # The refusal is the reason in the message, not a failure to chain; the
+        # cause (an error outcome's exception, if any) stays as _give_up set it.
+        raise error from error.__cause__
     if total_timeout is not None and context.elapsed + delay > total_timeout:
         raise _give_up(context, outcome, f"total timeout of {total_timeout}s", budget=True)
     return delay

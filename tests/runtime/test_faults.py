@@ -255,7 +255,7 @@ def _http_date(seconds_from_now: float) -> str:
         ({"retry-after-ms": "250"}, 0.25, 0.25),
         ({"Retry-After": "5", "retry-after-ms": "100"}, 0.1, 0.1),
         ({"Retry-After": "soon"}, 0.0, 0.01),  # garbage: the backoff (base_delay 0.01)
-        ({"Retry-After": "99999"}, 60.0, 60.0),  # capped by max_retry_after
+        ({"Retry-After": "60"}, 60.0, 60.0),  # exactly max_retry_after (60 s by default)
     ],
 )
 def test_429_waits_what_each_retry_after_form_asks(
@@ -269,6 +269,19 @@ def test_429_waits_what_each_retry_after_form_asks(
     assert len(sleeps) <= 1  # a zero delay is not slept at all
     waited = sleeps[0] if sleeps else 0.0
     assert low <= waited <= high, sleeps
+
+
+def test_429_asking_for_more_than_max_retry_after_ends_the_call_without_a_retry(
+    server: LoopbackServer, sleeps: Sleeps
+) -> None:
+    # Not slept down to the 60 s default limit and retried early: given up at once.
+    server.queue("GET", "/limited", Reply(429, headers={"Retry-After": "99999"}), Reply(200))
+    with pytest.raises(MaxRetryException, match="more than max_retry_after=60s") as caught:
+        retrying(server, sleeps).get("/limited")
+    assert caught.value.last_response is not None
+    assert caught.value.last_response.status_code == 429
+    assert sleeps == []
+    assert len(server.requests_to("/limited")) == 1
 
 
 def test_429_on_post_is_not_retried_whatever_retry_after_says(

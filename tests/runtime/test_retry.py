@@ -342,11 +342,18 @@ def test_unusable_retry_after_falls_back_to_backoff(
     assert sleeps == [0.25]
 
 
-def test_huge_retry_after_is_capped(server: LoopbackServer, sleeps: Sleeps) -> None:
+def test_huge_retry_after_gives_up_instead_of_waiting_the_cap(
+    server: LoopbackServer, sleeps: Sleeps
+) -> None:
+    # Sleeping 60 s and asking again would be retrying a day early: the call ends now.
     _retry_after(server, 503, {"Retry-After": "86400"})
     client = _client(server, sleeps, max_retry_after=60.0)
-    assert client.get("/limited").status_code == 200
-    assert sleeps == [60.0]
+    with pytest.raises(MaxRetryException, match="asked to wait 86400s") as caught:
+        client.get("/limited")
+    assert caught.value.last_response is not None
+    assert caught.value.last_response.status_code == 503
+    assert sleeps == []
+    assert len(server.requests) == 1
 
 
 def test_retry_after_ms_is_honoured_and_preferred(server: LoopbackServer, sleeps: Sleeps) -> None:
@@ -409,7 +416,7 @@ def test_parse_retry_after(headers: dict[str, str], expected: float | None) -> N
 
 def test_parse_retry_after_numbers_are_non_negative_and_finite() -> None:
     value = parse_retry_after(Headers({"Retry-After": "999999999999"}), now=NOW)
-    assert value == 999999999999.0  # capping is the strategy's job, see test_huge_retry_after
+    assert value == 999999999999.0  # the limit is the strategy's job, see test_huge_retry_after
 
 
 # -- backoff -------------------------------------------------------------------------

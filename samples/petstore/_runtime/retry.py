@@ -13,6 +13,11 @@ What is safe to retry is decided in one place, :class:`RetryConditions`:
   only when repeating the request cannot do harm twice: an idempotent method,
   or a POST/PATCH carrying an ``Idempotency-Key`` (the same on every attempt,
   since the request object is reused).
+
+A ``Retry-After`` (or ``retry-after-ms``) within ``max_retry_after`` is waited
+out; one beyond it ends the call at once (:class:`RetryAfterTooLongError`,
+which the client turns into ``MaxRetryException``): the server said when it
+will answer, and asking sooner is what it asked us not to do.
 """
 
 from __future__ import annotations
@@ -38,6 +43,7 @@ from .errors import (
     ConnectError,
     ReadError,
     ReadTimeoutError,
+    RequestForgeError,
     TransportError,
 )
 from .models import Headers, HttpRequest, HttpResponse, RequestContext
@@ -48,6 +54,7 @@ __all__ = [
     "CircuitState",
     "ExponentialBackoffRetryStrategy",
     "NoRetryStrategy",
+    "RetryAfterTooLongError",
     "RetryConditions",
     "RetryStrategy",
     "RetryStrategyInterface",
@@ -58,6 +65,29 @@ __all__ = [
 DEFAULT_RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 
 Outcome = BaseException | HttpResponse
+
+
+def _seconds(value: float) -> str:
+    """``value`` seconds as short text: ``3600``, ``1.5``, ``0.25`` (no float noise)."""
+    return f"{value:.3f}".rstrip("0").rstrip(".")
+
+
+class RetryAfterTooLongError(RequestForgeError):
+    """Raised by ``get_delay`` when the server asks for a longer wait than the strategy allows.
+
+    Not what a caller of the client sees: the client ends the call at once
+    with :class:`~requestforge.errors.MaxRetryException` (carrying the
+    response that asked) instead of sleeping.  A strategy of your own may
+    raise it too, for the same effect.
+    """
+
+    def __init__(self, asked: float, limit: float) -> None:
+        super().__init__(
+            f"the server asked to wait {_seconds(asked)}s, more than "
+            f"max_retry_after={_seconds(limit)}s"
+        )
+        self.asked = asked
+        self.limit = limit
 
 
 class RetryStrategy(Protocol):
@@ -91,7 +121,10 @@ class RetryStrategyInterface(ABC):
 
     @abstractmethod
     def get_delay(self, context: RequestContext) -> float:
-        """Seconds to wait before the next attempt (``context.attempt`` retries done so far)."""
+        """Seconds to wait before the next attempt (``context.attempt`` retries done so far).
+
+        Raise :class:`RetryAfterTooLongError` to end the call now instead.
+        """
 
     def before_attempt(self, context: RequestContext) -> None:
         """Called before every attempt; may raise to stop it (the breaker does)."""
@@ -114,7 +147,7 @@ def parse_retry_after(headers: Headers, *, now: datetime | None = None) -> float
     Reads ``retry-after-ms`` (milliseconds, used by several large APIs) first,
     then ``Retry-After`` as delta-seconds or an HTTP-date.  Negative numbers,
     exponents, garbage and dates that fail to parse are ignored (None); dates in
-    the past mean "now" (0.0).  Capping is the caller's job.
+    the past mean "now" (0.0).  Holding it against a limit is the caller's job.
     """
     millis = headers.get("retry-after-ms")
     if millis is not None:
@@ -188,7 +221,13 @@ def _validate_common(max_retries: int, total_timeout: float | None, max_retry_af
 
 
 class _ConditionalRetryStrategy(RetryStrategyInterface):
-    """Shared by the strategies that retry on :class:`RetryConditions` and honour Retry-After."""
+    """Shared by the strategies that retry on :class:`RetryConditions` and honour Retry-After.
+
+    A ``Retry-After`` up to ``max_retry_after`` seconds is the delay; a longer
+    one raises :class:`RetryAfterTooLongError` rather than being cut down to
+    the limit, since retrying before the server's time is what it asked us not
+    to do.  ``respect_retry_after=False`` ignores the header (backoff only).
+    """
 
     def __init__(
         self,
@@ -228,7 +267,9 @@ class _ConditionalRetryStrategy(RetryStrategyInterface):
         if self.respect_retry_after and context.last_response is not None:
             asked = parse_retry_after(context.last_response.headers)
             if asked is not None:
-                return min(asked, self.max_retry_after)
+                if asked > self.max_retry_after:
+                    raise RetryAfterTooLongError(asked, self.max_retry_after)
+                return asked
         return self._backoff(context.attempt)
 
     @abstractmethod
@@ -251,7 +292,7 @@ class NoRetryStrategy(RetryStrategyInterface):
 
 
 class SimpleRetryStrategy(_ConditionalRetryStrategy):
-    """Retries after a fixed delay (or what ``Retry-After`` asks, capped)."""
+    """Retries after a fixed delay (or what ``Retry-After`` asks, up to ``max_retry_after``)."""
 
     def __init__(
         self,
