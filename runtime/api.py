@@ -232,6 +232,30 @@ def _declared_class(
     return declared.get("default")
 
 
+_FAMILY_CLASSES: dict[tuple[type[ApiError], type[ApiError]], type[ApiError]] = {}
+
+
+def _with_family(declared: type[ApiError], family: type[ApiError]) -> type[ApiError]:
+    """``declared``, made an instance of the status class users catch as well.
+
+    A spec may declare a 404 only through ``default`` or ``4XX``; the error it
+    raises must still be caught by ``except NotFoundError``.  The combined class
+    keeps the declared one's name and body model and is made once per pair.
+    """
+    if issubclass(declared, family):
+        return declared
+    known = _FAMILY_CLASSES.get((declared, family))
+    if known is not None:
+        return known
+    combined = type(
+        declared.__name__,
+        (declared, family),
+        {"__module__": declared.__module__, "__qualname__": declared.__qualname__},
+    )
+    # setdefault: threads racing here all get the one class that was stored
+    return _FAMILY_CLASSES.setdefault((declared, family), combined)
+
+
 def raise_api_error(
     response: HttpResponse, declared: Mapping[int | str, type[ApiError]] | None = None
 ) -> NoReturn:
@@ -241,11 +265,13 @@ def raise_api_error(
     (looked up in that order).  The declared class's ``model`` is parsed from the
     JSON body; a body that does not match leaves ``parsed`` as ``None`` (the raw
     body is still in ``content``) rather than hiding the API error behind a
-    validation error.  Undeclared statuses raise :func:`error_class_for`'s class.
+    validation error.  Undeclared statuses raise :func:`error_class_for`'s class;
+    a declared class is also made an instance of that class (a 404 declared only
+    as ``default`` is still a :class:`NotFoundError`).
     """
+    family = error_class_for(response.status_code)
     cls = _declared_class(response.status_code, declared or {})
-    if cls is None:
-        cls = error_class_for(response.status_code)
+    cls = family if cls is None else _with_family(cls, family)
     parsed: Any = None
     if cls.model is not None and response.content:
         try:

@@ -282,6 +282,45 @@ def test_range_and_default_keys_and_fallbacks() -> None:
     assert undeclared.value.content == b"slow down"
 
 
+class GetRecordsDefaultError(ApiError):
+    """What a generator writes for an operation that declares only ``default``."""
+
+    model = ErrorBody
+
+
+class GetRecords4XXError(ApiError):
+    model = ErrorBody
+
+
+@pytest.mark.parametrize(
+    ("status", "family"),
+    [(404, NotFoundError), (429, RateLimitError), (503, ServerError), (401, UnauthorizedError)],
+)
+def test_a_default_or_range_error_is_also_its_status_family(
+    status: int, family: type[ApiError]
+) -> None:
+    body = b'{"code": 7, "message": "no"}'
+    for declared in ({"default": GetRecordsDefaultError}, {"4XX": GetRecords4XXError}):
+        if "4XX" in declared and status >= 500:
+            continue
+        (cls,) = declared.values()
+        with pytest.raises(family) as caught:
+            raise_api_error(_response(status, body), declared)
+        error = caught.value
+        assert isinstance(error, cls)
+        assert type(error).__name__ == cls.__name__
+        assert error.parsed == ErrorBody(code=7, message="no")  # still parsed as declared
+        with pytest.raises(cls) as again:
+            raise_api_error(_response(status, body), declared)
+        assert type(again.value) is type(error)  # one combined class per pair
+
+
+def test_a_status_without_a_family_keeps_the_declared_class() -> None:
+    with pytest.raises(GetRecordsDefaultError) as caught:
+        raise_api_error(_response(418, b"{}"), {"default": GetRecordsDefaultError})
+    assert type(caught.value) is GetRecordsDefaultError
+
+
 def test_body_not_matching_model_keeps_error_with_raw_body() -> None:
     with pytest.raises(GetPetNotFoundError) as caught:
         raise_api_error(_response(404, b"<html>no</html>"), {404: GetPetNotFoundError})
