@@ -41,6 +41,7 @@ from collections.abc import Iterable
 
 __all__ = [
     "ANNOTATION_NAMES",
+    "BASEMODEL_ATTRIBUTES",
     "CLASS_RESERVED",
     "FIELD_RESERVED",
     "PARAMETER_RESERVED",
@@ -65,18 +66,22 @@ ANNOTATION_NAMES = frozenset(
     {"str", "int", "float", "bool", "bytes", "list", "dict", "date", "datetime", "time"}
 )
 
-#: Public attributes of ``pydantic.BaseModel``: a field with one of these names
-#: shadows the method (a warning at import, or a broken model).
-_BASEMODEL_ATTRIBUTES = frozenset(
+#: Public attributes of the generated models' base class, ``pydantic.BaseModel``
+#: and its metaclass (``mro``, ``register``): a field with one of these names
+#: shadows the attribute (a warning at import, an error under ``-W error``, or a
+#: broken model).  A test keeps it equal to what the installed pydantic has.
+BASEMODEL_ATTRIBUTES = frozenset(
     {
         "construct",
         "copy",
         "dict",
         "from_orm",
         "json",
+        "mro",
         "parse_file",
         "parse_obj",
         "parse_raw",
+        "register",
         "schema",
         "schema_json",
         "update_forward_refs",
@@ -86,7 +91,7 @@ _BASEMODEL_ATTRIBUTES = frozenset(
 
 #: Field names that cannot be used as-is; names starting ``model_`` are
 #: reserved too (see :func:`_field_reserved`).
-FIELD_RESERVED = ANNOTATION_NAMES | _BASEMODEL_ATTRIBUTES
+FIELD_RESERVED = ANNOTATION_NAMES | BASEMODEL_ATTRIBUTES
 
 #: Names an endpoint module binds itself: the fixed arguments every function
 #: takes, its local variables, the functions it defines and the helpers it

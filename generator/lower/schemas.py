@@ -123,6 +123,10 @@ class SchemaLowerer:
         self._models: dict[str, _ModelDraft] = {}
         self._memo: dict[str, TypeRef] = {}
         self._active: set[str] = set()
+        #: ids of the inline ``allOf`` schemas being lowered: a merge that
+        #: inherits its own ``allOf`` (through ``items`` of a member) would
+        #: otherwise expand without end.
+        self._merging: set[int] = set()
         self.discriminators = Discriminators(document, diagnostics, self.components)
         self._by_name: dict[str, Component] = {}
         self._maps_as_models: set[str] = set()
@@ -338,7 +342,20 @@ class SchemaLowerer:
             single = self._single_all_of(schema)
             if single is not None:
                 return self.type_of(single, join_pointer(pointer, "allOf", 0), context)
-            schema = merge_all_of(self.document, schema, pointer, self.diagnostics)
+            if id(schema) in self._merging:
+                return self._degrade("allOf that contains itself", pointer)
+            self._merging.add(id(schema))
+            try:
+                merged = merge_all_of(self.document, schema, pointer, self.diagnostics)
+                return self._lower_merged(merged, pointer, context, own_name)
+            finally:
+                self._merging.discard(id(schema))
+        return self._lower_merged(schema, pointer, context, own_name)
+
+    def _lower_merged(
+        self, schema: Mapping[str, Any], pointer: str, context: str, own_name: str | None
+    ) -> TypeRef:
+        """The non-null ``schema`` with no ``allOf`` left to merge."""
         if is_null_schema(schema):
             return t.NONE
         if is_object_model(schema):

@@ -188,3 +188,16 @@ def test_shorten_keeps_long_names_distinct_and_bounded() -> None:
     assert shorten(first) != shorten(second)
     assert shorten(first) == shorten(first)
     assert is_valid_name(shorten(first))
+
+
+def test_the_reserved_model_attributes_are_those_of_the_installed_pydantic() -> None:
+    """A field with any of these names would shadow the generated model's base class."""
+    from forgegen.lower.naming import BASEMODEL_ATTRIBUTES
+    from requestforge.api_model import ApiModel
+
+    public = {
+        name
+        for name in set(dir(ApiModel)) | set(dir(type(ApiModel)))
+        if not name.startswith(("_", "model_"))
+    }
+    assert public == BASEMODEL_ATTRIBUTES
