@@ -23,10 +23,10 @@ from forgegen.incremental import SnapshotStore, structure_digest
 from forgegen.loader import load_document
 from forgegen.pipeline import GenerationResult, generate
 
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
+from tests.support.corpus import CORPUS
+
 SPOTIFY = CORPUS / "spotify-web-api-fixed-3.0.yaml"
 GITHUB = CORPUS / "github-api.github.com.3.0.json"
-pytestmark = pytest.mark.skipif(not SPOTIFY.is_file(), reason="shared corpus not present")
 
 #: Text that stresses every escaping path the prose can take (docstrings,
 #: comments, Markdown, string literals).
@@ -187,7 +187,6 @@ def test_an_unchanged_spec_reuses_everything(spotify: Workspace) -> None:
     assert not result.changes.changed
 
 
-@pytest.mark.skipif(not GITHUB.is_file(), reason="shared corpus not present")
 def test_prose_that_normalising_moved_is_found_and_substituted(tmp_path: Path) -> None:
     """GitHub's ``PATCH /gists/{gist_id}`` body is a nullable schema with ``anyOf``:
     normalising wraps it in another ``anyOf``, so ``lower`` reads its property
