@@ -23,7 +23,7 @@ from typing import Any, Literal
 
 from ..ir import EnumMember
 from .literals import python_literal
-from .naming import NameScope, upper_snake
+from .naming import upper_snake
 
 __all__ = ["EnumKind", "enum_kind", "enum_members", "unique_values"]
 
@@ -63,6 +63,32 @@ def _member_name(value: Any) -> str:
     return upper_snake(f"VALUE_{text}")
 
 
+class _MemberNames:
+    """Unique member names: a taken candidate gets ``_2``, ``_3``... (the first free one).
+
+    The counter of each candidate is kept, so thousands of values with the same
+    name (``"-"``, ``"+"``, ``"*"`` all give ``VALUE``) cost one step each, not
+    a search from ``_2`` every time (an enum of 20,000 such values took 37 s to
+    generate that way).
+    The names are the ones that search finds: a counter only ever moves past
+    names that are taken, and taken names stay taken.
+    """
+
+    def __init__(self) -> None:
+        self._taken: set[str] = set()
+        self._next: dict[str, int] = {}
+
+    def take(self, candidate: str) -> str:
+        name = candidate
+        counter = self._next.get(candidate, 2)
+        while name in self._taken:
+            name = f"{candidate}_{counter}"
+            counter += 1
+        self._next[candidate] = counter
+        self._taken.add(name)
+        return name
+
+
 def enum_members(
     values: Sequence[Any],
     kind: EnumKind,
@@ -78,7 +104,7 @@ def enum_members(
     """
     use_names = len(names) == len(values) and all(isinstance(n, str) and n for n in names)
     use_descriptions = len(descriptions) == len(values)
-    scope = NameScope()
+    scope = _MemberNames()
     members = []
     for index, value in enumerate(values):
         written = python_literal(float(value) if kind == "float" else value)
