@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from .diagnostics import Diagnostics, SpecError
+from .limits import Limits, check_document, limits_in_effect
 from .loader import LoadedDocument, load_document
 from .normalize import normalize
 from .resolver import Bundle, resolve
@@ -78,6 +79,7 @@ def parse_spec(
     diagnostics: Diagnostics | None = None,
     ref_root: str | os.PathLike[str] | None = None,
     validate: Literal["now", "background"] = "now",
+    limits: Limits | None = None,
 ) -> ParsedSpec:
     """Load, bundle, normalise and validate the spec at ``path``.
 
@@ -85,8 +87,29 @@ def parse_spec(
     (default: the spec's own directory).  Warnings go to ``diagnostics``.
     ``validate="background"`` starts validation on another core: the caller must
     call :meth:`ParsedSpec.check` before trusting the document (generation does,
-    before writing anything).
+    before writing anything).  ``limits`` (default :data:`~forgegen.limits.DEFAULT_LIMITS`)
+    bound every file read and the bundled document, before normalising.
     """
+    with limits_in_effect(limits) as active:
+        return _parse(
+            path,
+            allow_remote_refs=allow_remote_refs,
+            diagnostics=diagnostics,
+            ref_root=ref_root,
+            validate=validate,
+            limits=active,
+        )
+
+
+def _parse(
+    path: str | os.PathLike[str],
+    *,
+    allow_remote_refs: bool,
+    diagnostics: Diagnostics | None,
+    ref_root: str | os.PathLike[str] | None,
+    validate: Literal["now", "background"],
+    limits: Limits,
+) -> ParsedSpec:
     diagnostics = diagnostics if diagnostics is not None else Diagnostics()
     main = load_document(path)
     try:
@@ -102,6 +125,7 @@ def parse_spec(
         else:
             bundle = resolve(main, allow_remote_refs=allow_remote_refs, ref_root=root)
         document = bundle.document
+        check_document(document, limits, bundle.locate)
         normalize(
             document,
             version="3.0" if version == "2.0" else version[:3],

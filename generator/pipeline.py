@@ -25,6 +25,7 @@ from .writer import Changes, write_files
 
 if TYPE_CHECKING:
     from .ir import Api
+    from .limits import Limits
     from .parse import ParsedSpec
 
 __all__ = ["GenerationResult", "UsageError", "generate", "package_name_for"]
@@ -291,11 +292,13 @@ def generate(
     use_cache: bool = True,
     progress: TextIO | None = None,
     pagination: Mapping[str, str] | None = None,
+    limits: Limits | None = None,
 ) -> GenerationResult:
     """Generate the client for ``spec_path`` into ``out_dir`` (or compare, with ``check``).
 
     ``pagination`` is a document-wide ``x-forgegen-pagination`` rule (the keys of
-    ``[tool.forgegen.pagination]``) that replaces the document's own.
+    ``[tool.forgegen.pagination]``) that replaces the document's own.  ``limits``
+    bound how big a spec may be (default :data:`~forgegen.limits.DEFAULT_LIMITS`).
 
     Raises :class:`SpecError` (exit 1), :class:`UsageError` and
     :class:`~forgegen.writer.OutputError` (exit 2).
@@ -320,6 +323,7 @@ def generate(
         allow_remote_refs=allow_remote_refs,
         diagnostics=diagnostics,
         validate="background",
+        limits=limits,
     )
     steps.done("parse", f"{Path(spec_path).name}: OpenAPI {parsed.original_version}")
     try:
