@@ -9,6 +9,8 @@ traceback.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +19,7 @@ import click
 from . import __version__
 from .config import ConfigError, find_project_config, ignored_spec_config, load_config
 from .diagnostics import SpecError
+from .limits import DEFAULT_LIMITS, Limits, option_name
 from .pipeline import UsageError, generate
 from .writer import OutputError
 
@@ -70,6 +73,20 @@ def _user_config(spec: Path, config_path: Path | None) -> dict[str, Any]:
         raise click.UsageError(str(error)) from None
 
 
+def _limit_options(command: Callable[..., None]) -> Callable[..., None]:
+    """A ``--max-...`` option for each field of :class:`~forgegen.limits.Limits`."""
+    for limit in reversed(fields(Limits)):
+        default = getattr(DEFAULT_LIMITS, limit.name)
+        command = click.option(
+            option_name(limit.name),
+            limit.name,
+            type=click.IntRange(min=1),
+            metavar="N",
+            help=f"{limit.metadata['help']} Default {default:,}.",
+        )(command)
+    return command
+
+
 @click.command(
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
     epilog=_EXAMPLES,
@@ -120,6 +137,7 @@ def _user_config(spec: Path, config_path: Path | None) -> dict[str, Any]:
 @click.option(
     "-v", "--verbose", is_flag=True, help="Also say what was ignored (cache entries and the like)."
 )
+@_limit_options
 @click.version_option(__version__, "--version", prog_name="forgegen")
 def main(  # noqa: PLR0917 -- click passes every option positionally
     spec: Path,
@@ -134,6 +152,7 @@ def main(  # noqa: PLR0917 -- click passes every option positionally
     no_cache: bool,
     quiet: bool,
     verbose: bool,
+    **limits: int | None,
 ) -> None:
     """Generate a typed Python client package from the OpenAPI document SPEC."""
     config = _user_config(spec, config_path)
@@ -160,6 +179,7 @@ def main(  # noqa: PLR0917 -- click passes every option positionally
             cache_dir=cache_dir if cache_dir is not None else config.get("cache_dir"),
             use_cache=not no_cache,
             pagination=config.get("pagination"),
+            limits=DEFAULT_LIMITS.overridden(**limits),
         )
     except SpecError as error:
         click.echo(f"forgegen: error: {error}", err=True)
