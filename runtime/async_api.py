@@ -41,7 +41,7 @@ from .api import (
 from .async_client import AsyncHttpClient
 from .errors import MaxRetryException
 from .hooks import AuthHook
-from .lazy_operations import DeferredFunction, resolve_deferred
+from .lazy_operations import BoundOperation, DeferredFunction, operation_type, resolve_deferred
 from .models import HttpRequest, HttpResponse
 from .storage import TokenStorage
 
@@ -162,8 +162,12 @@ class AsyncResource:
         self._client = client
 
 
-class AsyncBoundEndpoint(Generic[P, T]):
-    """An async operation bound to a client: ``await`` it, or ``await .with_raw_response(...)``."""
+class AsyncBoundEndpoint(BoundOperation, Generic[P, T]):
+    """An async operation bound to a client: ``await`` it, or ``await .with_raw_response(...)``.
+
+    Introspects as the operation's coroutine function without its ``client``
+    (``inspect.iscoroutinefunction`` holds; see :mod:`.lazy_operations`).
+    """
 
     __slots__ = ("_asyncio", "_asyncio_detailed", "_client")
 
@@ -184,6 +188,9 @@ class AsyncBoundEndpoint(Generic[P, T]):
         """Call the operation and return status, headers and parsed body together."""
         return await self._asyncio_detailed(self._client, *args, **kwargs)
 
+    def _operation_function(self) -> Callable[..., Any]:
+        return resolve_deferred(self._asyncio)
+
     @property
     def __doc__(self) -> str | None:  # type: ignore[override]
         return self._asyncio.__doc__
@@ -196,27 +203,49 @@ class AsyncEndpoint(Generic[P, T]):
     """Descriptor on :class:`AsyncResource`: ``await res.op(...)`` awaits ``asyncio(client, ...)``.
 
     Typed with ``ParamSpec`` like :class:`~requestforge.api.Endpoint`: the
-    operation's keyword parameters and return type show through to callers.
+    operation's keyword parameters and return type show through to callers;
+    ``summary`` is the descriptor's docstring, as there.
     """
 
     def __init__(
         self,
         asyncio: Callable[Concatenate[AsyncApiClient, P], Awaitable[T]],
         asyncio_detailed: Callable[Concatenate[AsyncApiClient, P], Awaitable[ApiResponse[T]]],
+        *,
+        summary: str | None = None,
     ) -> None:
         self._asyncio = asyncio
         self._asyncio_detailed = asyncio_detailed
+        self._owner: type[Any] | None = None
+        self._name: str | None = None
+        self._summary = summary
         # Deferred functions from a generated resource: see Endpoint and lazy_operations.
-        self._deferred = isinstance(asyncio, DeferredFunction)
-        if not self._deferred:
+        self._pending = True
+        self._bound: type[AsyncBoundEndpoint[P, T]] = AsyncBoundEndpoint
+        if summary:
+            self.__doc__ = summary
+        elif not isinstance(asyncio, DeferredFunction):
             self.__doc__ = asyncio.__doc__
 
+    def __set_name__(self, owner: type[Any], name: str) -> None:
+        self._owner = owner
+        self._name = self.__name__ = name
+        self.__qualname__ = f"{owner.__qualname__}.{name}"
+        self.__module__ = owner.__module__
+
     def _load(self) -> None:
-        """Swap deferred functions for the real ones (first access; idempotent)."""
+        """Swap deferred functions for the real ones, build the bound class (first access)."""
         self._asyncio = resolve_deferred(self._asyncio)
         self._asyncio_detailed = resolve_deferred(self._asyncio_detailed)
-        self.__doc__ = self._asyncio.__doc__
-        self._deferred = False
+        if not self._summary:
+            self.__doc__ = self._asyncio.__doc__
+        self._make_bound_class()
+        self._pending = False
+
+    def _make_bound_class(self) -> None:
+        """The class of this operation's bound endpoints (the paging twin makes its own)."""
+        methods = {"__call__": self._asyncio, "with_raw_response": self._asyncio_detailed}
+        self._bound = operation_type(AsyncBoundEndpoint, self._owner, self._name, methods)
 
     @overload
     def __get__(self, instance: None, owner: type[Any]) -> Self: ...
@@ -229,6 +258,7 @@ class AsyncEndpoint(Generic[P, T]):
     ) -> Self | AsyncBoundEndpoint[P, T]:
         if instance is None:
             return self
-        if self._deferred:
+        if self._pending:
             self._load()
-        return AsyncBoundEndpoint(instance._client, self._asyncio, self._asyncio_detailed)
+        bound = self._bound  # a local: a method-style load of an instance attribute is slower
+        return bound(instance._client, self._asyncio, self._asyncio_detailed)

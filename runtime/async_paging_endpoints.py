@@ -12,7 +12,7 @@ from typing_extensions import Self
 
 from .api import ApiResponse
 from .async_api import AsyncApiClient, AsyncBoundEndpoint, AsyncEndpoint, AsyncResource
-from .lazy_operations import resolve_deferred
+from .lazy_operations import operation_type, resolve_deferred
 
 __all__ = ["AsyncBoundPaginatedEndpoint", "AsyncPaginatedEndpoint"]
 
@@ -49,13 +49,24 @@ class AsyncPaginatedEndpoint(AsyncEndpoint[P, T], Generic[P, T, I]):
         asyncio: Callable[Concatenate[AsyncApiClient, P], Awaitable[T]],
         asyncio_detailed: Callable[Concatenate[AsyncApiClient, P], Awaitable[ApiResponse[T]]],
         iterate: Callable[Concatenate[AsyncApiClient, P], AsyncIterator[I]],
+        *,
+        summary: str | None = None,
     ) -> None:
-        super().__init__(asyncio, asyncio_detailed)
+        super().__init__(asyncio, asyncio_detailed, summary=summary)
         self._iterate = iterate
+        self._paged: type[AsyncBoundPaginatedEndpoint[P, T, I]] = AsyncBoundPaginatedEndpoint
 
     def _load(self) -> None:
         self._iterate = resolve_deferred(self._iterate)
         super()._load()
+
+    def _make_bound_class(self) -> None:
+        methods = {
+            "__call__": self._asyncio,
+            "with_raw_response": self._asyncio_detailed,
+            "iterate": self._iterate,
+        }
+        self._paged = operation_type(AsyncBoundPaginatedEndpoint, self._owner, self._name, methods)
 
     @overload
     def __get__(self, instance: None, owner: type[Any]) -> Self: ...
@@ -70,8 +81,7 @@ class AsyncPaginatedEndpoint(AsyncEndpoint[P, T], Generic[P, T, I]):
     ) -> Self | AsyncBoundPaginatedEndpoint[P, T, I]:
         if instance is None:
             return self
-        if self._deferred:
+        if self._pending:
             self._load()
-        return AsyncBoundPaginatedEndpoint(
-            instance._client, self._asyncio, self._asyncio_detailed, self._iterate
-        )
+        bound = self._paged  # a local, as in Endpoint.__get__
+        return bound(instance._client, self._asyncio, self._asyncio_detailed, self._iterate)

@@ -51,7 +51,7 @@ from .encoding import (
 )
 from .errors import ConfigurationError, InvalidRequestError, MaxRetryException, RequestForgeError
 from .hooks import AuthHook
-from .lazy_operations import DeferredFunction, resolve_deferred
+from .lazy_operations import BoundOperation, DeferredFunction, operation_type, resolve_deferred
 from .models import Headers, HttpRequest, HttpResponse
 from .redaction import redact_url
 
@@ -591,8 +591,13 @@ class Resource:
         self._client = client
 
 
-class BoundEndpoint(Generic[P, T]):
-    """An operation bound to a client: call it, or call ``.with_raw_response(...)``."""
+class BoundEndpoint(BoundOperation, Generic[P, T]):
+    """An operation bound to a client: call it, or call ``.with_raw_response(...)``.
+
+    An :class:`Endpoint` hands out instances of a subclass made for its
+    operation, which introspect as the operation function without its
+    ``client`` (see :mod:`.lazy_operations`).
+    """
 
     __slots__ = ("_client", "_sync", "_sync_detailed")
 
@@ -613,6 +618,9 @@ class BoundEndpoint(Generic[P, T]):
         """Call the operation and return status, headers and parsed body together."""
         return self._sync_detailed(self._client, *args, **kwargs)
 
+    def _operation_function(self) -> Callable[..., Any]:
+        return resolve_deferred(self._sync)
+
     @property
     def __doc__(self) -> str | None:  # type: ignore[override]
         return self._sync.__doc__
@@ -625,28 +633,54 @@ class Endpoint(Generic[P, T]):
     """Descriptor on a :class:`Resource`: ``resource.op(...)`` calls ``sync(client, ...)``.
 
     Typed with ``ParamSpec``: the operation's keyword parameters and return type
-    show through to callers (IDEs, ``mypy --strict``).
+    show through to callers (IDEs, ``mypy --strict``).  ``summary`` (the
+    operation's one-line summary, given by generated resources) is the
+    descriptor's docstring, so ``help(client.pet)`` lists the operations
+    without importing them; the bound endpoint has the whole docstring.
     """
 
     def __init__(
         self,
         sync: Callable[Concatenate[ApiClient, P], T],
         sync_detailed: Callable[Concatenate[ApiClient, P], ApiResponse[T]],
+        *,
+        summary: str | None = None,
     ) -> None:
         self._sync = sync
         self._sync_detailed = sync_detailed
+        self._owner: type[Any] | None = None
+        self._name: str | None = None
+        self._summary = summary
         # A generated resource passes DeferredFunctions: the operation module is
         # imported when the endpoint is first reached (see lazy_operations).
-        self._deferred = isinstance(sync, DeferredFunction)
-        if not self._deferred:
+        # Pending until that first access has also built the bound class.
+        self._pending = True
+        self._bound: type[BoundEndpoint[P, T]] = BoundEndpoint
+        if summary:
+            self.__doc__ = summary
+        elif not isinstance(sync, DeferredFunction):
             self.__doc__ = sync.__doc__
 
+    def __set_name__(self, owner: type[Any], name: str) -> None:
+        # pydoc documents the descriptor as a routine of its resource class
+        self._owner = owner
+        self._name = self.__name__ = name
+        self.__qualname__ = f"{owner.__qualname__}.{name}"
+        self.__module__ = owner.__module__
+
     def _load(self) -> None:
-        """Swap deferred functions for the real ones (first access; idempotent)."""
+        """Swap deferred functions for the real ones, build the bound class (first access)."""
         self._sync = resolve_deferred(self._sync)
         self._sync_detailed = resolve_deferred(self._sync_detailed)
-        self.__doc__ = self._sync.__doc__
-        self._deferred = False
+        if not self._summary:
+            self.__doc__ = self._sync.__doc__
+        self._make_bound_class()
+        self._pending = False
+
+    def _make_bound_class(self) -> None:
+        """The class of this operation's bound endpoints (the paging twin makes its own)."""
+        methods = {"__call__": self._sync, "with_raw_response": self._sync_detailed}
+        self._bound = operation_type(BoundEndpoint, self._owner, self._name, methods)
 
     @overload
     def __get__(self, instance: None, owner: type[Any]) -> Self: ...
@@ -657,6 +691,7 @@ class Endpoint(Generic[P, T]):
     def __get__(self, instance: Resource | None, owner: type[Any]) -> Self | BoundEndpoint[P, T]:
         if instance is None:
             return self
-        if self._deferred:
+        if self._pending:
             self._load()
-        return BoundEndpoint(instance._client, self._sync, self._sync_detailed)
+        bound = self._bound  # a local: a method-style load of an instance attribute is slower
+        return bound(instance._client, self._sync, self._sync_detailed)

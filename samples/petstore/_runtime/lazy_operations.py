@@ -23,18 +23,45 @@ twins) swap it for the real function the first time the endpoint is
 reached through a resource instance, so a call costs the same afterwards.
 Type checkers and IDEs see the real module, so every signature still shows
 through ``ParamSpec``.
+
+Runtime introspection (IPython's ``?``, ``help()``, ``inspect.signature``) sees
+the real operation too.  When a descriptor loads, it builds one small class per
+operation with :func:`operation_type`: a subclass of the bound endpoint class
+named after the operation (``type(client.pet.update_pet).__qualname__`` is
+``"PetApi.update_pet"``), whose docstring is the operation's and whose
+``__call__`` / ``with_raw_response`` / ``iterate`` are copies of the base
+class's methods (the same code objects, so a call costs the same) carrying a
+``__wrapped__`` of the module function they call.  :class:`BoundOperation`, a
+base of every bound endpoint class, adds what the standard protocols ask of a
+function -- ``__signature__`` (the function's without its ``client``
+parameter), ``__wrapped__``, ``__code__`` and friends (``inspect`` then treats
+it as function-like: ``iscoroutinefunction`` holds for the async ones) -- and a
+``__get__``, which makes ``pydoc`` document it as a routine instead of showing
+its class.  All of it is read when asked for; nothing runs per call.
 """
 
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
-from types import ModuleType
-from typing import Any, TypeVar, cast
+import inspect
+from collections.abc import Callable, Mapping
+from types import CodeType, FunctionType, ModuleType
+from typing import Any, Generic, TypeVar, cast
 
-__all__ = ["DeferredFunction", "LazyOperation", "resolve_deferred"]
+from typing_extensions import Self
+
+__all__ = [
+    "BoundOperation",
+    "DeferredFunction",
+    "LazyOperation",
+    "bound_signature",
+    "operation_type",
+    "resolve_deferred",
+]
 
 F = TypeVar("F", bound=Callable[..., Any])
+R = TypeVar("R")
+B = TypeVar("B", bound="BoundOperation")
 
 
 class LazyOperation:
@@ -102,3 +129,168 @@ def resolve_deferred(function: F) -> F:
     if isinstance(function, DeferredFunction):
         return cast(F, function.resolve())
     return function
+
+
+# -- introspection of bound endpoints ---------------------------------------------
+
+
+def bound_signature(function: Callable[..., Any]) -> inspect.Signature:
+    """``function``'s signature without its first parameter (the client a bound endpoint holds)."""
+    signature = inspect.signature(function)
+    parameters = list(signature.parameters.values())
+    return signature.replace(parameters=parameters[1:])
+
+
+class _FromFunction(Generic[R]):
+    """A read-only attribute of a bound endpoint, read from its operation function.
+
+    Absent on the class (``AttributeError``), so ``inspect.signature`` and
+    ``inspect.unwrap`` treat the endpoint *class* as the class it is.
+    """
+
+    def __init__(self, read: Callable[[Callable[..., Any]], R], doc: str) -> None:
+        self._read = read
+        self.__doc__ = doc
+        self._name = ""
+
+    def __set_name__(self, owner: type[Any], name: str) -> None:
+        self._name = name
+
+    def __get__(self, instance: BoundOperation | None, owner: type[Any] | None = None) -> R:
+        if instance is None:
+            raise AttributeError(self._name)
+        return self._read(instance._operation_function())
+
+    def __set__(self, instance: BoundOperation, value: object) -> None:
+        raise AttributeError(f"{self._name} is read-only")
+
+
+class _OperationDoc:
+    """``__doc__`` of an operation's bound class: the operation's docstring on instances.
+
+    ``None`` on the class itself: ``pydoc`` hides an instance docstring equal to
+    its class's as inherited, and IPython would print it twice.
+    """
+
+    def __get__(
+        self, instance: BoundOperation | None, owner: type[Any] | None = None
+    ) -> str | None:
+        if instance is None:
+            return None
+        return instance._operation_function().__doc__
+
+
+_OPERATION_DOC = _OperationDoc()
+
+
+def _code(function: Callable[..., Any]) -> CodeType:
+    code: CodeType = getattr(function, "__code__")  # noqa: B009 - any callable, not just functions
+    return code
+
+
+class BoundOperation:
+    """What a bound endpoint shows to ``inspect``, ``pydoc`` and IPython: its operation.
+
+    A base of :class:`~requestforge.api.BoundEndpoint` and its async and paging
+    twins; each names the function its ``__call__`` calls in
+    :meth:`_operation_function`.  Every attribute here is computed when read.
+    """
+
+    __slots__ = ()
+
+    def _operation_function(self) -> Callable[..., Any]:
+        """The (resolved) module function ``__call__`` calls with the client."""
+        raise NotImplementedError
+
+    __signature__ = _FromFunction(
+        bound_signature, "The operation function's signature without its client parameter."
+    )
+    __wrapped__ = _FromFunction(
+        lambda function: function, "The operation module's function called with the client."
+    )
+    __name__ = _FromFunction(lambda function: function.__name__, "The operation's name.")
+    __code__ = _FromFunction(_code, "The operation function's code (inspect: function-like).")
+    __defaults__ = _FromFunction(
+        lambda function: getattr(function, "__defaults__", None), "As the operation function's."
+    )
+    __kwdefaults__ = _FromFunction(
+        lambda function: getattr(function, "__kwdefaults__", None), "As the operation function's."
+    )
+
+    def __get__(self, instance: object, owner: type[Any] | None = None) -> Self:
+        """Itself: like a function, it documents as a routine (``pydoc`` shows its signature)."""
+        return self
+
+
+def _rewrapped(
+    method: Callable[..., Any],
+    wrapped: Callable[..., Any],
+    *,
+    qualname: str,
+    module: str,
+    doc: str | None,
+) -> Callable[..., Any]:
+    """A copy of ``method`` (same code) that introspects as ``wrapped`` bound to a client.
+
+    Its ``__wrapped__`` makes ``inspect.signature`` of the bound method the
+    function's without the client; its annotations (the client's left out)
+    serve ``typing.get_type_hints``, which finds the names through ``__wrapped__``.
+    """
+    original = cast(FunctionType, method)
+    copy = FunctionType(
+        original.__code__,
+        original.__globals__,
+        original.__name__,
+        original.__defaults__,
+        original.__closure__,
+    )
+    copy.__kwdefaults__ = original.__kwdefaults__
+    copy.__qualname__ = qualname
+    copy.__module__ = module
+    copy.__doc__ = doc
+    annotations = dict(getattr(wrapped, "__annotations__", {}))
+    code = getattr(wrapped, "__code__", None)
+    if isinstance(code, CodeType) and code.co_argcount:
+        annotations.pop(code.co_varnames[0], None)  # the client's
+    copy.__annotations__ = annotations
+    copy.__wrapped__ = wrapped  # type: ignore[attr-defined]
+    return copy
+
+
+def operation_type(
+    base: type[B],
+    owner: type[Any] | None,
+    name: str | None,
+    methods: Mapping[str, Callable[..., Any]],
+) -> type[B]:
+    """The class of one operation's bound endpoints: ``base`` named after the operation.
+
+    ``owner`` and ``name`` are where the descriptor sits (``PetApi``,
+    ``"update_pet"``; the class's ``__module__`` and ``__qualname__`` follow
+    them); without them the operation module names it.  ``methods`` maps method
+    names of ``base`` (``__call__``, ``with_raw_response``, ``iterate``) to the
+    module functions they call; instances have ``__call__``'s docstring.
+    Built once per endpoint descriptor, when it first loads.
+    """
+    function = methods["__call__"]
+    if name is None:
+        name = str(getattr(function, "__module__", "") or "").rpartition(".")[2] or "operation"
+    qualname = f"{owner.__qualname__}.{name}" if owner is not None else name
+    module = owner.__module__ if owner is not None else str(getattr(function, "__module__", ""))
+    namespace: dict[str, Any] = {
+        "__slots__": (),
+        "__module__": module,
+        "__qualname__": qualname,
+        "__doc__": _OPERATION_DOC,
+        "__name__": name,
+    }
+    for attribute, wrapped in methods.items():
+        namespace[attribute] = _rewrapped(
+            getattr(base, attribute),
+            wrapped,
+            qualname=f"{qualname}.{attribute}",
+            module=module,
+            # IPython prints a __call__ docstring as well as the object's: keep one
+            doc=None if attribute == "__call__" else wrapped.__doc__,
+        )
+    return cast(type[B], type(name, (base,), namespace))

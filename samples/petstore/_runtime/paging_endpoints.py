@@ -16,7 +16,7 @@ from typing import Any, Concatenate, Generic, ParamSpec, TypeVar, overload
 from typing_extensions import Self
 
 from .api import ApiClient, ApiResponse, BoundEndpoint, Endpoint, Resource
-from .lazy_operations import resolve_deferred
+from .lazy_operations import operation_type, resolve_deferred
 
 __all__ = ["BoundPaginatedEndpoint", "PaginatedEndpoint"]
 
@@ -53,13 +53,24 @@ class PaginatedEndpoint(Endpoint[P, T], Generic[P, T, I]):
         sync: Callable[Concatenate[ApiClient, P], T],
         sync_detailed: Callable[Concatenate[ApiClient, P], ApiResponse[T]],
         iterate: Callable[Concatenate[ApiClient, P], Iterator[I]],
+        *,
+        summary: str | None = None,
     ) -> None:
-        super().__init__(sync, sync_detailed)
+        super().__init__(sync, sync_detailed, summary=summary)
         self._iterate = iterate
+        self._paged: type[BoundPaginatedEndpoint[P, T, I]] = BoundPaginatedEndpoint
 
     def _load(self) -> None:
         self._iterate = resolve_deferred(self._iterate)
         super()._load()
+
+    def _make_bound_class(self) -> None:
+        methods = {
+            "__call__": self._sync,
+            "with_raw_response": self._sync_detailed,
+            "iterate": self._iterate,
+        }
+        self._paged = operation_type(BoundPaginatedEndpoint, self._owner, self._name, methods)
 
     @overload
     def __get__(self, instance: None, owner: type[Any]) -> Self: ...
@@ -72,8 +83,7 @@ class PaginatedEndpoint(Endpoint[P, T], Generic[P, T, I]):
     ) -> Self | BoundPaginatedEndpoint[P, T, I]:
         if instance is None:
             return self
-        if self._deferred:
+        if self._pending:
             self._load()
-        return BoundPaginatedEndpoint(
-            instance._client, self._sync, self._sync_detailed, self._iterate
-        )
+        bound = self._paged  # a local, as in Endpoint.__get__
+        return bound(instance._client, self._sync, self._sync_detailed, self._iterate)

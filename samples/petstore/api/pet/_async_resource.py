@@ -29,35 +29,58 @@ else:
 class AsyncPetApi(AsyncResource):
     """``async_client.pet``: Everything about your Pets"""
 
-    update_pet = AsyncEndpoint(_update_pet.asyncio, _update_pet.asyncio_detailed)
+    update_pet = AsyncEndpoint(
+        _update_pet.asyncio,
+        _update_pet.asyncio_detailed,
+        summary="Update an existing pet.",
+    )
     """Update an existing pet."""
 
-    add_pet = AsyncEndpoint(_add_pet.asyncio, _add_pet.asyncio_detailed)
+    add_pet = AsyncEndpoint(
+        _add_pet.asyncio,
+        _add_pet.asyncio_detailed,
+        summary="Add a new pet to the store.",
+    )
     """Add a new pet to the store."""
 
     find_pets_by_status = AsyncEndpoint(
         _find_pets_by_status.asyncio,
         _find_pets_by_status.asyncio_detailed,
+        summary="Finds Pets by status.",
     )
     """Finds Pets by status."""
 
     find_pets_by_tags = AsyncEndpoint(
         _find_pets_by_tags.asyncio,
         _find_pets_by_tags.asyncio_detailed,
+        summary="Finds Pets by tags.",
     )
     """Finds Pets by tags."""
 
-    get_pet_by_id = AsyncEndpoint(_get_pet_by_id.asyncio, _get_pet_by_id.asyncio_detailed)
+    get_pet_by_id = AsyncEndpoint(
+        _get_pet_by_id.asyncio,
+        _get_pet_by_id.asyncio_detailed,
+        summary="Find pet by ID.",
+    )
     """Find pet by ID."""
 
     update_pet_with_form = AsyncEndpoint(
         _update_pet_with_form.asyncio,
         _update_pet_with_form.asyncio_detailed,
+        summary="Updates a pet in the store with form data.",
     )
     """Updates a pet in the store with form data."""
 
-    delete_pet = AsyncEndpoint(_delete_pet.asyncio, _delete_pet.asyncio_detailed)
+    delete_pet = AsyncEndpoint(
+        _delete_pet.asyncio,
+        _delete_pet.asyncio_detailed,
+        summary="Deletes a pet.",
+    )
     """Deletes a pet."""
 
-    upload_file = AsyncEndpoint(_upload_file.asyncio, _upload_file.asyncio_detailed)
+    upload_file = AsyncEndpoint(
+        _upload_file.asyncio,
+        _upload_file.asyncio_detailed,
+        summary="Uploads an image.",
+    )
     """Uploads an image."""

@@ -29,26 +29,50 @@ else:
 class PetApi(Resource):
     """``client.pet``: Everything about your Pets"""
 
-    update_pet = Endpoint(_update_pet.sync, _update_pet.sync_detailed)
+    update_pet = Endpoint(
+        _update_pet.sync,
+        _update_pet.sync_detailed,
+        summary="Update an existing pet.",
+    )
     """Update an existing pet."""
 
-    add_pet = Endpoint(_add_pet.sync, _add_pet.sync_detailed)
+    add_pet = Endpoint(_add_pet.sync, _add_pet.sync_detailed, summary="Add a new pet to the store.")
     """Add a new pet to the store."""
 
-    find_pets_by_status = Endpoint(_find_pets_by_status.sync, _find_pets_by_status.sync_detailed)
+    find_pets_by_status = Endpoint(
+        _find_pets_by_status.sync,
+        _find_pets_by_status.sync_detailed,
+        summary="Finds Pets by status.",
+    )
     """Finds Pets by status."""
 
-    find_pets_by_tags = Endpoint(_find_pets_by_tags.sync, _find_pets_by_tags.sync_detailed)
+    find_pets_by_tags = Endpoint(
+        _find_pets_by_tags.sync,
+        _find_pets_by_tags.sync_detailed,
+        summary="Finds Pets by tags.",
+    )
     """Finds Pets by tags."""
 
-    get_pet_by_id = Endpoint(_get_pet_by_id.sync, _get_pet_by_id.sync_detailed)
+    get_pet_by_id = Endpoint(
+        _get_pet_by_id.sync,
+        _get_pet_by_id.sync_detailed,
+        summary="Find pet by ID.",
+    )
     """Find pet by ID."""
 
-    update_pet_with_form = Endpoint(_update_pet_with_form.sync, _update_pet_with_form.sync_detailed)
+    update_pet_with_form = Endpoint(
+        _update_pet_with_form.sync,
+        _update_pet_with_form.sync_detailed,
+        summary="Updates a pet in the store with form data.",
+    )
     """Updates a pet in the store with form data."""
 
-    delete_pet = Endpoint(_delete_pet.sync, _delete_pet.sync_detailed)
+    delete_pet = Endpoint(_delete_pet.sync, _delete_pet.sync_detailed, summary="Deletes a pet.")
     """Deletes a pet."""
 
-    upload_file = Endpoint(_upload_file.sync, _upload_file.sync_detailed)
+    upload_file = Endpoint(
+        _upload_file.sync,
+        _upload_file.sync_detailed,
+        summary="Uploads an image.",
+    )
     """Uploads an image."""

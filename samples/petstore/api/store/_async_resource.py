@@ -21,14 +21,30 @@ else:
 class AsyncStoreApi(AsyncResource):
     """``async_client.store``: Access to Petstore orders"""
 
-    get_inventory = AsyncEndpoint(_get_inventory.asyncio, _get_inventory.asyncio_detailed)
+    get_inventory = AsyncEndpoint(
+        _get_inventory.asyncio,
+        _get_inventory.asyncio_detailed,
+        summary="Returns pet inventories by status.",
+    )
     """Returns pet inventories by status."""
 
-    place_order = AsyncEndpoint(_place_order.asyncio, _place_order.asyncio_detailed)
+    place_order = AsyncEndpoint(
+        _place_order.asyncio,
+        _place_order.asyncio_detailed,
+        summary="Place an order for a pet.",
+    )
     """Place an order for a pet."""
 
-    get_order_by_id = AsyncEndpoint(_get_order_by_id.asyncio, _get_order_by_id.asyncio_detailed)
+    get_order_by_id = AsyncEndpoint(
+        _get_order_by_id.asyncio,
+        _get_order_by_id.asyncio_detailed,
+        summary="Find purchase order by ID.",
+    )
     """Find purchase order by ID."""
 
-    delete_order = AsyncEndpoint(_delete_order.asyncio, _delete_order.asyncio_detailed)
+    delete_order = AsyncEndpoint(
+        _delete_order.asyncio,
+        _delete_order.asyncio_detailed,
+        summary="Delete purchase order by identifier.",
+    )
     """Delete purchase order by identifier."""

@@ -21,14 +21,30 @@ else:
 class StoreApi(Resource):
     """``client.store``: Access to Petstore orders"""
 
-    get_inventory = Endpoint(_get_inventory.sync, _get_inventory.sync_detailed)
+    get_inventory = Endpoint(
+        _get_inventory.sync,
+        _get_inventory.sync_detailed,
+        summary="Returns pet inventories by status.",
+    )
     """Returns pet inventories by status."""
 
-    place_order = Endpoint(_place_order.sync, _place_order.sync_detailed)
+    place_order = Endpoint(
+        _place_order.sync,
+        _place_order.sync_detailed,
+        summary="Place an order for a pet.",
+    )
     """Place an order for a pet."""
 
-    get_order_by_id = Endpoint(_get_order_by_id.sync, _get_order_by_id.sync_detailed)
+    get_order_by_id = Endpoint(
+        _get_order_by_id.sync,
+        _get_order_by_id.sync_detailed,
+        summary="Find purchase order by ID.",
+    )
     """Find purchase order by ID."""
 
-    delete_order = Endpoint(_delete_order.sync, _delete_order.sync_detailed)
+    delete_order = Endpoint(
+        _delete_order.sync,
+        _delete_order.sync_detailed,
+        summary="Delete purchase order by identifier.",
+    )
     """Delete purchase order by identifier."""

@@ -27,26 +27,51 @@ else:
 class AsyncUserApi(AsyncResource):
     """``async_client.user``: Operations about user"""
 
-    create_user = AsyncEndpoint(_create_user.asyncio, _create_user.asyncio_detailed)
+    create_user = AsyncEndpoint(
+        _create_user.asyncio,
+        _create_user.asyncio_detailed,
+        summary="Create user.",
+    )
     """Create user."""
 
     create_users_with_list_input = AsyncEndpoint(
         _create_users_with_list_input.asyncio,
         _create_users_with_list_input.asyncio_detailed,
+        summary="Creates list of users with given input array.",
     )
     """Creates list of users with given input array."""
 
-    login_user = AsyncEndpoint(_login_user.asyncio, _login_user.asyncio_detailed)
+    login_user = AsyncEndpoint(
+        _login_user.asyncio,
+        _login_user.asyncio_detailed,
+        summary="Logs user into the system.",
+    )
     """Logs user into the system."""
 
-    logout_user = AsyncEndpoint(_logout_user.asyncio, _logout_user.asyncio_detailed)
+    logout_user = AsyncEndpoint(
+        _logout_user.asyncio,
+        _logout_user.asyncio_detailed,
+        summary="Logs out current logged in user session.",
+    )
     """Logs out current logged in user session."""
 
-    get_user_by_name = AsyncEndpoint(_get_user_by_name.asyncio, _get_user_by_name.asyncio_detailed)
+    get_user_by_name = AsyncEndpoint(
+        _get_user_by_name.asyncio,
+        _get_user_by_name.asyncio_detailed,
+        summary="Get user by user name.",
+    )
     """Get user by user name."""
 
-    update_user = AsyncEndpoint(_update_user.asyncio, _update_user.asyncio_detailed)
+    update_user = AsyncEndpoint(
+        _update_user.asyncio,
+        _update_user.asyncio_detailed,
+        summary="Update user resource.",
+    )
     """Update user resource."""
 
-    delete_user = AsyncEndpoint(_delete_user.asyncio, _delete_user.asyncio_detailed)
+    delete_user = AsyncEndpoint(
+        _delete_user.asyncio,
+        _delete_user.asyncio_detailed,
+        summary="Delete user resource.",
+    )
     """Delete user resource."""

@@ -27,26 +27,47 @@ else:
 class UserApi(Resource):
     """``client.user``: Operations about user"""
 
-    create_user = Endpoint(_create_user.sync, _create_user.sync_detailed)
+    create_user = Endpoint(_create_user.sync, _create_user.sync_detailed, summary="Create user.")
     """Create user."""
 
     create_users_with_list_input = Endpoint(
         _create_users_with_list_input.sync,
         _create_users_with_list_input.sync_detailed,
+        summary="Creates list of users with given input array.",
     )
     """Creates list of users with given input array."""
 
-    login_user = Endpoint(_login_user.sync, _login_user.sync_detailed)
+    login_user = Endpoint(
+        _login_user.sync,
+        _login_user.sync_detailed,
+        summary="Logs user into the system.",
+    )
     """Logs user into the system."""
 
-    logout_user = Endpoint(_logout_user.sync, _logout_user.sync_detailed)
+    logout_user = Endpoint(
+        _logout_user.sync,
+        _logout_user.sync_detailed,
+        summary="Logs out current logged in user session.",
+    )
     """Logs out current logged in user session."""
 
-    get_user_by_name = Endpoint(_get_user_by_name.sync, _get_user_by_name.sync_detailed)
+    get_user_by_name = Endpoint(
+        _get_user_by_name.sync,
+        _get_user_by_name.sync_detailed,
+        summary="Get user by user name.",
+    )
     """Get user by user name."""
 
-    update_user = Endpoint(_update_user.sync, _update_user.sync_detailed)
+    update_user = Endpoint(
+        _update_user.sync,
+        _update_user.sync_detailed,
+        summary="Update user resource.",
+    )
     """Update user resource."""
 
-    delete_user = Endpoint(_delete_user.sync, _delete_user.sync_detailed)
+    delete_user = Endpoint(
+        _delete_user.sync,
+        _delete_user.sync_detailed,
+        summary="Delete user resource.",
+    )
     """Delete user resource."""
