@@ -267,14 +267,18 @@ def operation_type(
 
     ``owner`` and ``name`` are where the descriptor sits (``PetApi``,
     ``"update_pet"``; the class's ``__module__`` and ``__qualname__`` follow
-    them); without them the operation module names it.  ``methods`` maps method
+    them); without them the function does (or, for a generated module's
+    ``sync`` / ``asyncio``, its module).  ``methods`` maps method
     names of ``base`` (``__call__``, ``with_raw_response``, ``iterate``) to the
     module functions they call; instances have ``__call__``'s docstring.
     Built once per endpoint descriptor, when it first loads.
     """
     function = methods["__call__"]
-    if name is None:
-        name = str(getattr(function, "__module__", "") or "").rpartition(".")[2] or "operation"
+    if name is None:  # not set in a class body: the function, or its operation module, names it
+        name = str(getattr(function, "__name__", "operation"))
+        package, _, leaf = str(getattr(function, "__module__", "") or "").rpartition(".")
+        if name in ("sync", "asyncio") and package:  # a generated operation module's function
+            name = leaf
     qualname = f"{owner.__qualname__}.{name}" if owner is not None else name
     module = owner.__module__ if owner is not None else str(getattr(function, "__module__", ""))
     namespace: dict[str, Any] = {

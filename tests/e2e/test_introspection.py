@@ -4,13 +4,16 @@
 without the ``client`` parameter, ``__doc__`` its docstring, ``help()`` must
 print both, for ``Client`` and ``AsyncClient``, ``.with_raw_response`` and the
 ``.iterate`` of paging operations; and none of it may import an operation
-module before the user asks about that operation.  Each check runs in a fresh
-interpreter, so ``sys.modules`` shows what the probe itself imported.
+module before the user asks about that operation.  Each check of a generated
+client runs in a fresh interpreter, so ``sys.modules`` shows what the probe
+itself imported.
 """
 
 from __future__ import annotations
 
+import inspect
 import json
+import pydoc
 import subprocess
 import sys
 import textwrap
@@ -363,3 +366,36 @@ def test_the_committed_sample_introspects_too() -> None:
     )
     _assert_matches(report)
     assert [p[0] for p in report["got"]] == ["pet_id", "headers", "timeout"]
+
+
+def test_a_hand_written_endpoint_introspects_as_its_function() -> None:
+    """Outside a class body (no ``__set_name__``) the function names the endpoint."""
+    from requestforge import ApiClient, ApiResponse, Endpoint, Resource
+
+    def find_pet(client: ApiClient, *, pet_id: int, verbose: bool = False) -> str:
+        """Find a pet."""
+        return f"pet {pet_id}"
+
+    def find_pet_detailed(
+        client: ApiClient, *, pet_id: int, verbose: bool = False
+    ) -> ApiResponse[str]:
+        """Find a pet, with the response."""
+        raise NotImplementedError
+
+    class Pets(Resource):
+        find = Endpoint(find_pet, find_pet_detailed)
+
+    Pets.later = Endpoint(find_pet, find_pet_detailed)  # type: ignore[attr-defined]
+    pets = Pets(ApiClient("http://127.0.0.1:9"))
+    for bound, name, qualname in (
+        (pets.find, "find", f"{Pets.__qualname__}.find"),
+        (pets.later, "find_pet", "find_pet"),  # type: ignore[attr-defined]
+    ):
+        assert bound(pet_id=2) == "pet 2"
+        assert (
+            str(inspect.signature(bound)) == "(*, pet_id: 'int', verbose: 'bool' = False) -> 'str'"
+        )
+        assert bound.__doc__ == "Find a pet."
+        assert bound.with_raw_response.__doc__ == "Find a pet, with the response."
+        assert (bound.__name__, type(bound).__qualname__) == (name, qualname)
+        assert "Find a pet." in pydoc.render_doc(bound, renderer=pydoc.plaintext)
