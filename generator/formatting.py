@@ -11,7 +11,10 @@ configuration.  black costs ~4,500 lines/s per core, so:
   tests compare the two);
 * a file whose formatted text is cached (keyed by the sha256 of its input,
   black's version and the mode) is not formatted again -- regenerating after a
-  small spec change re-formats only the files that changed;
+  small spec change re-formats only the files that changed.  A cached text is
+  copied into the generated package as it is, so each entry is sealed with the
+  user's key (:mod:`forgegen.cache_seal`): an entry this user's forgegen did not
+  write for that very key is a miss, formatted again and overwritten;
 * much uncached work is spread over a ``ProcessPoolExecutor``.
 """
 
@@ -20,7 +23,6 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import os
-import tempfile
 from collections.abc import Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -29,6 +31,7 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .cache_seal import CacheSeal, current_seal
 from .layout import LINE_LENGTH
 from .long_statements import format_batch
 
@@ -147,27 +150,29 @@ def _format_chunk(chunk: tuple[list[tuple[str, str]], bool]) -> list[tuple[str, 
     )
 
 
-def _read_cache(cache_dir: Path | None, key: str) -> str | None:
-    if cache_dir is None:
+#: The kind that format-cache entries are sealed as.
+SEAL_KIND = "format"
+
+
+def _entry(cache_dir: Path, key: str) -> Path:
+    return cache_dir / key[:2] / key
+
+
+def _read_cache(seal: CacheSeal | None, cache_dir: Path, key: str) -> str | None:
+    if seal is None:
+        return None
+    data = seal.read(SEAL_KIND, key, _entry(cache_dir, key), where=cache_dir)
+    if data is None:
         return None
     try:
-        return (cache_dir / key[:2] / key).read_bytes().decode("utf-8")
-    except (OSError, UnicodeDecodeError):
+        return data.decode("utf-8")
+    except UnicodeDecodeError:  # sealed by this key, so not reached unless the code changed
         return None
 
 
-def _write_cache(cache_dir: Path | None, key: str, text: str) -> None:
-    if cache_dir is None:
-        return
-    target = cache_dir / key[:2] / key
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(text.encode("utf-8"))
-        os.replace(temporary, target)
-    except OSError:  # a cache that cannot be written only costs time
-        return
+def _write_cache(seal: CacheSeal | None, cache_dir: Path, key: str, text: str) -> None:
+    if seal is not None:
+        seal.write(SEAL_KIND, key, _entry(cache_dir, key), text.encode("utf-8"))
 
 
 def format_sources(
@@ -178,6 +183,7 @@ def format_sources(
     workers: int | None = None,
     stats: FormatStats | None = None,
     exact: bool = False,
+    seal: CacheSeal | None = None,
 ) -> dict[str, str]:
     """``files`` with every ``.py`` file black-formatted; other files unchanged.
 
@@ -185,10 +191,13 @@ def format_sources(
     for over-long statements (see the module docstring); ``exact=True`` runs
     black on whole files, for any input.  ``cache_dir`` defaults to
     :func:`default_cache_dir`; ``use_cache=False`` formats everything.
-    ``workers`` caps the process pool (default: CPU count).
+    ``seal`` authenticates the entries (default: :func:`~forgegen.cache_seal.current_seal`;
+    when the user's key is unusable nothing is cached).  ``workers`` caps the
+    process pool (default: CPU count).
     """
     stats = stats if stats is not None else FormatStats()
-    cache = (cache_dir or default_cache_dir()) if use_cache else None
+    cache = cache_dir or default_cache_dir()
+    seal = (seal or current_seal()) if use_cache else None
     result: dict[str, str] = dict(files)
     pending: list[tuple[str, str]] = []
     keys: dict[str, str] = {}
@@ -197,7 +206,7 @@ def format_sources(
             continue
         stats.files += 1
         key = _cache_key(source, exact)
-        cached = _read_cache(cache, key)
+        cached = _read_cache(seal, cache, key)
         if cached is not None:
             result[path] = cached
             stats.cached += 1
@@ -224,5 +233,5 @@ def format_sources(
             formatted.extend(_format_chunk(chunk))
     for path, text in formatted:
         result[path] = text
-        _write_cache(cache, keys[path], text)
+        _write_cache(seal, cache, keys[path], text)
     return result

@@ -10,7 +10,15 @@ from pathlib import Path
 
 import pytest
 from forgegen import formatting
+from forgegen.cache_seal import CacheSeal, load_key
 from forgegen.formatting import FormatError, FormatStats, format_source, format_sources
+
+
+@pytest.fixture(autouse=True)
+def _own_cache_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The cache entries here are sealed with a key of this test's, not the user's."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+
 
 UGLY = "x = {  'a':1,\n'b' :2}\ndef f( a,b ):\n  return a+b\n"
 PRETTY = 'x = {"a": 1, "b": 2}\n\n\ndef f(a, b):\n    return a + b\n'
@@ -96,3 +104,23 @@ def test_black_version_read_from_dist_info_matches_the_installed_metadata() -> N
     from forgegen.formatting import black_version
 
     assert black_version() == metadata.version("black")
+
+
+def test_an_entry_this_user_did_not_seal_is_formatted_again_and_overwritten(
+    tmp_path: Path,
+) -> None:
+    files = {"a.py": UGLY}
+    format_sources(files, cache_dir=tmp_path / "c", exact=True)
+    (entry,) = (p for p in (tmp_path / "c").rglob("*") if p.is_file())
+    genuine = entry.read_bytes()
+    entry.write_bytes(b"import os\n")  # a planted text, no seal
+    stats = FormatStats()
+    seal = CacheSeal(load_key())
+    result = format_sources(files, cache_dir=tmp_path / "c", exact=True, stats=stats, seal=seal)
+    assert result == {"a.py": PRETTY}
+    assert (stats.cached, stats.formatted) == (0, 1)
+    assert entry.read_bytes() == genuine
+    assert seal.notes() == [
+        f"cache: ignored 1 format-cache entry with no seal (written by an older forgegen,"
+        f" or not by forgegen) (cache dir {tmp_path / 'c'})"
+    ]
