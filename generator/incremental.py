@@ -1,7 +1,7 @@
 """Regeneration that redoes only what an edit touched.
 
 After a generation the cache keeps a *snapshot* per output directory
-(``<cache>/incremental/<hash of output directory and package>.pickle``):
+(``<cache>/incremental/<hash of output directory and package>.snapshot``):
 
 * the **lowering**: the IR pickled, the pointers of all the spec prose in it
   (:mod:`forgegen.prose`), that prose's text, lower's warnings, and the sha256
@@ -14,12 +14,20 @@ After a generation the cache keeps a *snapshot* per output directory
   of each model and operation module's IR, so only files whose IR changed are
   rendered and formatted.
 
-A snapshot is checked, never trusted: its fingerprint covers this generator's
-code, templates, black and Python; the lowering is used only when package name,
-pagination rule and structure hash agree; render keys are content hashes.  A
-missing, stale, corrupt or foreign snapshot costs only time.  Loading builds
-nothing but :mod:`forgegen.ir` objects (see :class:`~forgegen.prose.ProseUnpickler`),
-so a tampered cache cannot run code.
+The memo's texts go into the generated package as they are, so a snapshot is
+authenticated before anything in it is used: the file is sealed with the user's
+key (:mod:`forgegen.cache_seal`) for its own name, so a snapshot someone else
+wrote, or one moved from another output directory's place, is ignored.  Then it
+is checked: its fingerprint covers this generator's code, templates, black and
+Python; the lowering is used only when package name, pagination rule and
+structure hash agree; render keys are content hashes.  A missing, stale,
+corrupt or foreign snapshot costs only time.
+
+The container is data, not a pickle: one line of JSON (fingerprint, the
+lowering's metadata, the memo's keys and byte lengths) followed by the pickled
+IR and the memo's texts as raw UTF-8.  Only the IR is a pickle, and loading it
+builds nothing but :mod:`forgegen.ir` objects
+(:class:`~forgegen.prose.ProseUnpickler`) -- a second wall behind the seal.
 """
 
 from __future__ import annotations
@@ -30,7 +38,6 @@ import marshal
 import os
 import pickle
 import sys
-import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -39,6 +46,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
+from .cache_seal import CacheSeal, current_seal
 from .diagnostics import Diagnostic, join_pointer, pointer_tokens
 from .formatting import FORMATTER_REVISION, MODE_DESCRIPTION, black_version
 from .ir import Api
@@ -47,9 +55,10 @@ from .prose import Prose, ProseCollector, ProseUnpickler
 __all__ = ["IncrementalStats", "Lowering", "Snapshot", "SnapshotStore", "structure_digest"]
 
 #: Bump when the snapshot's layout changes.
-SNAPSHOT_FORMAT = 1
+SNAPSHOT_FORMAT = 2
 
-#: What a corrupt or tampered cache file can raise while it is unpickled.
+#: What a pickled IR can raise while it is unpickled: the snapshot is sealed, but
+#: a forgegen bug must cost a lowering, not a crash.
 _UNREADABLE = (
     pickle.UnpicklingError,
     EOFError,
@@ -288,51 +297,134 @@ class IncrementalStats:
 
 
 class SnapshotStore:
-    """The snapshot file of one output directory."""
+    """The snapshot file of one output directory, sealed with ``seal``.
 
-    def __init__(self, cache_root: Path, out_dir: Path | str, package_name: str) -> None:
+    ``seal`` defaults to :func:`~forgegen.cache_seal.current_seal`; with no
+    usable key nothing is loaded or saved.
+    """
+
+    KIND = "snapshot"
+
+    def __init__(
+        self,
+        cache_root: Path,
+        out_dir: Path | str,
+        package_name: str,
+        seal: CacheSeal | None = None,
+    ) -> None:
         identity = f"{os.path.abspath(out_dir)}\0{package_name}".encode()
-        self.path = (
-            cache_root / "incremental" / f"{hashlib.sha256(identity).hexdigest()[:32]}.pickle"
-        )
+        name = f"{hashlib.sha256(identity).hexdigest()[:32]}.snapshot"
+        self.path = cache_root / "incremental" / name
+        self.seal = seal if seal is not None else current_seal()
+        self._loaded: Snapshot | None = None
 
     def load(self) -> Snapshot:
-        """The last snapshot when it is readable and this generator made it; else an empty one."""
-        try:
-            data = self.path.read_bytes()
-            loaded = ProseUnpickler(data).load()
-        except (OSError, *_UNREADABLE):
+        """The last snapshot when this user's forgegen sealed it here and this generator
+        made it; else an empty one."""
+        if self.seal is None:
             return Snapshot()
-        if (
-            not isinstance(loaded, dict)
-            or loaded.get("fingerprint") != generator_fingerprint()
-            or not isinstance(loaded.get("units"), dict)
-        ):
+        data = self.seal.read(self.KIND, self.path.name, self.path, where=self.path.parent)
+        if data is None:
             return Snapshot()
-        lowering = loaded.get("lowering")
         try:
-            record = Lowering(**lowering) if isinstance(lowering, dict) else None
-        except TypeError:
-            record = None
-        return Snapshot(lowering=record, units=loaded["units"])
+            self._loaded = _decode(data)
+        except (ValueError, TypeError, KeyError, UnicodeDecodeError):
+            return Snapshot()
+        return self._loaded
 
     def save(self, snapshot: Snapshot) -> None:
-        """Write atomically; a cache that cannot be written only costs time."""
-        lowering = snapshot.lowering
-        payload = {
-            "fingerprint": generator_fingerprint(),
-            "lowering": None if lowering is None else lowering.__dict__,
-            "units": snapshot.units,
-        }
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=".tmp-")
-            try:
-                with os.fdopen(handle, "wb") as stream:
-                    pickle.dump(payload, stream, protocol=5)
-                os.replace(temporary, self.path)
-            except BaseException:
-                os.unlink(temporary)
-                raise
-        except OSError:
+        """Write atomically, unless it is what :meth:`load` read (an unchanged spec: encoding
+        and sealing megabytes again would only cost time); a cache that cannot be written
+        only costs time too."""
+        loaded = self._loaded
+        if (
+            loaded is not None
+            and snapshot.lowering is loaded.lowering
+            and snapshot.units == loaded.units
+        ):
             return
+        if self.seal is not None:
+            self.seal.write(self.KIND, self.path.name, self.path, _encode(snapshot))
+
+
+def _encode(snapshot: Snapshot) -> bytes:
+    """One JSON line, then the pickled IR, then the memo's texts (see the module docstring)."""
+    texts = [text.encode("utf-8", "surrogatepass") for text in snapshot.units.values()]
+    lowering = snapshot.lowering
+    header = {
+        "fingerprint": generator_fingerprint(),
+        "lowering": (
+            None
+            if lowering is None
+            else {
+                "key": lowering.key,
+                "structure": lowering.structure,
+                "pointers": lowering.pointers,
+                "texts": lowering.texts,
+                "warnings": lowering.warnings,
+                "api": len(lowering.api),
+            }
+        ),
+        "units": [[key, len(text)] for key, text in zip(snapshot.units, texts, strict=True)],
+    }
+    # ensure_ascii: the header cannot contain a raw newline, which ends it.
+    line = json.dumps(header, ensure_ascii=True, separators=(",", ":")).encode("ascii")
+    return b"".join([line, b"\n", lowering.api if lowering is not None else b"", *texts])
+
+
+def _strings(value: object) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise TypeError("expected a list of strings")
+    return tuple(value)
+
+
+def _warning(value: object) -> tuple[str, str, str | None]:
+    if (
+        isinstance(value, list)
+        and len(value) == 3
+        and isinstance(value[0], str)
+        and isinstance(value[1], str)
+        and (value[2] is None or isinstance(value[2], str))
+    ):
+        return value[0], value[1], value[2]
+    raise TypeError("expected a warning")
+
+
+def _decode(data: bytes) -> Snapshot:
+    """The snapshot in ``data`` (from :func:`_encode`); an empty one when another generator
+    made it.  Raises ``ValueError``/``TypeError``/``KeyError`` on a malformed layout."""
+    end = data.index(b"\n")
+    header = json.loads(data[:end])
+    if not isinstance(header, dict) or header.get("fingerprint") != generator_fingerprint():
+        return Snapshot()
+    view = memoryview(data)
+    offset = end + 1
+    lowering: Lowering | None = None
+    meta = header["lowering"]
+    if meta is not None:
+        size = meta["api"]
+        if not isinstance(size, int) or size < 0:
+            raise TypeError("expected a size")
+        if not isinstance(meta["key"], str) or not isinstance(meta["structure"], str):
+            raise TypeError("expected strings")
+        pointers, texts = _strings(meta["pointers"]), _strings(meta["texts"])
+        if len(pointers) != len(texts):
+            raise ValueError("a prose text for each pointer")
+        lowering = Lowering(
+            key=meta["key"],
+            structure=meta["structure"],
+            pointers=pointers,
+            texts=texts,
+            api=bytes(view[offset : offset + size]),
+            warnings=tuple(_warning(item) for item in meta["warnings"]),
+        )
+        offset += size
+    units: dict[str, str] = {}
+    for key, size in header["units"]:
+        if not isinstance(key, str) or not isinstance(size, int) or size < 0:
+            raise TypeError("expected a unit")
+        units[key] = str(view[offset : offset + size], "utf-8", "surrogatepass")
+        offset += size
+    if offset != len(data):
+        raise ValueError("the snapshot's sizes do not add up")
+    return Snapshot(lowering=lowering, units=units)

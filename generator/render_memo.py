@@ -8,7 +8,10 @@ sets sorted, so equal IR gives equal bytes in every process).  The memo maps suc
 *formatted* text of the file from an earlier run; the generator's own code,
 templates and black are part of the store's fingerprint
 (:mod:`forgegen.incremental`), so a key can only meet text that the same code
-made from the same inputs.
+made from the same inputs.  The texts are copied into the package unchecked, so
+the memo trusts only what it is given: the store hands over texts from a
+snapshot this user's forgegen sealed (:mod:`forgegen.cache_seal`), never from
+a file someone else could have written.
 
 Files made from the whole API (the clients, the README, the ``__init__``
 modules, the resources) are cheap and always rendered.

@@ -14,6 +14,7 @@ import os
 import pickle
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,16 @@ from tests.support.corpus import CORPUS
 
 SPOTIFY = CORPUS / "spotify-web-api-fixed-3.0.yaml"
 GITHUB = CORPUS / "github-api.github.com.3.0.json"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _own_cache_key(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The caches here are sealed with a key of this module's, not the user's
+    (module-wide: the ``spotify`` workspace outlives a test)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_STATE_HOME", str(tmp_path_factory.mktemp("state")))
+        yield
+
 
 #: Text that stresses every escaping path the prose can take (docstrings,
 #: comments, Markdown, string literals).
