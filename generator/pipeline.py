@@ -12,10 +12,12 @@ import os
 import sys
 import time
 from collections.abc import Callable, Mapping
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from .cache_seal import CacheSeal, open_seal, sealing
 from .diagnostics import Diagnostic, Diagnostics, SpecError
 from .formatting import FormatStats, default_cache_dir, format_sources
 from .incremental import IncrementalStats, Lowering, Snapshot, SnapshotStore, lowering_key
@@ -144,6 +146,8 @@ class _Built:
     incremental: IncrementalStats
     store: SnapshotStore | None
     snapshot: Snapshot
+    #: why the caches were not used, or what they held that was ignored
+    notes: list[str] = field(default_factory=list)
 
 
 def _cache_root(cache_dir: Path | str | None) -> Path:
@@ -202,9 +206,22 @@ def _build(
     use_cache: bool,
     pagination: Mapping[str, str] | None,
 ) -> _Built:
-    """lower -> render -> format: the files of the package, formatted."""
+    """lower -> render -> format: the files of the package, formatted.
+
+    Every cache entry is sealed with the user's key (:mod:`forgegen.cache_seal`);
+    without a usable key no cache is read or written, and a note says why.
+    """
     cache_root = _cache_root(cache_dir)
-    store = SnapshotStore(cache_root, out_dir, name) if use_cache else None
+    notes: list[str] = []
+    seal: CacheSeal | None = None
+    if use_cache:
+        opened = open_seal()
+        if isinstance(opened, str):
+            notes.append(opened)
+            use_cache = False
+        else:
+            seal = opened
+    store = SnapshotStore(cache_root, out_dir, name, seal) if seal is not None else None
     previous = store.load() if store is not None else Snapshot()
     incremental = IncrementalStats()
     key = lowering_key(name, pagination)
@@ -235,15 +252,17 @@ def _build(
     # Compiled templates live beside the format cache (``--cache-dir``/templates).
     template_cache = cache_root / "templates"
     memo = RenderMemo(previous.units) if store is not None else None
-    rendered = render(
-        api,
-        runtime=runtime,
-        spec_sha256=parsed.source_sha256,
-        template_cache=template_cache if use_cache else None,
-        # The rule shapes the output, so the package records it.
-        options={"pagination": dict(sorted(pagination.items()))} if pagination else None,
-        memo=memo,
-    )
+    # The template cache takes the seal from the context (render has no seal parameter).
+    with sealing(seal) if seal is not None else nullcontext():
+        rendered = render(
+            api,
+            runtime=runtime,
+            spec_sha256=parsed.source_sha256,
+            template_cache=template_cache if use_cache else None,
+            # The rule shapes the output, so the package records it.
+            options={"pagination": dict(sorted(pagination.items()))} if pagination else None,
+            memo=memo,
+        )
     reused = memo.reused if memo is not None else set()
     incremental.units_reused = len(reused)
     incremental.units_rendered = len(memo.keys) - len(reused) if memo is not None else 0
@@ -267,6 +286,7 @@ def _build(
         cache_dir=Path(cache_dir) if cache_dir is not None else None,
         use_cache=use_cache,
         stats=stats,
+        seal=seal,
     )
     files = dict(sorted({**rendered, **formatted}.items()))
     steps.done(
@@ -275,7 +295,10 @@ def _build(
         f"worker(s)), {stats.cached} from cache",
     )
     units = memo.learned(files) if memo is not None else {}
-    return _Built(files, stats, incremental, store, Snapshot(lowering=lowering, units=units))
+    if seal is not None:
+        notes.extend(seal.notes())
+    snapshot = Snapshot(lowering=lowering, units=units)
+    return _Built(files, stats, incremental, store, snapshot, notes)
 
 
 def generate(
@@ -363,4 +386,5 @@ def generate(
         format_stats=built.format_stats,
         incremental=built.incremental,
         checked=check,
+        notes=built.notes,
     )

@@ -302,6 +302,7 @@ def test_a_tampered_snapshot_is_ignored_and_runs_nothing(tmp_path: Path) -> None
     result = work.generate()
     assert not marker.exists()
     assert result.incremental.lowering == "lowered"
+    assert any("regeneration snapshot with no seal" in note for note in result.notes)
     store.path.write_bytes(b"not a pickle")
     assert work.generate().incremental.lowering == "lowered"
 
