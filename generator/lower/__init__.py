@@ -41,7 +41,14 @@ from ..diagnostics import Diagnostics, join_pointer
 from ..ir import Api, Operation, Parameter, RequestBody, Response, Server, Tag
 from ..prose import prose
 from .document import as_map
-from .modules import assign_modules, break_alias_cycles, place, with_imports
+from .import_depth import bound_import_depth
+from .modules import (
+    assign_modules,
+    break_alias_cycles,
+    place,
+    resolve_alias_chains,
+    with_imports,
+)
 from .naming import TAG_RESERVED, NameScope, pascal_case, shorten, snake_case
 from .operations import OperationLowerer, collect_operations
 from .pagination import with_pagination
@@ -182,10 +189,11 @@ def lower(
         by_tag[raw.tag].append((lowerer.lower(raw, python_name, tag_python, module), raw.node))
 
     schemas.promote_recursive_maps()
-    aliases = break_alias_cycles(schemas.aliases, diagnostics)
+    aliases = resolve_alias_chains(break_alias_cycles(schemas.aliases, diagnostics))
     models = sorted(schemas.models(), key=lambda m: m.name)
     enums = sorted(schemas.enums.values(), key=lambda e: e.name)
     alias_list = sorted(aliases.values(), key=lambda a: a.name)
+    models, alias_list = bound_import_depth(models, alias_list, diagnostics)
     modules = assign_modules(models, enums, alias_list)
     models, enums, alias_list = place(models, enums, alias_list, modules)
 

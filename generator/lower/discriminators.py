@@ -27,7 +27,7 @@ from typing import Any
 
 from ..diagnostics import Diagnostics, join_pointer
 from .document import as_list, as_map, as_str, resolve, resolve_path
-from .shapes import Component, field_names, merge_all_of, split_null
+from .shapes import Component, MergeCache, field_names, merge_all_of, split_null
 
 __all__ = ["Discriminators"]
 
@@ -40,8 +40,10 @@ class Discriminators:
         document: Mapping[str, Any],
         diagnostics: Diagnostics,
         components: Mapping[str, Component],
+        merged: MergeCache | None = None,
     ) -> None:
         self._document = document
+        self._merged_parents: MergeCache = {} if merged is None else merged
         self._diagnostics = diagnostics
         self._components = components
         self._values: dict[tuple[str, str], tuple[Any, ...]] = {}
@@ -111,7 +113,9 @@ class Discriminators:
     def _merged(self, component: Component) -> Mapping[str, Any]:
         schema, _ = split_null(as_map(resolve_path(self._document, component.pointer)))
         if "allOf" in schema:
-            return merge_all_of(self._document, schema, component.pointer, self._diagnostics)
+            return merge_all_of(
+                self._document, schema, component.pointer, self._diagnostics, self._merged_parents
+            )
         return schema
 
     def _declared_values(self, schema: Mapping[str, Any]) -> tuple[Any, ...] | None:

@@ -30,7 +30,13 @@ from ..ir import EnumType, Import, Model, ModelField, TypeAlias, TypeRef
 from . import types as t
 from .naming import NameScope, shorten, snake_case
 
-__all__ = ["assign_modules", "break_alias_cycles", "strongly_connected", "with_imports"]
+__all__ = [
+    "assign_modules",
+    "break_alias_cycles",
+    "resolve_alias_chains",
+    "strongly_connected",
+    "with_imports",
+]
 
 _T = TypeVar("_T")
 
@@ -99,6 +105,38 @@ def break_alias_cycles(
             )
             result[name] = replace(aliases[name], target=t.ANY)
     return result
+
+
+def resolve_alias_chains(aliases: dict[str, TypeAlias]) -> dict[str, TypeAlias]:
+    """An alias of an alias gets the end of the chain: ``S0 = S1``, ``S1 = str`` -> ``S0 = str``.
+
+    A component that only ``$ref``s (or ``allOf: [$ref]``s) another is an
+    alias of it, and a chain of them used to be a chain of modules each
+    importing the next: importing the first of 150 recursed past Python's
+    limit.  Now each alias names the chain's last target directly (the first
+    alias whose target is more than another alias's name, e.g. ``str``, a
+    model, ``list[S2]``), so any length imports in one step.  Iterative, and
+    each alias is followed once; chains that loop were typed ``Any`` by
+    :func:`break_alias_cycles` already (one left would stop where it closes).
+    """
+    final: dict[str, TypeRef] = {}
+    for name in aliases:
+        trail: list[str] = []
+        current = name
+        while current not in final:
+            target = aliases[current].target
+            following = target.annotation
+            if following not in aliases or target.models != {following} or following in trail:
+                final[current] = target
+                break
+            trail.append(current)
+            current = following
+        for link in trail:
+            final[link] = final[current]
+    return {
+        name: alias if final[name] is alias.target else replace(alias, target=final[name])
+        for name, alias in aliases.items()
+    }
 
 
 def assign_modules(

@@ -63,6 +63,7 @@ _LOCATIONS: dict[str, ParameterLocation] = {
 }
 _IGNORED_HEADERS = frozenset({"accept", "content-type", "authorization"})
 _RANGE = re.compile(r"^[1-5]XX$")
+_STATUS = re.compile(r"^[1-9][0-9][0-9]$")
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 _RANGE_WORDS = {
     "1XX": "Informational",
@@ -157,9 +158,19 @@ def _status_words(status: str) -> str:
         return f"Status{status}"
 
 
-def _normalise_status(status: object) -> str:
+def _normalise_status(status: object) -> str | None:
+    """``"404"``, ``"4XX"`` or ``"default"`` for a response key; ``None`` for anything else.
+
+    The status becomes part of a class name and a comparison in the generated
+    code, so only what OpenAPI allows gets that far: three ASCII digits (not
+    ``"²"`` or ``"٤٠٤"``, which ``str.isdigit`` accepts), a range, ``default``.
+    """
     text = str(status).strip()
-    return text.upper() if _RANGE.match(text.upper()) else text
+    if text.lower() == "default":
+        return "default"
+    if _RANGE.match(text.upper()):
+        return text.upper()
+    return text if _STATUS.match(text) else None
 
 
 class OperationLowerer:
@@ -370,9 +381,17 @@ class OperationLowerer:
     def _responses(self, raw: RawOperation, context: str) -> tuple[Response, ...]:
         result = []
         base = join_pointer(raw.pointer, "responses")
+        seen: set[str] = set()
         for status_key, entry in as_map(raw.node.get("responses")).items():
             status = _normalise_status(status_key)
             pointer = join_pointer(base, str(status_key))
+            if status is None or status in seen:
+                problem = "is not an HTTP status code" if status is None else "is declared twice"
+                self.diagnostics.warn(
+                    f"response status {str(status_key)!r} {problem}; ignored", pointer
+                )
+                continue
+            seen.add(status)
             node, own_pointer = resolve(self.document, as_map(entry), pointer)
             tokens = pointer_tokens(own_pointer)
             if tokens[:2] == ["components", "responses"] and len(tokens) == 3:

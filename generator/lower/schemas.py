@@ -38,10 +38,12 @@ from .enums import enum_kind, enum_members, unique_values
 from .literals import python_literal
 from .modules import strongly_connected
 from .naming import CLASS_RESERVED, NameScope, pascal_case
+from .nesting import MAX_LITERAL_NESTING, MAX_SCHEMA_NESTING, literal_depth
 from .shapes import (
     PROPERTY_ORIGINS,
     Component,
     ComponentKind,
+    MergeCache,
     field_names,
     is_constraint_only,
     is_null_schema,
@@ -96,6 +98,15 @@ def _encodable(text: str) -> bool:
     return True
 
 
+def _fits_float(value: int | float) -> bool:
+    """Whether ``value`` converts to a float (integers past ~1.8e308 do not)."""
+    try:
+        float(value)
+    except OverflowError:
+        return False
+    return True
+
+
 @dataclass
 class _ModelDraft:
     """A model under construction (discriminated unions may still retype a field)."""
@@ -127,7 +138,12 @@ class SchemaLowerer:
         #: inherits its own ``allOf`` (through ``items`` of a member) would
         #: otherwise expand without end.
         self._merging: set[int] = set()
-        self.discriminators = Discriminators(document, diagnostics, self.components)
+        #: How many ``type_of`` calls are under way: the nesting of the schema
+        #: being lowered, bounded so that a deep one is an error, not a RecursionError.
+        self._depth = 0
+        #: ``allOf`` parents merged so far, shared by every merge of the document.
+        self.merged: MergeCache = {}
+        self.discriminators = Discriminators(document, diagnostics, self.components, self.merged)
         self._by_name: dict[str, Component] = {}
         self._maps_as_models: set[str] = set()
 
@@ -150,7 +166,7 @@ class SchemaLowerer:
         if "allOf" in inner:
             if self._single_all_of(inner) is not None:
                 return "alias", False
-            inner = merge_all_of(self.document, inner, pointer, self.diagnostics)
+            inner = merge_all_of(self.document, inner, pointer, self.diagnostics, self.merged)
         if is_object_model(inner):
             return "model", nullable
         values = unique_values(as_list(inner.get("enum")))
@@ -294,6 +310,15 @@ class SchemaLowerer:
             return t.ANY
         if not isinstance(schema, Mapping):
             return self._degrade("schema is not an object", pointer)
+        if self._depth >= MAX_SCHEMA_NESTING:
+            return self._degrade(f"schema nested deeper than {MAX_SCHEMA_NESTING} levels", pointer)
+        self._depth += 1
+        try:
+            return self._type_of(node, pointer, context)
+        finally:
+            self._depth -= 1
+
+    def _type_of(self, node: Mapping[str, Any], pointer: str, context: str) -> TypeRef:
         if "$ref" in node:
             return self._reference(node, pointer, context)
         if pointer in self._memo:
@@ -346,7 +371,7 @@ class SchemaLowerer:
                 return self._degrade("allOf that contains itself", pointer)
             self._merging.add(id(schema))
             try:
-                merged = merge_all_of(self.document, schema, pointer, self.diagnostics)
+                merged = merge_all_of(self.document, schema, pointer, self.diagnostics, self.merged)
                 return self._lower_merged(merged, pointer, context, own_name)
             finally:
                 self._merging.discard(id(schema))
@@ -476,6 +501,17 @@ class SchemaLowerer:
                     pointer=join_pointer(pointer, "enum", str(index)),
                 )
         kind = enum_kind(values)
+        if kind == "float":
+            for index, value in enumerate(as_list(schema.get("enum"))):
+                if isinstance(value, int) and not _fits_float(value):
+                    # A float enum writes its members as floats, and past 1.8e308
+                    # there is none: the member could never match what the server sends.
+                    self.diagnostics.warn(
+                        f"enum value of {len(str(abs(value)))} digits is too large for a float"
+                        " (the enum mixes integers and floats); enum ignored",
+                        join_pointer(pointer, "enum", str(index)),
+                    )
+                    return None
         if kind == "unsupported":
             self.diagnostics.warn("enum values of mixed or structured types ignored", pointer)
             return None
@@ -565,24 +601,34 @@ class SchemaLowerer:
         value = schema["default"]
         if type_.models and isinstance(value, dict | list):
             return None  # a model/enum-list default would need validating; stays optional
+        if literal_depth(value) > MAX_LITERAL_NESTING:
+            self.diagnostics.warn(
+                f"default nested deeper than {MAX_LITERAL_NESTING} levels; dropped", pointer
+            )
+            return None
         plain = type_.annotation.removesuffix(" | None")
         enum = self.enums.get(plain)
         if enum is not None:
-            written = python_literal(
-                float(value)
-                if enum.value_type == "float" and isinstance(value, int | float)
-                else value
-            )
-            for member in enum.members:
-                if member.value == written:
-                    return f"{enum.name}.{member.name}"
-            self.diagnostics.warn(f"default {value!r} is not an enum value; dropped", pointer)
-            return None
+            return self._enum_default(enum, value, pointer)
         try:
             return python_literal(value)
         except TypeError:
             self.diagnostics.warn("default is not a JSON value; dropped", pointer)
             return None
+
+    def _enum_default(self, enum: EnumType, value: Any, pointer: str) -> str | None:
+        """The member of ``enum`` whose value is ``value`` (written ``Enum.MEMBER``)."""
+        if enum.value_type == "float" and isinstance(value, int | float):
+            if not _fits_float(value):
+                self.diagnostics.warn("default is too large for a float; dropped", pointer)
+                return None
+            value = float(value)
+        written = python_literal(value)
+        for member in enum.members:
+            if member.value == written:
+                return f"{enum.name}.{member.name}"
+        self.diagnostics.warn(f"default {value!r} is not an enum value; dropped", pointer)
+        return None
 
     def default_for(self, schema: Mapping[str, Any], type_: TypeRef, pointer: str) -> str | None:
         """:meth:`_default` for parameters."""

@@ -19,15 +19,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from ..diagnostics import Diagnostics, join_pointer
+from ..diagnostics import Diagnostics, SpecError, join_pointer
 from .document import as_list, as_map, resolve
 from .naming import FIELD_RESERVED, NameScope, snake_case
+from .nesting import MAX_ALL_OF_EXPANSION, MAX_ALL_OF_NESTING, too_deep
 
 __all__ = [
     "PROPERTY_ORIGINS",
     "STRUCTURAL_KEYS",
     "Component",
     "ComponentKind",
+    "MergeCache",
+    "MergedParent",
     "field_names",
     "is_constraint_only",
     "is_null_schema",
@@ -179,7 +182,7 @@ def merge_all_of(
     schema: Mapping[str, Any],
     pointer: str,
     diagnostics: Diagnostics,
-    _seen: frozenset[str] = frozenset(),
+    cache: MergeCache | None = None,
 ) -> Mapping[str, Any]:
     """``schema`` with its ``allOf`` members folded in (recursively).
 
@@ -190,28 +193,102 @@ def merge_all_of(
     For any other keyword the schema's own value wins, then the first member
     that has one.  Nullable members contribute their non-null part.  A member
     that refers back to a schema being merged is skipped with a warning.
+
+    ``cache`` (one per document) remembers merged parents, so a parent that
+    several schemas -- or one schema several times, through a diamond of
+    parents -- inherit is merged once: without it the work doubles with each
+    level of such a diamond.  Inheritance deeper than
+    :data:`~.nesting.MAX_ALL_OF_NESTING` is a :class:`SpecError`.
     """
-    members = as_list(schema.get("allOf"))
-    own = {key: value for key, value in schema.items() if key != "allOf"}
+    merger = _Merger(document, diagnostics, {} if cache is None else cache)
+    return merger.merge(schema, pointer, frozenset()).schema
+
+
+@dataclass(frozen=True)
+class MergedParent:
+    """A merged ``allOf`` parent and how many ``allOf`` levels it took."""
+
+    schema: Mapping[str, Any]
+    depth: int
+    #: a member was skipped because it referred back to the path that led here,
+    #: so the result depends on that path and is not remembered.
+    skipped: bool = False
+
+
+#: Merged ``allOf`` parents by pointer (see :func:`merge_all_of`).
+MergeCache = dict[str, MergedParent]
+
+
+class _Merger:
+    """One :func:`merge_all_of` call: the shared cache and a bound on the work."""
+
+    def __init__(
+        self, document: Mapping[str, Any], diagnostics: Diagnostics, cache: MergeCache
+    ) -> None:
+        self._document = document
+        self._diagnostics = diagnostics
+        self._cache = cache
+        self._expanded = 0
+
+    def merge(self, schema: Mapping[str, Any], pointer: str, seen: frozenset[str]) -> MergedParent:
+        members = as_list(schema.get("allOf"))
+        own = {key: value for key, value in schema.items() if key != "allOf"}
+        parts: list[Mapping[str, Any]] = []
+        pointers: list[str] = []
+        depth = 0
+        skipped = False
+        for index, member in enumerate(members):
+            member_pointer = join_pointer(pointer, "allOf", index)
+            node, node_pointer = resolve(self._document, as_map(member), member_pointer)
+            if node_pointer in seen:
+                self._diagnostics.warn(
+                    "allOf member refers back to itself; skipped", member_pointer
+                )
+                skipped = True
+                continue
+            node, _ = split_null(node)
+            if "allOf" in node:
+                parent = self._parent(node, node_pointer, member_pointer, seen)
+                node = parent.schema
+                depth = max(depth, parent.depth + 1)
+                skipped = skipped or parent.skipped
+            parts.append(node)
+            pointers.append(node_pointer)
+        parts.append(own)
+        pointers.append(pointer)
+        return MergedParent(_fold(parts, pointers, own), depth, skipped)
+
+    def _parent(
+        self, node: Mapping[str, Any], pointer: str, member_pointer: str, seen: frozenset[str]
+    ) -> MergedParent:
+        """The merged parent at ``pointer`` (reached through ``member_pointer``)."""
+        parent = self._cache.get(pointer)
+        if parent is None:
+            if len(seen) >= MAX_ALL_OF_NESTING:
+                raise too_deep("allOf", MAX_ALL_OF_NESTING, member_pointer)
+            self._expanded += 1
+            if self._expanded > MAX_ALL_OF_EXPANSION:
+                raise SpecError(
+                    f"allOf expands to more than {MAX_ALL_OF_EXPANSION} parent schemas"
+                    " (parents that inherit each other in a cycle)",
+                    pointer=member_pointer,
+                )
+            parent = self.merge(node, pointer, seen | {pointer})
+            if not parent.skipped:
+                self._cache[pointer] = parent
+        if len(seen) + parent.depth >= MAX_ALL_OF_NESTING:
+            raise too_deep("allOf", MAX_ALL_OF_NESTING, member_pointer)
+        return parent
+
+
+def _fold(
+    parts: list[Mapping[str, Any]], pointers: list[str], own: Mapping[str, Any]
+) -> Mapping[str, Any]:
+    """The merged schema of ``parts`` (members, then the schema's ``own`` keywords)."""
     properties: dict[str, Any] = {}
     required: list[str] = []
     inherited: dict[str, Any] = {}
-    parts: list[Mapping[str, Any]] = []
-    pointers: list[str] = []
     origins: dict[str, str] = {}
-    for index, member in enumerate(members):
-        member_pointer = join_pointer(pointer, "allOf", index)
-        node, node_pointer = resolve(document, as_map(member), member_pointer)
-        if node_pointer in _seen:
-            diagnostics.warn("allOf member refers back to itself; skipped", member_pointer)
-            continue
-        node, _ = split_null(node)
-        if "allOf" in node:
-            node = merge_all_of(document, node, node_pointer, diagnostics, _seen | {node_pointer})
-        parts.append(node)
-        pointers.append(node_pointer)
-    parts.append(own)
-    pointers.append(pointer)
     for part, part_pointer in zip(parts, pointers, strict=True):
         inner_origins = as_map(part.get(PROPERTY_ORIGINS))
         for name in as_map(part.get("properties")):
