@@ -69,7 +69,7 @@ def _imports(tmp_path: Path, code: str, module: str = "deep.models.s0") -> str:
     """
     program = f"import deep.api\nimport {module} as target\n" + code
     done = subprocess.run(
-        [sys.executable, "-c", program],
+        [sys.executable, "-W", "error", "-c", program],
         cwd=tmp_path,
         capture_output=True,
         text=True,
