@@ -48,6 +48,7 @@ pyproject.toml that only sits beside the spec is never read:
   cursor_item_field = "id"
   has_more = "/has_more"
   items = "/data"
+  max-nodes = 1000000               # any --max-... limit, for a truly huge spec
 """
 
 
@@ -179,7 +180,9 @@ def main(  # noqa: PLR0917 -- click passes every option positionally
             cache_dir=cache_dir if cache_dir is not None else config.get("cache_dir"),
             use_cache=not no_cache,
             pagination=config.get("pagination"),
-            limits=DEFAULT_LIMITS.overridden(**limits),
+            limits=DEFAULT_LIMITS.overridden(
+                **{name: config.get(name) for name in limits}
+            ).overridden(**limits),
         )
     except SpecError as error:
         click.echo(f"forgegen: error: {error}", err=True)

@@ -19,8 +19,11 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Mapping
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
+
+from .limits import Limits
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -41,6 +44,14 @@ CONFIG_KEYS = {
     "cache_dir": "cache_dir",
     "pagination": "pagination",
 }
+#: The resource limits (``max-nodes = 500000``): a user with a truly huge spec
+#: raises them for the project once instead of on every command line.
+LIMIT_KEYS = {
+    spelling: limit.name
+    for limit in fields(Limits)
+    for spelling in (limit.name.replace("_", "-"), limit.name)
+}
+CONFIG_KEYS.update(LIMIT_KEYS)
 
 #: Directories that end the upward search: the root of the user's repository.
 _REPOSITORY_MARKERS = (".git", ".hg")
@@ -128,5 +139,9 @@ def load_config(path: Path, *, required: bool) -> dict[str, Any]:
             raise ConfigError(f"{path}: {key} must be true or false")
         elif option in ("package_name", "runtime") and not isinstance(value, str):
             raise ConfigError(f"{path}: {key} must be a string")
+        elif option in LIMIT_KEYS.values() and (
+            not isinstance(value, int) or isinstance(value, bool) or value < 1
+        ):
+            raise ConfigError(f"{path}: {key} must be a positive integer")
         options[option] = value
     return options

@@ -311,6 +311,28 @@ def test_an_option_value_must_be_a_positive_integer(tmp_path: Path) -> None:
     assert "--max-nodes" in run.stderr
 
 
+def test_the_project_config_sets_limits_and_the_command_line_wins(tmp_path: Path) -> None:
+    spec = _write_json(tmp_path / "enum.json", {"Colour": _enum(4)}, {})
+    out = tmp_path / "out" / "pkg"
+    _write(tmp_path / "pyproject.toml", "[tool.forgegen]\nmax-enum-values = 3\n")
+
+    refused = _forgegen(tmp_path, spec, out)
+    assert refused.code == 1
+    assert "--max-enum-values=3" in refused.stderr
+    assert not out.exists()
+
+    run = _forgegen(tmp_path, spec, out, "--max-enum-values=4")
+    assert run.code == 0, run.stderr
+
+
+def test_a_limit_in_the_config_must_be_a_positive_integer(tmp_path: Path) -> None:
+    spec = _write(tmp_path / "tiny.yaml", TINY)
+    _write(tmp_path / "pyproject.toml", '[tool.forgegen]\nmax_nodes = "many"\n')
+    run = _forgegen(tmp_path, spec, tmp_path / "out" / "pkg")
+    assert run.code == 2
+    assert "max_nodes must be a positive integer" in run.stderr
+
+
 # In process, with small limits.
 
 
