@@ -281,7 +281,10 @@ class NameScope:
     ``model_config_``), except ``model_dump*``/``model_validate*``, which
     pydantic rejects whatever follows and so become ``field_model_dump...``.
     A candidate already taken gets a counter (``name_2`` or ``Name2``
-    depending on ``counter_joiner``).
+    depending on ``counter_joiner``).  The next counter to try is kept per
+    base name: names are only ever added, so a variant found taken stays
+    taken, and resuming there gives the same names as searching from ``2``
+    -- without a spec of 10,000 equal names costing 50 million lookups.
     """
 
     def __init__(
@@ -297,6 +300,7 @@ class NameScope:
         self._joiner = counter_joiner
         self._field_rules = field_rules
         self._taken: set[str] = set()
+        self._next_counter: dict[str, int] = {}
 
     def take(self, candidate: str) -> str:
         """Claim ``candidate`` (or the first free variant of it) and return it."""
@@ -306,10 +310,13 @@ class NameScope:
         elif candidate in self._reserved:
             base = candidate + self._suffix
         name = base
-        counter = 2
-        while name in self._taken or name in self._reserved:
+        if name in self._taken or name in self._reserved:
+            counter = self._next_counter.get(base, 2)
             name = f"{base}{self._joiner}{counter}"
-            counter += 1
+            while name in self._taken or name in self._reserved:
+                counter += 1
+                name = f"{base}{self._joiner}{counter}"
+            self._next_counter[base] = counter + 1
         self._taken.add(name)
         return name
 

@@ -19,6 +19,8 @@ from forgegen.lower.naming import (
     snake_case,
     upper_snake,
 )
+from hypothesis import given
+from hypothesis import strategies as st
 
 HOSTILE = [
     "",
@@ -117,6 +119,45 @@ def test_scope_suffixes_collisions_in_order() -> None:
     assert classes.take("Exception") == "ExceptionModel"
     assert classes.take("Pet") == "Pet"
     assert classes.take("Pet") == "Pet2"
+
+
+def _first_free(taken: set[str], reserved: frozenset[str], base: str, joiner: str) -> str:
+    """The search a scope must agree with: the first free ``base``, ``base_2``, ..."""
+    name, counter = base, 2
+    while name in taken or name in reserved:
+        name, counter = f"{base}{joiner}{counter}", counter + 1
+    return name
+
+
+@given(st.lists(st.sampled_from(["a", "a_2", "a_3", "b", "b_2", "a_2_2", "self"]), max_size=40))
+def test_scope_names_equal_a_search_from_two(candidates: list[str]) -> None:
+    scope = NameScope(reserved={"self"})
+    taken: set[str] = set()
+    for candidate in candidates:
+        base = candidate + "_" if candidate == "self" else candidate
+        expected = _first_free(taken, frozenset({"self"}), base, "_")
+        taken.add(expected)
+        assert scope.take(candidate) == expected
+
+
+class _CountingSet(set[str]):
+    """A set that counts membership tests: the work a scope does."""
+
+    lookups = 0
+
+    def __contains__(self, item: object) -> bool:
+        _CountingSet.lookups += 1
+        return super().__contains__(item)
+
+
+def test_many_equal_names_cost_a_few_lookups_each() -> None:
+    scope = NameScope()
+    scope._taken = _CountingSet()  # measuring the scope's own work
+    _CountingSet.lookups = 0
+    names = [scope.take("value") for _ in range(5_000)]
+    assert names[-1] == "value_5000"
+    assert len(set(names)) == 5_000
+    assert _CountingSet.lookups < 4 * 5_000  # a search from 2 each time: 12.5 million
 
 
 def test_field_scope_avoids_pydantic_attributes() -> None:
