@@ -55,6 +55,7 @@ from typing import Any
 from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 
 from .diagnostics import SpecError, join_pointer
+from .limits import count_nodes, current_limits
 from .loader import LoadedDocument, load_document
 from .positions import parent_pointer
 from .remote import fetch_document, is_remote
@@ -162,6 +163,27 @@ class _Resolver:
         self.allow_remote_refs = allow_remote_refs
         self.bundled: dict[tuple[Path, str, str], str] = {}
         self.walked: set[int] = set()  # copies already walked by their own bundle step
+        # Nodes copied in from other files so far.  Counted before each copy, so a
+        # spec whose $refs copy one file's schema into ten thousand places stops
+        # at the limit instead of filling memory before the document is checked.
+        self.copied = 0
+
+    def copy_in(self, target: Any, document: LoadedDocument, pointer: str) -> Any:
+        """A deep copy of ``target`` (``pointer`` in ``document``), within the node limit."""
+        limits = current_limits()
+        room = limits.max_nodes - self.copied
+        size = count_nodes(target, room)
+        if size > room:
+            what = (
+                f"copying {pointer} from {document.name} brings the nodes $refs copy "
+                f"from other files past {limits.max_nodes:,}"
+            )
+            refusal = limits.refusal("max_nodes", what)
+            raise SpecError(
+                refusal, pointer=pointer, file=document.name, line=document.line_of(pointer)
+            )
+        self.copied += size
+        return copy.deepcopy(target)
 
     # -- the visitor -------------------------------------------------------------
 
@@ -282,7 +304,9 @@ class _Resolver:
         name = _component_name(document, pointer, components)
         local = join_pointer("#/components", section, name)
         self.bundled[key] = local
-        target = copy.deepcopy(resolve_pointer(document.data, split_pointer(pointer[1:])))
+        target = self.copy_in(
+            resolve_pointer(document.data, split_pointer(pointer[1:])), document, pointer
+        )
         components[name] = target
         self.bundle.origins[local] = Origin(document, pointer)
         walk(target, kind, local, self.visit)
@@ -312,7 +336,7 @@ class _Resolver:
             raise self._error(pointer, f"$ref {ref!r}: a path item must be a mapping")
         siblings = {key: value for key, value in node.items() if key != "$ref"}
         node.clear()
-        node.update(copy.deepcopy(target))
+        node.update(self.copy_in(target, document, target_pointer))
         node.update(siblings)
         self.bundle.origins[pointer] = Origin(document, target_pointer)
 

@@ -12,7 +12,6 @@ every ``$ref`` is a local ``#/...`` pointer of the 2.0 document.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -134,7 +133,9 @@ class _Bundler:
         name = _component_name(document, target, entries)
         local = join_pointer("#", section, name)
         self.bundled[key] = local
-        copied = copy.deepcopy(resolve_pointer(document.data, split_pointer(target[1:])))
+        copied = self.resolver.copy_in(
+            resolve_pointer(document.data, split_pointer(target[1:])), document, target
+        )
         entries[name] = copied
         self.resolver.bundle.origins[local] = Origin(document, target)
         node["$ref"] = local
@@ -159,7 +160,7 @@ class _Bundler:
                 raise self.resolver._error(pointer, f"$ref {ref!r}: a path item must be a mapping")
             siblings = {key: item for key, item in node.items() if key != "$ref"}
             node.clear()
-            node.update(copy.deepcopy(value))
+            node.update(self.resolver.copy_in(value, document, target))
             node.update(siblings)
             origins[pointer] = Origin(document, target)
             following = node.get("$ref")

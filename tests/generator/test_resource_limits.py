@@ -521,6 +521,24 @@ def test_limits_reach_files_the_resolver_loads(tmp_path: Path) -> None:
     parse_spec(spec, limits=Limits(max_file_bytes=3000))
 
 
+def test_copies_from_other_files_stop_at_the_node_limit(tmp_path: Path) -> None:
+    # One small path item in another file, referenced by many paths: each
+    # reference is copied in, so the bundle grows past the limit although every
+    # file is small.  The resolver must refuse before it has made the copies.
+    item = {"get": {"responses": {"200": {"description": "ok", "x-pad": list(range(200))}}}}
+    _write(tmp_path / "items.json", json.dumps({"item": item}))
+    paths = {f"/p{index}": {"$ref": "items.json#/item"} for index in range(400)}
+    spec = _write(tmp_path / "main.json", json.dumps(_document(paths, {})))
+    with pytest.raises(SpecError) as error:
+        parse_spec(spec, limits=Limits(max_nodes=20_000))
+    assert "--max-nodes=20000" in str(error.value)
+    assert "from other files" in str(error.value)
+    assert error.value.diagnostic.file is not None
+    assert error.value.diagnostic.file.endswith("items.json")
+    assert error.value.diagnostic.pointer == "#/item"
+    parse_spec(spec, limits=Limits(max_nodes=200_000))
+
+
 def test_enum_member_names_are_the_ones_a_name_scope_gives() -> None:
     values = ["a", "A", "a_2", "a-2", "a!", "", "-", "+", "VALUE", "value_2", "Value"]
     values += ["".join(chars) for chars in itertools.product("ab-", repeat=3)]
