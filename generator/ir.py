@@ -201,6 +201,8 @@ class Parameter:
     default: str | None = None  # Python literal source
     description: str | None = None  # raw text
     deprecated: bool = False
+    # raw text: its schema's description and title, those present (the docstring's fallback)
+    schema_prose: tuple[str, ...] = ()
 
 
 BodyEncoding = Literal["json", "form", "multipart", "binary", "text"]
@@ -216,6 +218,8 @@ class RequestBody:
     encoding: BodyEncoding
     required: bool
     description: str | None = None  # raw text
+    # raw text: its schema's description and title, those present (the docstring's fallback)
+    schema_prose: tuple[str, ...] = ()
 
 
 ResponseParse = Literal[

@@ -185,6 +185,18 @@ def _parameter_signature(parameter: Parameter, imports: ImportSet) -> str:
     return f"{name}: {type_text} = {default}"
 
 
+def _described(description: str | None, schema_prose: tuple[str, ...]) -> str:
+    """An argument's text for ``Args:``: its own description, else its schema's, else the title.
+
+    A parameter often leaves its description empty because the schema it
+    points to already has one; that text is what a reader of the method needs.
+    """
+    for text in (description or "", *schema_prose):
+        if text.strip():
+            return " ".join(text.split())
+    return ""
+
+
 def _operation_doc(operation: Operation) -> str:
     parts = []
     if operation.summary:
@@ -193,23 +205,24 @@ def _operation_doc(operation: Operation) -> str:
         parts.append(operation.description.strip())
     if operation.deprecated:
         parts.append("Deprecated: this operation may be removed by the API.")
-    described = [p for p in operation.parameters if p.description or p.deprecated]
-    if described or (operation.body is not None and operation.body.description):
+    lines = []
+    for parameter in operation.parameters:
+        text = _described(parameter.description, parameter.schema_prose)
+        if parameter.deprecated:
+            text = f"(deprecated) {text}".strip()
+        if text:
+            lines.append(f"    {parameter.python_name}: {text}")
+    body = operation.body
+    if body is not None:
+        text = _described(body.description, body.schema_prose)
+        if text:
+            lines.append(f"    {body.python_name}: {text}")
+    if lines:
         if not parts:
             # A docstring's first line is never an indented block's header:
             # black would re-indent the lines below it.
             parts.append(f"{operation.method} {operation.path}")
-        lines = ["Args:"]
-        for parameter in described:
-            text = " ".join((parameter.description or "").split())
-            if parameter.deprecated:
-                text = f"(deprecated) {text}".strip()
-            lines.append(f"    {parameter.python_name}: {text}")
-        if operation.body is not None and operation.body.description:
-            lines.append(
-                f"    {operation.body.python_name}: {' '.join(operation.body.description.split())}"
-            )
-        parts.append("\n".join(lines))
+        parts.append("\n".join(["Args:", *lines]))
     return "\n\n".join(parts) or f"{operation.method} {operation.path}"
 
 

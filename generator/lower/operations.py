@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
 
-from ..diagnostics import Diagnostics, join_pointer
+from ..diagnostics import Diagnostics, SpecError, join_pointer
 from ..ir import (
     BodyEncoding,
     Operation,
@@ -316,7 +316,23 @@ class OperationLowerer:
             default=default,
             description=prose(node, "description", pointer),
             deprecated=as_bool(node.get("deprecated")),
+            schema_prose=self._schema_prose(schema, schema_pointer),
         )
+
+    def _schema_prose(self, schema: object, pointer: str) -> tuple[str, ...]:
+        """The description and title of ``schema`` (``$ref`` followed), those it has.
+
+        Both are kept verbatim and the docstring chooses: a choice made here
+        would depend on text, which must not steer ``lower``.
+        """
+        if not isinstance(schema, Mapping):
+            return ()
+        try:
+            target, own_pointer = resolve(self.document, schema, pointer)
+        except SpecError:  # already reported where the type was lowered
+            return ()
+        found = (prose(target, key, own_pointer) for key in ("description", "title"))
+        return tuple(text for text in found if text is not None)
 
     def _style(self, node: Mapping[str, Any], location: str, pointer: str) -> ParameterStyle:
         style = as_str(node.get("style")) or _DEFAULT_STYLES[location]
@@ -374,6 +390,7 @@ class OperationLowerer:
             encoding=_ENCODINGS[kind],
             required=required,
             description=prose(node, "description", own_pointer),
+            schema_prose=self._schema_prose(media.get("schema"), schema_pointer),
         )
 
     # -- responses ---------------------------------------------------------
