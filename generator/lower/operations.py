@@ -238,6 +238,13 @@ class OperationLowerer:
                 param_context = pascal_case(tokens[2]) if shared else context + pascal_case(name)
                 merged[(name, location)] = (node, own_pointer, param_context)
         placeholders = list(dict.fromkeys(_PLACEHOLDER.findall(raw.path)))
+        stray = [repr(brace) for brace in "{}" if brace in _PLACEHOLDER.sub("", raw.path)]
+        if stray:
+            self.diagnostics.warn(
+                f"the path {raw.path!r} has an unbalanced {' and '.join(stray)}; "
+                "it is sent as written, not as a placeholder",
+                raw.path_pointer,
+            )
         for name, location in list(merged):
             if location == "path" and name not in placeholders:
                 # A required argument that is never sent would be a trap: drop it.
