@@ -105,10 +105,13 @@ class ModelField:
     ``python_name`` is the attribute; ``wire_name`` the JSON key (raw text,
     used as the pydantic alias).  ``type`` already includes ``| None`` when the
     value may be null *or* the field is optional.  Optional fields default to
-    ``None`` unless ``default`` (a Python literal source, e.g. ``"'available'"``
-    or ``"10"``, made by lower's literal writer) is given.  "Absent" and
-    "explicit null" stay distinct on the wire because requests are serialised
-    with ``exclude_unset=True`` (pydantic tracks which fields were set).
+    ``None`` unless ``default`` (Python source of the value, e.g. ``"'available'"``,
+    ``"10"``, ``"PetStatus.AVAILABLE"`` or ``"date(2024, 1, 2)"``, made by lower's
+    default writer) is given; ``type``'s imports and models also cover what that
+    source names.  ``default_factory``: the value is mutable (a list, a dict, a
+    model), so each instance gets a fresh one (``Field(default_factory=...)``).
+    "Absent" and "explicit null" stay distinct on the wire because requests are
+    serialised with ``exclude_unset=True`` (pydantic tracks which fields were set).
     """
 
     python_name: str
@@ -120,6 +123,7 @@ class ModelField:
     read_only: bool = False
     write_only: bool = False
     deprecated: bool = False
+    default_factory: bool = False
 
 
 @dataclass(frozen=True)

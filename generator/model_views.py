@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import ast
 from dataclasses import dataclass, field
 from typing import Literal
 
 from .codegen import ImportSet, RenderError, annotation
 from .escaping import identifier, py_literal, py_str
-from .ir import EnumType, Model, TypeAlias
+from .ir import EnumType, Model, ModelField, TypeAlias
 
 __all__ = ["ClassView", "FieldView", "alias_view", "enum_view", "model_view", "ordered_aliases"]
 
@@ -29,19 +30,86 @@ class ClassView:
     alias: str = ""
 
 
-def _field_line(
-    name: str, type_text: str, *, wire: str, required: bool, default: str | None
-) -> str:
+#: Constructors a default may call (lower's default writer uses no others).
+_CONSTRUCTORS = frozenset({"date", "time", "datetime", "UUID"})
+
+
+def _constant_arguments(call: ast.Call, kinds: tuple[type, ...]) -> bool:
+    return not call.keywords and all(
+        isinstance(arg, ast.Constant) and type(arg.value) in kinds for arg in call.args
+    )
+
+
+def _safe_default(node: ast.expr) -> bool:
+    """Literal data as :func:`py_literal` accepts it, plus the typed values of defaults.
+
+    ``date(2024, 1, 2)``, ``UUID("...")``, ``datetime.fromisoformat("...")``
+    and ``Pet.model_validate({...})`` of literal data, inside lists, tuples
+    and dicts: still nothing but data, so a spec cannot smuggle code in.
+    """
+    if isinstance(node, ast.Call):
+        func = node.func
+        if isinstance(func, ast.Name) and func.id in _CONSTRUCTORS:
+            return _constant_arguments(node, (int, str))
+        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+            if func.attr == "fromisoformat" and func.value.id in ("datetime", "time"):
+                return len(node.args) == 1 and _constant_arguments(node, (str,))
+            if func.attr == "model_validate" and func.value.id.isidentifier():
+                if node.keywords or len(node.args) != 1:
+                    return False
+                return _is_literal(node.args[0])
+    if isinstance(node, ast.List | ast.Tuple):
+        return all(_safe_default(item) for item in node.elts)
+    if isinstance(node, ast.Dict):
+        return all(
+            isinstance(key, ast.Constant) and isinstance(key.value, str) and _safe_default(value)
+            for key, value in zip(node.keys, node.values, strict=True)
+        )
+    return _is_literal(node)
+
+
+def _is_literal(node: ast.expr) -> bool:
+    try:
+        py_literal(ast.unparse(node))
+    except ValueError:
+        return False
+    return True
+
+
+def default_source(source: str) -> str:
+    """A field default the IR wrote, checked to be data (``ValueError`` if it is not)."""
+    try:
+        tree = ast.parse(source.strip(), mode="eval")
+    except (SyntaxError, ValueError, MemoryError, RecursionError) as exc:
+        raise ValueError(f"not a default value: {source!r}") from exc
+    if "\n" in source or not _safe_default(tree.body):
+        raise ValueError(f"not a default value: {source!r}")
+    return source.strip()
+
+
+def _factory(source: str) -> str:
+    """What ``Field(default_factory=...)`` calls to build a fresh ``source``."""
+    if source == "[]":
+        return "list"
+    if source == "{}":
+        return "dict"
+    return f"lambda: {source}"
+
+
+def _field_line(name: str, type_text: str, *, wire: str, item: ModelField) -> str:
     args: list[str] = []
     value: str | None = None
-    if default is not None:
-        value = py_literal(default)
-    elif not required:
+    if item.default is not None and item.default_factory:
+        args.append(f"default_factory={_factory(default_source(item.default))}")
+    elif item.default is not None:
+        value = default_source(item.default)
+    elif not item.required:
         value = "None"
-    if wire != name:
+    if wire != name or args:
         if value is not None:
             args.append(f"default={value}")
-        args.append(f"alias={py_str(wire)}")
+        if wire != name:
+            args.append(f"alias={py_str(wire)}")
         value = f"Field({', '.join(args)})"
     return f"{identifier(name)}: {annotation(type_text)}" + (f" = {value}" if value else "")
 
@@ -68,11 +136,7 @@ def model_view(model: Model, imports: ImportSet) -> ClassView:
         fields.append(
             FieldView(
                 line=_field_line(
-                    item.python_name,
-                    item.type.annotation,
-                    wire=item.wire_name,
-                    required=item.required,
-                    default=item.default,
+                    item.python_name, item.type.annotation, wire=item.wire_name, item=item
                 ),
                 description="\n\n".join(note for note in notes if note) or None,
             )

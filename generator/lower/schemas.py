@@ -28,10 +28,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from ..diagnostics import Diagnostics, SpecError, join_pointer
+from ..diagnostics import Diagnostics, SpecError, brief, join_pointer
 from ..ir import EnumType, Model, ModelField, TypeAlias, TypeRef
 from ..prose import prose
 from . import types as t
+from .defaults import DefaultError, DefaultWriter, Written
 from .discriminators import Discriminators
 from .document import as_bool, as_list, as_map, as_str, resolve, resolve_path
 from .enums import enum_kind, enum_members, unique_values
@@ -117,6 +118,9 @@ class _ModelDraft:
     deprecated: bool
     fields: list[ModelField] = field(default_factory=list)
     extra: TypeRef | None = None
+    #: wire name -> (property schema, pointer) of each optional field: defaults are
+    #: written when the results are collected, once every class they may name exists.
+    defaults: dict[str, tuple[Mapping[str, Any], str]] = field(default_factory=dict)
 
 
 class SchemaLowerer:
@@ -146,6 +150,7 @@ class SchemaLowerer:
         self.discriminators = Discriminators(document, diagnostics, self.components, self.merged)
         self._by_name: dict[str, Component] = {}
         self._maps_as_models: set[str] = set()
+        self._defaults = DefaultWriter(self)
 
     # -- step 1: components ------------------------------------------------
 
@@ -337,6 +342,10 @@ class SchemaLowerer:
         ref = node["$ref"]
         component = self.components.get(ref) if isinstance(ref, str) else None
         if component is not None:
+            if is_null_schema(resolve_path(self.document, component.pointer)):
+                # ``X: TypeAlias = None`` is importable, but ``X | None`` is
+                # ``None | None``, a TypeError when the annotation is evaluated.
+                return t.NONE
             base = t.model_ref(component.name)
             return t.optional(base) if component.nullable else base
         target, target_pointer = resolve(self.document, node, pointer)
@@ -577,14 +586,14 @@ class SchemaLowerer:
             node = as_map(prop)
             prop_type = self.type_of(prop, prop_pointer, context)
             is_required = wire in required
-            default = None if is_required else self._default(node, prop_type, prop_pointer)
+            if not is_required:
+                draft.defaults[wire] = (node, prop_pointer)
             draft.fields.append(
                 ModelField(
                     python_name=names[wire],
                     wire_name=wire,
                     type=prop_type if is_required else t.optional(prop_type),
                     required=is_required,
-                    default=default,
                     description=prose(node, "description", prop_pointer),
                     read_only=as_bool(node.get("readOnly")),
                     write_only=as_bool(node.get("writeOnly")),
@@ -594,45 +603,67 @@ class SchemaLowerer:
         draft.extra = self._extra(schema, pointer, name)
         return t.model_ref(name)
 
-    def _default(self, schema: Mapping[str, Any], type_: TypeRef, pointer: str) -> str | None:
-        """Python source for the property's default (enum defaults name the member)."""
-        if "default" not in schema or schema["default"] is None:
+    def _declared_default(self, schema: Mapping[str, Any], pointer: str) -> tuple[Any, str] | None:
+        """The default that applies at ``schema``, and the pointer of its ``default`` keyword.
+
+        The schema's own ``default`` wins; else the one of the schema a bare
+        ``$ref`` (or a one-member ``allOf``, or a nullable wrapper of either)
+        leads to, so an enum component's default reaches every property that
+        refers to it.
+        """
+        seen: set[str] = set()
+        node = schema
+        while True:
+            if "default" in node:
+                return node["default"], join_pointer(pointer, "default")
+            inner, _ = split_null(node)
+            if "default" in inner:
+                return inner["default"], join_pointer(pointer, "default")
+            single = self._single_all_of(inner)
+            holder = single if single is not None else inner
+            ref = as_str(holder.get("$ref"))
+            if ref is None or ref in seen:
+                return None
+            seen.add(ref)
+            node, pointer = resolve(self.document, holder, pointer)
+
+    def _default(self, schema: Mapping[str, Any], pointer: str) -> Written | None:
+        """The property's default as typed Python source; an invalid one is warned about."""
+        declared = self._declared_default(schema, pointer)
+        if declared is None or declared[0] is None:
             return None
-        value = schema["default"]
-        if type_.models and isinstance(value, dict | list):
-            return None  # a model/enum-list default would need validating; stays optional
+        value, where = declared
         if literal_depth(value) > MAX_LITERAL_NESTING:
             self.diagnostics.warn(
-                f"default nested deeper than {MAX_LITERAL_NESTING} levels; dropped", pointer
+                f"default nested deeper than {MAX_LITERAL_NESTING} levels; dropped", where
             )
             return None
-        plain = type_.annotation.removesuffix(" | None")
-        enum = self.enums.get(plain)
-        if enum is not None:
-            return self._enum_default(enum, value, pointer)
         try:
-            return python_literal(value)
-        except TypeError:
-            self.diagnostics.warn("default is not a JSON value; dropped", pointer)
+            return self._defaults.write(schema, pointer, value)
+        except DefaultError as error:
+            self.diagnostics.warn(f"default {brief(value)} {error}; dropped", where)
             return None
 
-    def _enum_default(self, enum: EnumType, value: Any, pointer: str) -> str | None:
-        """The member of ``enum`` whose value is ``value`` (written ``Enum.MEMBER``)."""
-        if enum.value_type == "float" and isinstance(value, int | float):
-            if not _fits_float(value):
-                self.diagnostics.warn("default is too large for a float; dropped", pointer)
-                return None
-            value = float(value)
-        written = python_literal(value)
-        for member in enum.members:
-            if member.value == written:
-                return f"{enum.name}.{member.name}"
-        self.diagnostics.warn(f"default {value!r} is not an enum value; dropped", pointer)
-        return None
-
     def default_for(self, schema: Mapping[str, Any], type_: TypeRef, pointer: str) -> str | None:
-        """:meth:`_default` for parameters."""
-        return self._default(schema, type_, pointer)
+        """:meth:`_default` for parameters: only plain literals (a signature's default).
+
+        A default that needs a constructor (a date, a model) is left out: the
+        parameter then defaults to ``None``, is not sent, and the server
+        applies the default it declares.
+        """
+        written = self._default(schema, pointer)
+        return written.source if written is not None and written.plain else None
+
+    def class_at(self, pointer: str) -> str | None:
+        """The model or enum class the inline schema at ``pointer`` was lowered to."""
+        lowered = self._memo.get(pointer)
+        if lowered is None:
+            return None
+        name = lowered.annotation.removesuffix(" | None")
+        return name if name in self._models or name in self.enums else None
+
+    def tag_values(self, model: str, wire_name: str) -> tuple[Any, ...] | None:
+        return self.discriminators.values_for(model, wire_name)
 
     # -- results -----------------------------------------------------------
 
@@ -650,6 +681,8 @@ class SchemaLowerer:
                         type=t.literal(list(values)),
                         default=None if current.required else python_literal(values[0]),
                     )
+                elif declared.wire_name in draft.defaults:
+                    current = self._with_default(declared, *draft.defaults[declared.wire_name])
                 fields.append(current)
             result.append(
                 Model(
@@ -663,6 +696,27 @@ class SchemaLowerer:
                 )
             )
         return result
+
+    def _with_default(
+        self, declared: ModelField, schema: Mapping[str, Any], pointer: str
+    ) -> ModelField:
+        """``declared`` with its default, written once every class exists.
+
+        What the default's source names (``date``, an enum, a model) joins the
+        field type's imports and models, so the module imports it even when the
+        annotation reaches that class only through an alias.
+        """
+        written = self._default(schema, pointer)
+        if written is None:
+            return declared
+        needs = declared.type
+        if not (written.imports <= needs.imports and written.models <= needs.models):
+            needs = TypeRef(
+                needs.annotation, needs.imports | written.imports, needs.models | written.models
+            )
+        return replace(
+            declared, type=needs, default=written.source, default_factory=written.mutable
+        )
 
     def is_model(self, name: str) -> bool:
         return name in self._models
