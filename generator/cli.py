@@ -20,7 +20,8 @@ from . import __version__
 from .config import ConfigError, find_project_config, ignored_spec_config, load_config
 from .diagnostics import SpecError
 from .limits import DEFAULT_LIMITS, Limits, option_name
-from .pipeline import UsageError, generate
+from .pipeline import StrictModeError, UsageError, generate
+from .warning_report import report_lines
 from .writer import OutputError
 
 __all__ = ["main"]
@@ -42,6 +43,8 @@ pyproject.toml that only sits beside the spec is never read:
   output = "src/petstore"
   package-name = "petstore"
   runtime = "vendored"
+  overlays = ["fixes.overlay.yaml"]  # OpenAPI Overlays, applied in order
+  strict = true                     # every warning is an error
   [tool.forgegen.pagination]        # iterate() for list operations of a spec
   style = "cursor"                  # you cannot edit (x-forgegen-pagination)
   cursor_param = "starting_after"
@@ -134,6 +137,20 @@ def _limit_options(command: Callable[..., None]) -> Callable[..., None]:
     is_flag=True,
     help="Neither read nor write any cache: lower, render and format everything.",
 )
+@click.option(
+    "--overlay",
+    "overlays",
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="An OpenAPI Overlay (1.0) to apply to SPEC first; repeat to apply several in order.",
+)
+@click.option(
+    "--strict",
+    is_flag=True,
+    default=None,
+    help="Treat every warning as an error: exit 1 and write nothing.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="No progress output (warnings still shown).")
 @click.option(
     "-v", "--verbose", is_flag=True, help="Also say what was ignored (cache entries and the like)."
@@ -151,6 +168,8 @@ def main(  # noqa: PLR0917 -- click passes every option positionally
     config_path: Path | None,
     cache_dir: Path | None,
     no_cache: bool,
+    overlays: tuple[Path, ...],
+    strict: bool | None,
     quiet: bool,
     verbose: bool,
     **limits: int | None,
@@ -183,14 +202,21 @@ def main(  # noqa: PLR0917 -- click passes every option positionally
             limits=DEFAULT_LIMITS.overridden(
                 **{name: config.get(name) for name in limits}
             ).overridden(**limits),
+            overlays=overlays or config.get("overlays", ()),
+            strict=bool(strict if strict is not None else config.get("strict", False)),
         )
+    except StrictModeError as error:
+        for line in report_lines(error.warnings, verbose=verbose, label="forgegen: error: "):
+            click.echo(line, err=True)
+        click.echo(f"forgegen: error: {error}", err=True)
+        raise SystemExit(1) from None
     except SpecError as error:
         click.echo(f"forgegen: error: {error}", err=True)
         raise SystemExit(1) from None
     except (UsageError, OutputError) as error:
         raise click.UsageError(str(error)) from None
-    for warning in result.warnings:
-        click.echo(f"forgegen: warning: {warning}", err=True)
+    for line in report_lines(result.warnings, verbose=verbose, label="forgegen: warning: "):
+        click.echo(line, err=True)
     if verbose:
         for note in result.notes:
             click.echo(f"forgegen: note: {note}", err=True)

@@ -43,6 +43,8 @@ CONFIG_KEYS = {
     "cache-dir": "cache_dir",
     "cache_dir": "cache_dir",
     "pagination": "pagination",
+    "overlays": "overlays",
+    "strict": "strict",
 }
 #: The resource limits (``max-nodes = 500000``): a user with a truly huge spec
 #: raises them for the project once instead of on every command line.
@@ -109,7 +111,7 @@ def ignored_spec_config(spec: Path, used: Path | None) -> Path | None:
 def load_config(path: Path, *, required: bool) -> dict[str, Any]:
     """The ``[tool.forgegen]`` table of ``path`` as option names -> values.
 
-    Relative paths in it (``output``, ``cache-dir``) are relative to the file.
+    Relative paths in it (``output``, ``cache-dir``, ``overlays``) are relative to the file.
     A missing file is an empty config unless ``required``.  Raises
     :class:`ConfigError` for a file that cannot be read or has unknown keys.
     """
@@ -133,9 +135,14 @@ def load_config(path: Path, *, required: bool) -> dict[str, Any]:
                 raise ConfigError(f"{path}: {key} must be a string")
             options[option] = path.parent / value
             continue
+        if option == "overlays":
+            if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+                raise ConfigError(f"{path}: overlays must be a list of file paths")
+            options[option] = [path.parent / item for item in value]
+            continue
         if option == "pagination" and not isinstance(value, Mapping):
             raise ConfigError(f"{path}: [tool.forgegen.pagination] must be a table")
-        if option == "allow_remote_refs" and not isinstance(value, bool):
+        if option in ("allow_remote_refs", "strict") and not isinstance(value, bool):
             raise ConfigError(f"{path}: {key} must be true or false")
         elif option in ("package_name", "runtime") and not isinstance(value, str):
             raise ConfigError(f"{path}: {key} must be a string")

@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -30,6 +30,7 @@ from .diagnostics import Diagnostics, SpecError
 from .limits import Limits, check_document, limits_in_effect
 from .loader import LoadedDocument, load_document
 from .normalize import normalize
+from .overlay import Overlay, apply_overlays, combined_sha256, load_overlay
 from .resolver import Bundle, resolve
 from .validation import Validation
 
@@ -59,6 +60,8 @@ class ParsedSpec:
     files: tuple[str, ...]
     """Every file read, main spec first (for ``--check`` and watch modes)."""
     validation: Validation
+    overlays: tuple[Overlay, ...] = ()
+    """The overlays applied to the entry document, in order (``source_sha256`` covers them)."""
 
     @property
     def openapi(self) -> OpenAPI:
@@ -80,6 +83,7 @@ def parse_spec(
     ref_root: str | os.PathLike[str] | None = None,
     validate: Literal["now", "background"] = "now",
     limits: Limits | None = None,
+    overlays: Sequence[str | os.PathLike[str]] = (),
 ) -> ParsedSpec:
     """Load, bundle, normalise and validate the spec at ``path``.
 
@@ -98,6 +102,7 @@ def parse_spec(
             ref_root=ref_root,
             validate=validate,
             limits=active,
+            overlays=overlays,
         )
 
 
@@ -109,9 +114,15 @@ def _parse(
     ref_root: str | os.PathLike[str] | None,
     validate: Literal["now", "background"],
     limits: Limits,
+    overlays: Sequence[str | os.PathLike[str]],
 ) -> ParsedSpec:
     diagnostics = diagnostics if diagnostics is not None else Diagnostics()
     main = load_document(path)
+    applied = tuple(load_overlay(overlay) for overlay in overlays)
+    if applied:
+        # Before anything reads the document, so an overlay can repair any of it
+        # (its version included); what it changed is located by pointer only.
+        main = replace(main, data=apply_overlays(main.data, applied, diagnostics))
     try:
         version = detect_version(main, diagnostics)
         root = Path(ref_root) if ref_root is not None else None
@@ -140,12 +151,13 @@ def _parse(
     return ParsedSpec(
         document=document,
         source_path=main.path,
-        source_sha256=main.sha256,
+        source_sha256=combined_sha256(main.sha256, applied),
         original_version=version,
         locate=bundle.locate,
         diagnostics=diagnostics,
         files=tuple(str(document_path) for document_path in bundle.documents),
         validation=validation,
+        overlays=applied,
     )
 
 

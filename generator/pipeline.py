@@ -11,11 +11,11 @@ import keyword
 import os
 import sys
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from .cache_seal import CacheSeal, open_seal, sealing
 from .diagnostics import Diagnostic, Diagnostics, SpecError
@@ -30,11 +30,26 @@ if TYPE_CHECKING:
     from .limits import Limits
     from .parse import ParsedSpec
 
-__all__ = ["GenerationResult", "UsageError", "generate", "package_name_for"]
+__all__ = ["GenerationResult", "StrictModeError", "UsageError", "generate", "package_name_for"]
 
 
 class UsageError(ValueError):
     """The command was called wrongly (bad package name, bad option value)."""
+
+
+class StrictModeError(SpecError):
+    """``strict`` generation met warnings: each is an error, and nothing was written.
+
+    For teams that own their spec and gate it in CI, a degraded construct is a
+    defect to fix, not something to generate around.
+    """
+
+    def __init__(self, warnings: list[Diagnostic]) -> None:
+        count = len(warnings)
+        super().__init__(
+            f"{count} warning{'s' if count != 1 else ''} with --strict; nothing was written"
+        )
+        self.warnings = warnings
 
 
 @dataclass
@@ -259,8 +274,7 @@ def _build(
             runtime=runtime,
             spec_sha256=parsed.source_sha256,
             template_cache=template_cache if use_cache else None,
-            # The rule shapes the output, so the package records it.
-            options={"pagination": dict(sorted(pagination.items()))} if pagination else None,
+            options=_recorded_options(parsed, pagination),
             memo=memo,
         )
     reused = memo.reused if memo is not None else set()
@@ -301,6 +315,26 @@ def _build(
     return _Built(files, stats, incremental, store, snapshot, notes)
 
 
+def _recorded_options(
+    parsed: ParsedSpec, pagination: Mapping[str, str] | None
+) -> dict[str, Any] | None:
+    """Options that shape the output beyond the spec, for ``.forgegen.json``.
+
+    A pagination rule and the overlays change what is generated, so the package
+    records them; an overlay by its file name and digest (not its path, which
+    differs between machines regenerating the same client).
+    """
+    options: dict[str, Any] = {}
+    if pagination:
+        options["pagination"] = dict(sorted(pagination.items()))
+    if parsed.overlays:
+        options["overlays"] = [
+            {"file": Path(overlay.name).name, "sha256": overlay.sha256}
+            for overlay in parsed.overlays
+        ]
+    return options or None
+
+
 def generate(
     spec_path: Path | str,
     out_dir: Path | str,
@@ -316,12 +350,18 @@ def generate(
     progress: TextIO | None = None,
     pagination: Mapping[str, str] | None = None,
     limits: Limits | None = None,
+    overlays: Sequence[Path | str] = (),
+    strict: bool = False,
 ) -> GenerationResult:
     """Generate the client for ``spec_path`` into ``out_dir`` (or compare, with ``check``).
 
     ``pagination`` is a document-wide ``x-forgegen-pagination`` rule (the keys of
     ``[tool.forgegen.pagination]``) that replaces the document's own.  ``limits``
     bound how big a spec may be (default :data:`~forgegen.limits.DEFAULT_LIMITS`).
+    ``overlays`` (OpenAPI Overlay files) are applied to the spec in order before
+    anything reads it; the package records each one's digest, so ``check``
+    finds the output stale when an overlay changes.  With ``strict`` every
+    warning is an error (:class:`StrictModeError`) and nothing is written.
 
     Raises :class:`SpecError` (exit 1), :class:`UsageError` and
     :class:`~forgegen.writer.OutputError` (exit 2).
@@ -347,6 +387,7 @@ def generate(
         diagnostics=diagnostics,
         validate="background",
         limits=limits,
+        overlays=overlays,
     )
     steps.done("parse", f"{Path(spec_path).name}: OpenAPI {parsed.original_version}")
     try:
@@ -365,6 +406,9 @@ def generate(
         parsed.check()  # an invalid document explains a failure better than its symptom
         raise
     parsed.check()
+    warnings = [_located(warning, parsed.locate) for warning in diagnostics.warnings]
+    if strict and warnings:
+        raise StrictModeError(warnings)
     files = built.files
     if built.store is not None:
         built.store.save(built.snapshot)
@@ -381,7 +425,7 @@ def generate(
         package_name=name,
         files=files,
         changes=changes,
-        warnings=[_located(warning, parsed.locate) for warning in diagnostics.warnings],
+        warnings=warnings,
         timings=steps.timings,
         format_stats=built.format_stats,
         incremental=built.incremental,
