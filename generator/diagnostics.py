@@ -66,17 +66,20 @@ def pointer_tokens(pointer: str) -> list[str]:
 
 @dataclass(frozen=True)
 class Diagnostic:
-    """A message about one place: ``file`` and ``line`` when known, and the JSON pointer."""
+    """A message about one place: ``file``, ``line`` and ``column`` when known, the JSON pointer."""
 
     message: str
     pointer: str = ""
     file: str | None = None
     line: int | None = None
+    column: int | None = None  # 1-based; known for syntax errors
 
     def __str__(self) -> str:
         where = ""
         if self.file:
             where = self.file if self.line is None else f"{self.file}:{self.line}"
+            if self.line is not None and self.column is not None:
+                where = f"{where}:{self.column}"
         if self.pointer:
             where = f"{where} {self.pointer}" if where else self.pointer
         return f"{where}: {self.message}" if where else self.message
@@ -92,8 +95,11 @@ class SpecError(Exception):
         pointer: str = "",
         file: str | None = None,
         line: int | None = None,
+        column: int | None = None,
     ) -> None:
-        self.diagnostic = Diagnostic(message=message, pointer=pointer, file=file, line=line)
+        self.diagnostic = Diagnostic(
+            message=message, pointer=pointer, file=file, line=line, column=column
+        )
         super().__init__(str(self.diagnostic))
 
     @property

@@ -23,13 +23,20 @@ A spec is untrusted input, so:
 * Unquoted YAML keys such as ``200:`` load as ints; they are kept, and
   ``normalize`` turns them into strings with a warning naming the pointer.
 
-The format is chosen by content, not by extension: text whose first
-non-blank character is ``{`` or ``[`` is tried as JSON (much faster than YAML)
-and falls back to YAML, anything else is YAML.
+The format is the extension's (``.json``; ``.yaml``, ``.yml``) and, for any
+other name, the content's: text whose first non-blank character is ``{`` or
+``[`` is JSON, anything else YAML.  JSON-looking text is always tried as JSON
+first (much faster than YAML).  Leniency stays where it helps: near-JSON that
+only YAML reads (comments, trailing commas), and a YAML spec saved as
+``.json``, are read when YAML finds a mapping in them.  A syntax error is
+reported in the terms of the format the file is: a broken ``.json`` file is
+invalid JSON (never "a str", which is what YAML makes of most garbage), a
+broken ``.yaml`` file invalid YAML even when it is written in flow style.
 
 Every failure is a :class:`~forgegen.diagnostics.SpecError` with the file and,
-when known, the line.  Source positions for later errors come from
-:class:`~forgegen.positions.LineMap`, built only when someone asks.
+when known, the line (and for a syntax error, the column).  Source positions
+for later errors come from :class:`~forgegen.positions.LineMap`, built only
+when someone asks.
 """
 
 from __future__ import annotations
@@ -129,31 +136,65 @@ def parse_text(raw: bytes, name: str) -> tuple[Any, str, Literal["json", "yaml"]
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
         raise SpecError("not UTF-8 text", file=name, line=line) from None
-    stripped = text.lstrip()
-    if stripped[:1] in ("{", "["):
+    looks_like_json = text.lstrip()[:1] in ("{", "[")
+    declared = _declared_format(name)
+    if declared == "json" or (declared is None and looks_like_json):
+        return _load_json(text, name, limits)
+    if looks_like_json:  # YAML in flow style, or JSON named .yaml: JSON is much faster
         try:
-            data = json.loads(text)
-        except json.JSONDecodeError as json_error:
-            # YAML accepts some near-JSON (comments, trailing text); if it fails
-            # too, the JSON parser's message is the one that fits the file.
-            try:
-                return _load_yaml(text, name, limits), text, "yaml"
-            except SpecError:
-                raise SpecError(
-                    f"invalid JSON: {json_error.msg} (column {json_error.colno})",
-                    file=name,
-                    line=json_error.lineno,
-                ) from None
-        except RecursionError:
-            raise SpecError("JSON nested too deeply", file=name) from None
-        except ValueError as error:  # e.g. an integer past Python's digit limit
-            raise SpecError(f"invalid JSON: {error}", file=name) from None
-        # The bound costs milliseconds; only past it are the nodes counted.
-        too_many = limits.max_nodes
-        if _json_nodes_at_most(text) > too_many and count_nodes(data, too_many) > too_many:
-            raise _too_many_nodes(limits, name)
-        return data, text, "json"
+            return _load_json(text, name, limits, yaml_fallback=False)
+        except SpecError:
+            pass  # a syntax error is reported as YAML's, what the file says it is
     return _load_yaml(text, name, limits), text, "yaml"
+
+
+def _declared_format(name: str) -> Literal["json", "yaml"] | None:
+    """The format the file's extension names (a URL's query and fragment aside), if any."""
+    path = name.split("#", 1)[0].split("?", 1)[0]
+    suffix = os.path.splitext(path)[1].lower()
+    if suffix == ".json":
+        return "json"
+    if suffix in (".yaml", ".yml"):
+        return "yaml"
+    return None
+
+
+def _load_json(
+    text: str, name: str, limits: Limits, *, yaml_fallback: bool = True
+) -> tuple[Any, str, Literal["json", "yaml"]]:
+    """``text`` as JSON, or, with ``yaml_fallback``, as a YAML mapping.
+
+    YAML reads near-JSON (comments, trailing commas) and a YAML spec saved
+    under a ``.json`` name; such a file is accepted when YAML finds a mapping
+    in it.  Anything else is reported as JSON's syntax error, with line and
+    column: YAML makes a plain string of most garbage, and "the file is a str"
+    would not tell the user what is wrong with a ``.json`` file.
+    """
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as json_error:
+        if yaml_fallback:
+            try:
+                data = _load_yaml(text, name, limits)
+            except SpecError:
+                data = None
+            if isinstance(data, dict):
+                return data, text, "yaml"
+        raise SpecError(
+            f"invalid JSON: {json_error.msg}",
+            file=name,
+            line=json_error.lineno,
+            column=json_error.colno,
+        ) from None
+    except RecursionError:
+        raise SpecError("JSON nested too deeply", file=name) from None
+    except ValueError as error:  # e.g. an integer past Python's digit limit
+        raise SpecError(f"invalid JSON: {error}", file=name) from None
+    # The bound costs milliseconds; only past it are the nodes counted.
+    too_many = limits.max_nodes
+    if _json_nodes_at_most(text) > too_many and count_nodes(data, too_many) > too_many:
+        raise _too_many_nodes(limits, name)
+    return data, text, "json"
 
 
 def _json_nodes_at_most(text: str) -> int:
@@ -210,12 +251,14 @@ def _load_yaml(text: str, name: str, limits: Limits) -> Any:
     try:
         data = yaml.load(text, Loader=_SpecLoader)  # noqa: S506 -- a safe loader subclass
     except yaml.constructor.ConstructorError as error:
-        raise SpecError(_tag_message(error), file=name, line=_mark_line(error)) from None
+        line, column = _mark_place(error)
+        raise SpecError(_tag_message(error), file=name, line=line, column=column) from None
     except yaml.MarkedYAMLError as error:
         problem = error.problem or "malformed YAML"
         context = f" ({error.context})" if error.context else ""
+        line, column = _mark_place(error)
         raise SpecError(
-            f"invalid YAML: {problem}{context}", file=name, line=_mark_line(error)
+            f"invalid YAML: {problem}{context}", file=name, line=line, column=column
         ) from None
     except yaml.YAMLError as error:
         raise SpecError(f"invalid YAML: {error}", file=name) from None
@@ -230,9 +273,10 @@ def _load_yaml(text: str, name: str, limits: Limits) -> Any:
     return data
 
 
-def _mark_line(error: yaml.MarkedYAMLError) -> int | None:
+def _mark_place(error: yaml.MarkedYAMLError) -> tuple[int | None, int | None]:
+    """1-based line and column of the error (PyYAML's marks count from 0)."""
     mark = error.problem_mark or error.context_mark
-    return None if mark is None else mark.line + 1
+    return (None, None) if mark is None else (mark.line + 1, mark.column + 1)
 
 
 def _tag_message(error: yaml.constructor.ConstructorError) -> str:

@@ -195,6 +195,12 @@ def detect_version(main: LoadedDocument, diagnostics: Diagnostics) -> str:
             "#/openapi",
             file=main.name,
         )
+    if "swagger" in data:
+        diagnostics.warn(
+            f"the document has both 'openapi' and 'swagger': read as OpenAPI {text.strip()}, "
+            "'swagger' is ignored",
+            "#/swagger",  # located with its line, like the warnings of later stages
+        )
     return text.strip()
 
 

@@ -144,6 +144,10 @@ def collect_operations(document: Mapping[str, Any], diagnostics: Diagnostics) ->
                     tags[0] if tags else "default",
                 )
             )
+    if not result:
+        diagnostics.warn(
+            "the document has no operations: nothing to generate but models (if any)", "#/paths"
+        )
     return result
 
 

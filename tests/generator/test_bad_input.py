@@ -32,12 +32,12 @@ CASES: dict[str, tuple[str, str | None, tuple[str, ...]]] = {
     "unparsable YAML": (
         "spec.yaml",
         'openapi: 3.0.3\ninfo: {title: x, version: "1"\npaths: {}\n',
-        ("spec.yaml:3: invalid YAML:",),
+        ("spec.yaml:3:1: invalid YAML:",),
     ),
     "unparsable JSON": (
         "spec.json",
         '{"openapi": "3.0.3",\n "info": ',
-        ("spec.json:2: invalid JSON:",),
+        ("spec.json:2:10: invalid JSON:",),
     ),
     "python tag": (
         "spec.yaml",

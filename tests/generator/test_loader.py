@@ -84,7 +84,7 @@ def test_invalid_json_names_file_and_line(tmp_path: Path) -> None:
     with pytest.raises(SpecError) as caught:
         load_document(path)
     assert caught.value.diagnostic.line == 3
-    assert str(caught.value).startswith(f"{path}:3: invalid JSON: ")
+    assert str(caught.value).startswith(f"{path}:3:12: invalid JSON: ")
 
 
 @pytest.mark.parametrize("name", ["huge.json", "huge.yaml"])

@@ -566,7 +566,7 @@ def test_webhooks_warn_and_generate_no_operations() -> None:
     hook = {"post": {"requestBody": {"content": {"application/json": {}}}, "responses": OK}}
     api, diagnostics = lower_doc({}, webhooks={"newPet": hook})
     assert api.tags == ()
-    assert [w.pointer for w in diagnostics.warnings] == ["#/webhooks"]
+    assert [w.pointer for w in diagnostics.warnings] == ["#/webhooks", "#/paths"]
 
 
 def test_very_long_names_give_bounded_module_names() -> None:

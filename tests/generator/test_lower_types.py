@@ -552,8 +552,9 @@ def test_untypeable_schema_degrades_to_any_with_pointer() -> None:
     )
     assert field(model(api, "M"), "f").type.annotation == "Any"
     assert [str(w) for w in diagnostics.warnings] == [
+        "#/paths: the document has no operations: nothing to generate but models (if any)",
         "#/components/schemas/M/properties/f: 'not' cannot be expressed as a Python type; "
-        "typed as Any"
+        "typed as Any",
     ]
 
 
@@ -628,7 +629,7 @@ def test_union_members_that_only_narrow_properties_are_not_warned_about() -> Non
     mixed = {**narrowing, "oneOf": [{"$ref": "#/components/schemas/Narrowing"}]}
     api, diagnostics = lower_doc({"Narrowing": narrowing, "Mixed": mixed})
     assert [f.wire_name for f in model(api, "Narrowing").fields] == ["name", "status"]
-    assert [w.pointer for w in diagnostics.warnings] == ["#/components/schemas/Mixed"]
+    assert [w.pointer for w in diagnostics.warnings] == ["#/paths", "#/components/schemas/Mixed"]
 
 
 def test_enum_vendor_extensions_name_and_describe_members() -> None:
