@@ -146,8 +146,34 @@ class _Normalizer:
                     f"info.version {version!r} is not a string; read as {info['version']!r}",
                     "#/info/version",
                 )
+        self._tag_descriptions(document.get("tags"))
         walk(document, Kind.ROOT, "#", self.visit)
         document["openapi"] = "3.1.0"
+
+    def _tag_descriptions(self, tags: Any) -> None:
+        """A tag whose ``description`` is not text loses it, with a warning.
+
+        Redocly-bundled specs write ``description: {$ref: intro.yml#/text}`` to keep
+        long Markdown in another file; OpenAPI has no ``$ref`` there.  The tag is
+        kept (its operations still group under it), only the description goes.
+        """
+        if not isinstance(tags, list):
+            return
+        for index, tag in enumerate(tags):
+            if isinstance(tag, dict) and "description" in tag:
+                description = tag["description"]
+                if isinstance(description, str):
+                    continue
+                what = (
+                    f"a $ref ({description['$ref']!r}), which OpenAPI does not follow here"
+                    if isinstance(description, dict) and isinstance(description.get("$ref"), str)
+                    else f"a {type(description).__name__}"
+                )
+                del tag["description"]
+                self.warn(
+                    f"tag description is {what}, not text; the tag is kept without it",
+                    join_pointer("#/tags", str(index), "description"),
+                )
 
     # -- keys --------------------------------------------------------------------
 
@@ -210,6 +236,11 @@ class _Normalizer:
                 self._property_required(node, properties, pointer)
             if self.is_30 and "$ref" in node:
                 self._ref_siblings(node, pointer)
+            if self.is_30 and node.get("type") == "array" and "items" not in node:
+                # 3.1 (JSON Schema) may leave items out; 3.0 requires them
+                self.warn(
+                    "array without 'items' (required in OpenAPI 3.0); items typed as Any", pointer
+                )
             if "nullable" in node:
                 self._nullable(node, pointer)
             for flag, bound in _BOUNDS:

@@ -50,13 +50,15 @@ from .shapes import (
     Component,
     MergeCache,
     is_constraint_only,
+    is_false_schema,
     is_null_schema,
     is_object_model,
     merge_all_of,
     split_null,
+    tuple_shape,
 )
 
-__all__ = ["Classes", "DefaultError", "DefaultWriter", "Written", "is_false_schema"]
+__all__ = ["Classes", "DefaultError", "DefaultWriter", "Written"]
 
 _DATE = Import("datetime", "date", external=True)
 _TIME = Import("datetime", "time", external=True)
@@ -109,11 +111,6 @@ class Classes(Protocol):
 
     def tag_values(self, model: str, wire_name: str) -> tuple[Any, ...] | None:
         """The discriminator values a model's field is narrowed to, if it is a tag."""
-
-
-def is_false_schema(schema: object) -> bool:
-    """``false`` or its object form ``{not: {}}`` (what normalisation writes)."""
-    return schema is False or (isinstance(schema, Mapping) and dict(schema) == {"not": {}})
 
 
 def _same(left: Any, right: Any) -> bool:
@@ -388,16 +385,15 @@ class DefaultWriter:
             raise DefaultError(f"is {_json_type(value)}, not an array")
         prefix = as_list(node.get("prefixItems"))
         rest = node.get("items")
+        shape = tuple_shape(node)
+        if shape is not None and shape.closed and not shape.min_items <= len(value) <= len(prefix):
+            raise DefaultError(f"has {len(value)} items; the tuple takes {len(prefix)}")
         parts: list[Written] = []
         for index, item in enumerate(value):
             if index < len(prefix):
                 schema: object = prefix[index]
                 item_pointer = join_pointer(pointer, "prefixItems", index)
             else:
-                if is_false_schema(rest):
-                    raise DefaultError(
-                        f"has {len(value)} items, more than the {len(prefix)} allowed"
-                    )
                 schema = True if rest is None else rest
                 item_pointer = join_pointer(pointer, "items")
             try:
@@ -406,7 +402,7 @@ class DefaultWriter:
                 raise DefaultError(f"has an item {index} that {error}") from None
         imports, models, plain = _merge(parts)
         values = [part.value for part in parts]
-        if prefix or is_false_schema(rest):
+        if shape is not None:
             inner = ", ".join(part.source for part in parts)
             source = f"({inner},)" if len(parts) == 1 else f"({inner})"
             mutable = any(part.mutable for part in parts)

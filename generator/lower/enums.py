@@ -25,7 +25,7 @@ from ..ir import EnumMember
 from .literals import python_literal
 from .naming import upper_snake
 
-__all__ = ["EnumKind", "enum_kind", "enum_members", "unique_values"]
+__all__ = ["EnumKind", "duplicates", "enum_kind", "enum_members", "unique_values"]
 
 EnumKind = Literal["str", "int", "float", "literal", "unsupported"]
 
@@ -40,6 +40,19 @@ def unique_values(values: Sequence[Any]) -> list[Any]:
             seen.add(key)
             result.append(value)
     return result
+
+
+def duplicates(values: Sequence[Any]) -> list[tuple[int, int]]:
+    """``(index, index of its first occurrence)`` for each value listed again."""
+    first: dict[tuple[str, str], int] = {}
+    found: list[tuple[int, int]] = []
+    for index, value in enumerate(values):
+        key = (type(value).__name__, repr(value))
+        if key in first:
+            found.append((index, first[key]))
+        else:
+            first[key] = index
+    return found
 
 
 def enum_kind(values: Sequence[Any]) -> EnumKind:

@@ -35,7 +35,7 @@ from . import types as t
 from .defaults import DefaultError, DefaultWriter, Written
 from .discriminators import Discriminators
 from .document import as_bool, as_list, as_map, as_str, resolve, resolve_path
-from .enums import enum_kind, enum_members, unique_values
+from .enums import duplicates, enum_kind, enum_members, unique_values
 from .literals import python_literal
 from .modules import strongly_connected
 from .naming import CLASS_RESERVED, NameScope, pascal_case
@@ -52,6 +52,7 @@ from .shapes import (
     merge_all_of,
     refines,
     split_null,
+    tuple_shape,
 )
 
 __all__ = ["SchemaLowerer"]
@@ -151,6 +152,9 @@ class SchemaLowerer:
         self._by_name: dict[str, Component] = {}
         self._maps_as_models: set[str] = set()
         self._defaults = DefaultWriter(self)
+        #: pointers of the enums checked for repeated values (each is checked once,
+        #: on the list as written: null is split off before the values are lowered)
+        self._enums_checked: set[str] = set()
 
     # -- step 1: components ------------------------------------------------
 
@@ -221,6 +225,8 @@ class SchemaLowerer:
                 pointer=component.pointer,
             )
             return
+        if "enum" in schema:
+            self._warn_duplicates(schema, component.pointer)
         inner, _ = split_null(schema)
         result = self._lower(inner, component.pointer, component.name, component.name)
         if component.name not in self._models and component.name not in self.enums:
@@ -363,9 +369,24 @@ class SchemaLowerer:
         """``schema`` (not a bare ``$ref``); ``own_name`` names the class it becomes, if any."""
         if "$ref" in schema:
             return self._reference(schema, pointer, context)
+        if "enum" in schema:
+            self._warn_duplicates(schema, pointer)  # before null leaves the list: same indexes
         inner, nullable = split_null(schema)
         result = self._lower_non_null(inner, pointer, context, own_name)
         return t.optional(result) if nullable else result
+
+    def _warn_duplicates(self, schema: Mapping[str, Any], pointer: str) -> None:
+        """Warn about each enum value listed twice, at its index in the spec's own list."""
+        if pointer in self._enums_checked:
+            return
+        self._enums_checked.add(pointer)
+        listed = as_list(schema.get("enum"))
+        for index, first in duplicates(listed):
+            self.diagnostics.warn(
+                f"enum value {brief(listed[index])} is listed again (first at index {first});"
+                " kept once",
+                join_pointer(pointer, "enum", index),
+            )
 
     def _lower_non_null(
         self, schema: Mapping[str, Any], pointer: str, context: str, own_name: str | None
@@ -432,7 +453,7 @@ class SchemaLowerer:
             ]
             return t.union(members) if members else t.ANY
         if kind is None:
-            if "items" in schema:
+            if "items" in schema or "prefixItems" in schema:
                 kind = "array"
             elif "properties" in schema or "additionalProperties" in schema:
                 kind = "object"
@@ -451,10 +472,7 @@ class SchemaLowerer:
         if kind == "null":
             return t.NONE
         if kind == "array":
-            items = schema.get("items")
-            if items is None:
-                return t.list_of(t.ANY)
-            return t.list_of(self.type_of(items, join_pointer(pointer, "items"), context + "Item"))
+            return self._array(schema, pointer, context)
         if kind == "object":
             extra = self._extra(schema, pointer, context)
             if extra is not None and self._map_as_model(pointer):
@@ -469,6 +487,30 @@ class SchemaLowerer:
                 return t.model_ref(name)
             return t.dict_of(extra or t.ANY)
         return self._degrade(f"unknown type {kind!r}", pointer)
+
+    def _array(self, schema: Mapping[str, Any], pointer: str, context: str) -> TypeRef:
+        """``list[X]``, or a tuple for ``prefixItems`` (see :func:`.shapes.tuple_shape`)."""
+        items = schema.get("items")
+        shape = tuple_shape(schema)
+        if shape is None:
+            if items is None:
+                return t.list_of(t.ANY)
+            return t.list_of(self.type_of(items, join_pointer(pointer, "items"), context + "Item"))
+        members = [
+            self.type_of(
+                item, join_pointer(pointer, "prefixItems", index), f"{context}Item{index + 1}"
+            )
+            for index, item in enumerate(as_list(schema.get("prefixItems")))
+        ]
+        if shape.closed:
+            lengths = range(len(members), shape.min_items - 1, -1)
+            return t.union([t.fixed_tuple(members[:length]) for length in lengths])
+        rest = (
+            t.ANY
+            if items is None
+            else self.type_of(items, join_pointer(pointer, "items"), context + "Item")
+        )
+        return t.variadic_tuple(t.union([*members, rest]))
 
     def _map_as_model(self, pointer: str) -> bool:
         return any(pointer.startswith(p + "/") for p in self._maps_as_models)

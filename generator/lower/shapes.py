@@ -31,13 +31,16 @@ __all__ = [
     "ComponentKind",
     "MergeCache",
     "MergedParent",
+    "TupleShape",
     "field_names",
     "is_constraint_only",
+    "is_false_schema",
     "is_null_schema",
     "is_object_model",
     "merge_all_of",
     "refines",
     "split_null",
+    "tuple_shape",
 ]
 
 #: Key under which :func:`merge_all_of` records, for each property, the pointer
@@ -143,6 +146,49 @@ def split_null(schema: Mapping[str, Any]) -> tuple[Mapping[str, Any], bool]:
     if isinstance(values, list) and None in values and any(v is not None for v in values):
         return {**schema, "enum": [value for value in values if value is not None]}, True
     return schema, False
+
+
+@dataclass(frozen=True)
+class TupleShape:
+    """An array with ``prefixItems``: whether more items may follow, and how few may come.
+
+    ``closed`` (``items: false``, or ``maxItems`` no more than the prefix) is
+    typed as the fixed tuple, plus its shorter prefixes down to ``min_items``
+    when ``minItems`` says so; absent ``minItems`` counts as the whole prefix,
+    since a positional array is nearly always sent whole.  An open one is a
+    variadic tuple of the union of the prefix and rest types: Python 3.10 has
+    no ``*tuple[X, ...]`` and pydantic no ``Unpack`` in tuples, so a fixed head
+    with a variadic tail cannot be spelled; the variadic tuple accepts every
+    valid array and keeps the order, at the cost of the per-position types.
+    """
+
+    closed: bool
+    min_items: int
+
+
+def is_false_schema(schema: object) -> bool:
+    """``false`` or its object form ``{not: {}}`` (what normalisation writes)."""
+    return schema is False or (isinstance(schema, Mapping) and dict(schema) == {"not": {}})
+
+
+def tuple_shape(schema: Mapping[str, Any]) -> TupleShape | None:
+    """The shape of an array schema's ``prefixItems`` (``None``: it has none).
+
+    ``items: false`` with no ``prefixItems`` is the empty tuple.
+    """
+    prefix = as_list(schema.get("prefixItems"))
+    items = schema.get("items")
+    if not prefix and not is_false_schema(items):
+        return None
+    length = len(prefix)
+    max_items = schema.get("maxItems")
+    bounded = isinstance(max_items, int) and not isinstance(max_items, bool) and max_items <= length
+    min_items = schema.get("minItems")
+    if isinstance(min_items, int) and not isinstance(min_items, bool):
+        least = max(0, min(min_items, length))
+    else:
+        least = length
+    return TupleShape(closed=is_false_schema(items) or bounded, min_items=least)
 
 
 def is_constraint_only(schema: object) -> bool:

@@ -22,11 +22,13 @@ __all__ = [
     "dict_of",
     "discriminated",
     "external",
+    "fixed_tuple",
     "list_of",
     "literal",
     "model_ref",
     "optional",
     "union",
+    "variadic_tuple",
 ]
 
 
@@ -57,6 +59,18 @@ def _merge(parts: Iterable[TypeRef]) -> tuple[frozenset[Import], frozenset[str]]
 
 def list_of(item: TypeRef) -> TypeRef:
     return TypeRef(f"list[{item.annotation}]", item.imports, item.models)
+
+
+def fixed_tuple(items: Sequence[TypeRef]) -> TypeRef:
+    """``tuple[A, B]``: exactly these items in this order (``tuple[()]``: none)."""
+    inner = ", ".join(item.annotation for item in items) if items else "()"
+    imports, models = _merge(items)
+    return TypeRef(f"tuple[{inner}]", imports, models)
+
+
+def variadic_tuple(item: TypeRef) -> TypeRef:
+    """``tuple[X, ...]``: any number of items, each an ``X``."""
+    return TypeRef(f"tuple[{item.annotation}, ...]", item.imports, item.models)
 
 
 def dict_of(value: TypeRef) -> TypeRef:
