@@ -53,7 +53,7 @@ class PaginationView:
 
     style: str  # the runtime style object's constructor call, laid out after "PAGINATION = "
     item_type: str
-    items_lines: list[str]  # the body of ``page_items(response)``
+    items_lines: list[str]  # the body of ``page_items(response, strict=...)``
 
 
 #: Indentation of the keyword arguments of ``return HttpRequest(...)`` in ``build_request``.
@@ -97,18 +97,24 @@ def _parse_statement(response: Response, imports: ImportSet) -> str:
     parse = response.parse
     if parse in ("model", "adapter") and response.type is None:
         raise RenderError(f"response {response.status}: parse {parse!r} needs a type")
+    # Success bodies only (error bodies are raise_api_error's): tolerant unless
+    # ``strict``, with the module's name as the operation in drift warnings.
     if parse == "model" and response.type is not None:
         imports.add_type(response.type)
         type_text = annotation(response.type.annotation)
         if type_text.isidentifier():
-            return f"return {type_text}.model_validate_json(response.content)"
+            imports.runtime_names("parse_model")
+            return f"return parse_model(response, {type_text}, __name__, strict)"
         parse = "adapter"
     if parse == "adapter" and response.type is not None:
         imports.add_type(response.type)
-        imports.runtime_names("parse_json")
+        imports.runtime_names("parse_typed")
         imports.external("typing", "cast")
         type_text = annotation(response.type.annotation)
-        return f"return cast({py_str(type_text)}, parse_json(response.content, {type_text}))"
+        return (
+            f"return cast({py_str(type_text)}, "
+            f"parse_typed(response, {type_text}, __name__, strict))"
+        )
     if parse == "json":
         return "return response.json_or_none()"
     if parse == "bytes":
@@ -449,9 +455,9 @@ def _pagination_view(pagination: Pagination | None, imports: ImportSet) -> Pagin
     lines: list[str] = []
     if not pagination.items_path:
         tail = " or []" if pagination.items_nullable else ""
-        lines.append(f"return parse_response(response){tail}")
+        lines.append(f"return parse_response(response, strict=strict){tail}")
     else:
-        lines.append("page = parse_response(response)")
+        lines.append("page = parse_response(response, strict=strict)")
         reached = "page"
         for attribute, may_be_none in pagination.items_path[:-1]:
             reached = f"{reached}.{identifier(attribute)}"
