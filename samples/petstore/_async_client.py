@@ -45,6 +45,7 @@ class AsyncClient(AsyncApiClient):
         http_client: AsyncHttpClient | None = None,
         timeout: float | None = None,
         headers: Mapping[str, str] | None = None,
+        strict_responses: bool | None = None,
     ) -> None:
         super().__init__(
             base_url,
@@ -54,6 +55,7 @@ class AsyncClient(AsyncApiClient):
             timeout=timeout,
             headers=headers,
             token_storage=token_storage,
+            strict_responses=strict_responses,
             credentials={
                 "petstore_auth": {
                     "token": token,

@@ -75,6 +75,7 @@ class Client(ApiClient):
         http_client: HttpClient | None = None,
         timeout: float | None = None,
         headers: Mapping[str, str] | None = None,
+        strict_responses: bool | None = None,
     ) -> None:
         super().__init__(
             base_url,
@@ -84,6 +85,7 @@ class Client(ApiClient):
             timeout=timeout,
             headers=headers,
             token_storage=token_storage,
+            strict_responses=strict_responses,
             credentials={
                 "petstore_auth": {
                     "token": token,

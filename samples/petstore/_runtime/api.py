@@ -31,6 +31,7 @@ from typing import (
     overload,
 )
 
+from pydantic import BaseModel, ValidationError
 from typing_extensions import Self
 
 from .auth import CompositeAuthHook
@@ -58,6 +59,7 @@ from .redaction import redact_url
 if TYPE_CHECKING:  # loaded on use: most clients have no schemes, many no token flows
     from .schemes import SchemeAuth, SecuritySchemeSpec
     from .storage import TokenStorage
+    from .tolerant import Deviation
 
 __all__ = [
     "ApiClient",
@@ -86,14 +88,18 @@ __all__ = [
     "header_param",
     "multipart_body",
     "parse_json",
+    "parse_model",
+    "parse_typed",
     "path_param",
     "query_param",
     "raise_api_error",
+    "strict_responses_from_env",
     "text_body",
     "to_json",
 ]
 
 T = TypeVar("T")
+M = TypeVar("M", bound=BaseModel)
 P = ParamSpec("P")
 
 SecurityRequirements = Sequence[Sequence[str]]
@@ -120,6 +126,79 @@ class ApiResponse(Generic[T]):
         return cls(
             status_code=response.status_code, headers=response.headers, parsed=parsed, raw=response
         )
+
+    @property
+    def deviations(self) -> tuple[Deviation, ...]:
+        """Where the body did not match its schema (empty when it did): ``raw.deviations``."""
+        return self.raw.deviations
+
+
+# -- parsing success bodies --------------------------------------------------------
+
+#: Set to ``1`` (or true/yes/on) to make every client parse success bodies strictly.
+STRICT_RESPONSES_ENV = "REQUESTFORGE_STRICT_RESPONSES"
+
+
+def strict_responses_from_env(environ: Mapping[str, str] | None = None) -> bool:
+    """Whether ``REQUESTFORGE_STRICT_RESPONSES`` asks for strict response parsing."""
+    env = os.environ if environ is None else environ
+    return env.get(STRICT_RESPONSES_ENV, "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def parse_model(
+    response: HttpResponse, model: type[M], operation: str, strict: bool | None = None
+) -> M:
+    """A success body as ``model``: validated from bytes in one call, salvaged if it drifts.
+
+    A server that strays from its own spec (``null`` in a required string,
+    which Swagger 2.0 cannot even declare) should not make a successful call
+    fail.  So when validation fails and ``strict`` is false, what validates is
+    typed and what does not keeps its JSON value; each place is logged once
+    per ``operation`` and field and recorded in ``response.deviations``.
+    ``strict`` true raises pydantic's ``ValidationError`` as strict parsing
+    always did; ``None`` asks the environment (:func:`strict_responses_from_env`).
+    """
+    try:
+        return model.model_validate_json(response.content)
+    except ValidationError as error:
+        if strict or (strict is None and strict_responses_from_env()):
+            raise
+        salvaged: M = _salvaged(response, model, operation, error)
+        return salvaged
+
+
+def parse_typed(
+    response: HttpResponse, type_: Any, operation: str, strict: bool | None = None
+) -> Any:
+    """:func:`parse_model` for any type expression (a list, a union): :func:`parse_json`'s kind.
+
+    Typed ``Any`` like :func:`parse_json`: generated code ``cast``s the result.
+    """
+    try:
+        return parse_json(response.content, type_)
+    except ValidationError as error:
+        if strict or (strict is None and strict_responses_from_env()):
+            raise
+        return _salvaged(response, type_, operation, error)
+
+
+def _salvaged(response: HttpResponse, type_: Any, operation: str, invalid: ValidationError) -> Any:
+    """The tolerant reading of a body that failed validation (the rare path).
+
+    A body with nothing typed left to give (not JSON, or the wrong kind of
+    value altogether, say a string where an object is declared) raises
+    ``invalid``: there is no model to hand back.
+    """
+    # Loaded on the first drifting body: it brings ``logging``, which a client
+    # whose servers keep to their specs never needs.
+    from .tolerant import log_deviations, salvage  # noqa: PLC0415
+
+    value, deviations = salvage(response.content, type_, invalid)
+    if any(deviation.pointer == "" for deviation in deviations):
+        raise invalid
+    log_deviations(operation, deviations)
+    object.__setattr__(response, "deviations", deviations)  # see HttpResponse.deviations
+    return value
 
 
 # -- errors ----------------------------------------------------------------------
@@ -307,6 +386,11 @@ class ApiClientBase(Generic[H]):
     win over ``auth`` (one hook for every scheme: the generic escape hatch).
     ``H`` is the HTTP client type (sync or async); each subclass's constructor
     calls :meth:`_setup` with its factory and adds the I/O: ``execute``, closing.
+
+    ``strict_responses`` is what the operations pass to their parsers: ``False``
+    (the default) salvages a success body that drifts from its schema,
+    ``True`` raises ``ValidationError`` for it; ``None`` reads
+    ``REQUESTFORGE_STRICT_RESPONSES`` when the client is made.
     """
 
     default_base_url: ClassVar[str] = ""
@@ -325,11 +409,15 @@ class ApiClientBase(Generic[H]):
         credentials: Mapping[str, Mapping[str, object]] | None,
         token_storage: TokenStorage | None,
         make_http: Callable[[HttpClientConfig], H],
+        strict_responses: bool | None = None,
     ) -> None:
         """The shared constructor body: validation, the HTTP client, credential wiring.
 
         ``make_http`` builds the (sync or async) HTTP client when none is given.
         """
+        self.strict_responses: bool = (
+            strict_responses if strict_responses is not None else strict_responses_from_env()
+        )
         credentials = credentials or {}
         client_cert = self._client_cert(credentials)
         if http_client is not None:
@@ -524,6 +612,7 @@ class ApiClient(ApiClientBase[HttpClient]):
         headers: Mapping[str, str] | None = None,
         credentials: Mapping[str, Mapping[str, object]] | None = None,
         token_storage: TokenStorage | None = None,
+        strict_responses: bool | None = None,
     ) -> None:
         self._setup(
             base_url,
@@ -535,6 +624,7 @@ class ApiClient(ApiClientBase[HttpClient]):
             credentials=credentials,
             token_storage=token_storage,
             make_http=HttpClient,
+            strict_responses=strict_responses,
         )
 
     def execute(

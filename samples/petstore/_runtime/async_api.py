@@ -80,6 +80,7 @@ class AsyncApiClient(ApiClientBase[AsyncHttpClient]):
         headers: Mapping[str, str] | None = None,
         credentials: Mapping[str, Mapping[str, object]] | None = None,
         token_storage: TokenStorage | None = None,
+        strict_responses: bool | None = None,
     ) -> None:
         self._setup(
             base_url,
@@ -91,6 +92,7 @@ class AsyncApiClient(ApiClientBase[AsyncHttpClient]):
             credentials=credentials,
             token_storage=token_storage,
             make_http=AsyncHttpClient,
+            strict_responses=strict_responses,
         )
         self._selections: dict[_SelectionKey, AuthHook | None] = {}
         self._selections_lock = threading.Lock()

@@ -15,7 +15,7 @@ import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from enum import Enum
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from .errors import HttpStatusError, InvalidRequestError, ResponseDecodeError
@@ -27,6 +27,9 @@ from .redaction import (
     redact_pairs,
     redact_url,
 )
+
+if TYPE_CHECKING:  # the tolerant parser loads on the first drifting body, not with the models
+    from .tolerant import Deviation
 
 __all__ = [
     "FileSpec",
@@ -415,6 +418,11 @@ class HttpResponse:
     ``sensitive_params`` names query parameters of ``url`` that carry
     credentials whatever they are called (the auth hook added them); the
     response's repr and error messages redact them along with the usual names.
+
+    ``deviations`` lists where a success body did not match its schema, when
+    the operation's parser salvaged it (tolerant parsing, the default); it is
+    empty otherwise.  The parser records them once, before the response is
+    handed out: the one write to this otherwise immutable object.
     """
 
     status_code: int
@@ -425,6 +433,7 @@ class HttpResponse:
     request: HttpRequest | None = None
     reason: str = ""
     sensitive_params: frozenset[str] = frozenset()
+    deviations: tuple[Deviation, ...] = field(default=(), init=False, compare=False)
 
     def __init__(  # noqa: PLR0917 -- positional, as the generated __init__ was
         self,
@@ -448,6 +457,7 @@ class HttpResponse:
         setattr_(self, "request", request)
         setattr_(self, "reason", reason)
         setattr_(self, "sensitive_params", sensitive_params)
+        setattr_(self, "deviations", ())
 
     @property
     def encoding(self) -> str:

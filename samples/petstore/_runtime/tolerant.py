@@ -30,7 +30,7 @@ from pydantic import BaseModel, ValidationError
 
 from .encoding import _adapter
 
-__all__ = ["Deviation", "log_deviations", "validate_tolerantly"]
+__all__ = ["Deviation", "log_deviations", "salvage", "validate_tolerantly"]
 
 _LOG = logging.getLogger("requestforge.responses")
 
@@ -62,7 +62,18 @@ def validate_tolerantly(content: bytes | str, type_: Any) -> tuple[Any, tuple[De
     try:
         return adapter.validate_json(content), ()
     except ValidationError as error:
-        invalid = error
+        return salvage(content, type_, error)
+
+
+def salvage(
+    content: bytes | str, type_: Any, invalid: ValidationError
+) -> tuple[Any, tuple[Deviation, ...]]:
+    """The salvage of ``content``, which failed to validate as ``type_`` with ``invalid``.
+
+    For a caller that already tried the one-call validation (the fast path of
+    every conforming response): the work is not done twice.  A body that is
+    not JSON raises ``invalid``.
+    """
     try:
         data = json.loads(content)
     except (ValueError, RecursionError):
@@ -136,10 +147,16 @@ def _salvage_inside(type_: Any, data: Any, pointer: str, found: list[Deviation],
 def _salvage_model(
     model: type[BaseModel], data: dict[str, Any], pointer: str, found: list[Deviation], depth: int
 ) -> BaseModel:
-    """``model`` built field by field: each field validated on its own, or kept raw."""
+    """``model`` built field by field: each field validated on its own, or kept raw.
+
+    A model that allows additional properties keeps the body's other keys too,
+    each salvaged as its declared value type, as validation would have kept them.
+    """
     values: dict[str, Any] = {}
+    known: set[str] = set()
     for name, info in model.model_fields.items():
         key = info.alias if info.alias is not None else name
+        known.update((key, name))
         here = f"{pointer}/{_escape(key)}"
         if key in data:
             values[name] = _salvage(info.annotation, data[key], here, found, depth)
@@ -147,7 +164,24 @@ def _salvage_model(
             values[name] = _salvage(info.annotation, data[name], here, found, depth)
         elif info.is_required():
             found.append(Deviation(here, "Field required"))
-    return model.model_construct(_fields_set=set(values), **values)
+    fields_set = set(values)
+    if model.model_config.get("extra") == "allow":
+        extra_type = _extra_type(model)
+        for key, item in data.items():
+            if isinstance(key, str) and key not in known:
+                here = f"{pointer}/{_escape(key)}"
+                values[key] = _salvage(extra_type, item, here, found, depth)
+    return model.model_construct(_fields_set=fields_set, **values)
+
+
+def _extra_type(model: type[BaseModel]) -> Any:
+    """The value type of ``model``'s additional properties (``Any`` when it declares none)."""
+    try:
+        hints = typing.get_type_hints(model)
+    except (NameError, TypeError):  # an annotation that does not resolve here
+        return Any
+    arguments = typing.get_args(hints.get("__pydantic_extra__"))
+    return arguments[1] if len(arguments) == 2 else Any
 
 
 _logged: set[tuple[str, str]] = set()

@@ -15,6 +15,7 @@ from ..._runtime import (
     HttpResponse,
     UnprocessableEntityError,
     compact,
+    parse_model,
     raise_api_error,
     to_json,
 )
@@ -52,9 +53,15 @@ def build_request(
     )
 
 
-def parse_response(response: HttpResponse) -> Pet:
+def parse_response(response: HttpResponse, *, strict: bool | None = None) -> Pet:
+    """The response as this operation's result, or its typed error raised.
+
+    A success body that drifts from its schema is salvaged unless ``strict``
+    (``None``: ``REQUESTFORGE_STRICT_RESPONSES``); the client passes its own
+    ``strict_responses``.
+    """
     if response.status_code == 200:
-        return Pet.model_validate_json(response.content)
+        return parse_model(response, Pet, __name__, strict)
     raise_api_error(
         response,
         {
@@ -83,7 +90,7 @@ def sync_detailed(
         scopes=SCOPES,
         timeout=timeout,
     )
-    return ApiResponse.of(response, parse_response(response))
+    return ApiResponse.of(response, parse_response(response, strict=client.strict_responses))
 
 
 def sync(
@@ -119,7 +126,7 @@ async def asyncio_detailed(
         scopes=SCOPES,
         timeout=timeout,
     )
-    return ApiResponse.of(response, parse_response(response))
+    return ApiResponse.of(response, parse_response(response, strict=client.strict_responses))
 
 
 async def asyncio(

@@ -14,7 +14,7 @@ from ..._runtime import (
     HttpRequest,
     HttpResponse,
     compact,
-    parse_json,
+    parse_typed,
     query_param,
     raise_api_error,
 )
@@ -48,9 +48,15 @@ def build_request(
     )
 
 
-def parse_response(response: HttpResponse) -> list[Pet]:
+def parse_response(response: HttpResponse, *, strict: bool | None = None) -> list[Pet]:
+    """The response as this operation's result, or its typed error raised.
+
+    A success body that drifts from its schema is salvaged unless ``strict``
+    (``None``: ``REQUESTFORGE_STRICT_RESPONSES``); the client passes its own
+    ``strict_responses``.
+    """
     if response.status_code == 200:
-        return cast("list[Pet]", parse_json(response.content, list[Pet]))
+        return cast("list[Pet]", parse_typed(response, list[Pet], __name__, strict))
     raise_api_error(
         response,
         {400: FindPetsByTagsBadRequestError, "default": FindPetsByTagsDefaultError},
@@ -77,7 +83,7 @@ def sync_detailed(
         scopes=SCOPES,
         timeout=timeout,
     )
-    return ApiResponse.of(response, parse_response(response))
+    return ApiResponse.of(response, parse_response(response, strict=client.strict_responses))
 
 
 def sync(
@@ -117,7 +123,7 @@ async def asyncio_detailed(
         scopes=SCOPES,
         timeout=timeout,
     )
-    return ApiResponse.of(response, parse_response(response))
+    return ApiResponse.of(response, parse_response(response, strict=client.strict_responses))
 
 
 async def asyncio(

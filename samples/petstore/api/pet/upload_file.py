@@ -15,6 +15,7 @@ from ..._runtime import (
     HttpResponse,
     NotFoundError,
     compact,
+    parse_model,
     path_param,
     query_param,
     raise_api_error,
@@ -59,9 +60,15 @@ def build_request(
     )
 
 
-def parse_response(response: HttpResponse) -> ApiResponseModel:
+def parse_response(response: HttpResponse, *, strict: bool | None = None) -> ApiResponseModel:
+    """The response as this operation's result, or its typed error raised.
+
+    A success body that drifts from its schema is salvaged unless ``strict``
+    (``None``: ``REQUESTFORGE_STRICT_RESPONSES``); the client passes its own
+    ``strict_responses``.
+    """
     if response.status_code == 200:
-        return ApiResponseModel.model_validate_json(response.content)
+        return parse_model(response, ApiResponseModel, __name__, strict)
     raise_api_error(
         response,
         {
@@ -100,7 +107,7 @@ def sync_detailed(
         scopes=SCOPES,
         timeout=timeout,
     )
-    return ApiResponse.of(response, parse_response(response))
+    return ApiResponse.of(response, parse_response(response, strict=client.strict_responses))
 
 
 def sync(
@@ -158,7 +165,7 @@ async def asyncio_detailed(
         scopes=SCOPES,
         timeout=timeout,
     )
-    return ApiResponse.of(response, parse_response(response))
+    return ApiResponse.of(response, parse_response(response, strict=client.strict_responses))
 
 
 async def asyncio(

@@ -13,7 +13,7 @@ from ..._runtime import (
     HttpRequest,
     HttpResponse,
     compact,
-    parse_json,
+    parse_typed,
     raise_api_error,
 )
 
@@ -38,9 +38,15 @@ def build_request(
     )
 
 
-def parse_response(response: HttpResponse) -> dict[str, int]:
+def parse_response(response: HttpResponse, *, strict: bool | None = None) -> dict[str, int]:
+    """The response as this operation's result, or its typed error raised.
+
+    A success body that drifts from its schema is salvaged unless ``strict``
+    (``None``: ``REQUESTFORGE_STRICT_RESPONSES``); the client passes its own
+    ``strict_responses``.
+    """
     if response.status_code == 200:
-        return cast("dict[str, int]", parse_json(response.content, dict[str, int]))
+        return cast("dict[str, int]", parse_typed(response, dict[str, int], __name__, strict))
     raise_api_error(response, {"default": GetInventoryDefaultError})
 
 
@@ -59,7 +65,7 @@ def sync_detailed(
         security=SECURITY,
         timeout=timeout,
     )
-    return ApiResponse.of(response, parse_response(response))
+    return ApiResponse.of(response, parse_response(response, strict=client.strict_responses))
 
 
 def sync(
@@ -90,7 +96,7 @@ async def asyncio_detailed(
         security=SECURITY,
         timeout=timeout,
     )
-    return ApiResponse.of(response, parse_response(response))
+    return ApiResponse.of(response, parse_response(response, strict=client.strict_responses))
 
 
 async def asyncio(

@@ -13,6 +13,7 @@ from ..._runtime import (
     HttpRequest,
     HttpResponse,
     compact,
+    parse_model,
     raise_api_error,
     to_json,
 )
@@ -41,9 +42,15 @@ def build_request(
     )
 
 
-def parse_response(response: HttpResponse) -> User:
+def parse_response(response: HttpResponse, *, strict: bool | None = None) -> User:
+    """The response as this operation's result, or its typed error raised.
+
+    A success body that drifts from its schema is salvaged unless ``strict``
+    (``None``: ``REQUESTFORGE_STRICT_RESPONSES``); the client passes its own
+    ``strict_responses``.
+    """
     if response.status_code == 200:
-        return User.model_validate_json(response.content)
+        return parse_model(response, User, __name__, strict)
     raise_api_error(response, {"default": CreateUserDefaultError})
 
 
@@ -66,7 +73,7 @@ def sync_detailed(
         security=SECURITY,
         timeout=timeout,
     )
-    return ApiResponse.of(response, parse_response(response))
+    return ApiResponse.of(response, parse_response(response, strict=client.strict_responses))
 
 
 def sync(
@@ -105,7 +112,7 @@ async def asyncio_detailed(
         security=SECURITY,
         timeout=timeout,
     )
-    return ApiResponse.of(response, parse_response(response))
+    return ApiResponse.of(response, parse_response(response, strict=client.strict_responses))
 
 
 async def asyncio(

@@ -36,7 +36,13 @@ def build_request(
     )
 
 
-def parse_response(response: HttpResponse) -> None:
+def parse_response(response: HttpResponse, *, strict: bool | None = None) -> None:
+    """The response as this operation's result, or its typed error raised.
+
+    A success body that drifts from its schema is salvaged unless ``strict``
+    (``None``: ``REQUESTFORGE_STRICT_RESPONSES``); the client passes its own
+    ``strict_responses``.
+    """
     if response.status_code == 200:
         return None
     raise_api_error(response, {"default": LogoutUserDefaultError})
@@ -57,7 +63,7 @@ def sync_detailed(
         security=SECURITY,
         timeout=timeout,
     )
-    parse_response(response)
+    parse_response(response, strict=client.strict_responses)
     return ApiResponse.of(response, None)
 
 
@@ -89,7 +95,7 @@ async def asyncio_detailed(
         security=SECURITY,
         timeout=timeout,
     )
-    parse_response(response)
+    parse_response(response, strict=client.strict_responses)
     return ApiResponse.of(response, None)
 
 
