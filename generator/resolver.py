@@ -18,7 +18,15 @@ reference a ``#/...`` pointer into one document:
   once; a ref back into the main file becomes a local ref.
 * **Path items** referenced from another file are inlined (a ``$ref`` under
   ``paths`` only splits files; it names nothing), with a guard against a path
-  item that contains itself.
+  item that contains itself.  So are **operations** (``get: {$ref: list.yml}``):
+  OpenAPI has no Reference Object there, but split specs laid out for Redocly
+  (DigitalOcean's, one operation a file) write them, and every bundler inlines
+  them; a local one (``#/...``) is inlined too.
+* A schema's ``properties`` written as one ``$ref`` (``properties: {$ref:
+  attributes.yml#/ids}``, a JSON Reference to a mapping of property schemas,
+  as DigitalOcean's split spec does) is replaced by a copy of that mapping;
+  the refs inside it resolve relative to its file.  (A property named ``$ref``
+  would have a schema, never a string.)
 * ``discriminator.mapping`` values that are refs (contain ``#`` or end in
   ``.json``/``.yaml``/``.yml``) are resolved like schema refs.
 
@@ -192,16 +200,19 @@ class _Resolver:
             return False
         if kind is Kind.SCHEMA:
             self._discriminator(node, pointer)
+            self._properties(node, pointer)
         ref = node.get("$ref")
-        if ref is None or kind not in REFERABLE:
+        if ref is None or (kind not in REFERABLE and kind is not Kind.OPERATION):
             return True
         if not isinstance(ref, str):
             raise self._error(pointer, f"$ref must be a string, not {type(ref).__name__}")
         target, target_pointer = self._target(pointer, ref)
-        if target is self.bundle.main:
+        if kind is Kind.OPERATION:
+            self._inline(node, pointer, ref, target, target_pointer, what="operation")
+        elif target is self.bundle.main:
             node["$ref"] = target_pointer
         elif kind is Kind.PATH_ITEM:
-            self._inline(node, pointer, ref, target, target_pointer)
+            self._inline(node, pointer, ref, target, target_pointer, what="path item")
         else:
             node["$ref"] = self._bundle(target, target_pointer, kind)
         return True
@@ -222,6 +233,24 @@ class _Resolver:
                 mapping[name] = target_pointer
             else:
                 mapping[name] = self._bundle(target, target_pointer, Kind.SCHEMA)
+
+    def _properties(self, node: dict[str, Any], pointer: str) -> None:
+        """``properties: {$ref: attributes.yml#/ids}``: the mapping it names, copied in."""
+        properties = node.get("properties")
+        if not (
+            isinstance(properties, dict)
+            and len(properties) == 1
+            and isinstance(properties.get("$ref"), str)
+        ):
+            return  # (a property named "$ref" has a schema, not a string)
+        place = join_pointer(pointer, "properties")
+        ref = properties["$ref"]
+        document, target_pointer = self._target(place, ref)
+        target = resolve_pointer(document.data, split_pointer(target_pointer[1:]))
+        if not isinstance(target, dict):
+            raise self._error(place, f"$ref {ref!r}: properties must be a mapping")
+        node["properties"] = self.copy_in(target, document, target_pointer)
+        self.bundle.origins[place] = Origin(document, target_pointer)
 
     # -- targets -----------------------------------------------------------------
 
@@ -321,6 +350,8 @@ class _Resolver:
         ref: str,
         document: LoadedDocument,
         target_pointer: str,
+        *,
+        what: str,
     ) -> None:
         current = parent_pointer(pointer)
         while current is not None:
@@ -329,11 +360,11 @@ class _Resolver:
                 document.path,
                 target_pointer,
             ):
-                raise self._error(pointer, f"$ref {ref!r}: path item contains itself")
+                raise self._error(pointer, f"$ref {ref!r}: {what} contains itself")
             current = parent_pointer(current)
         target = resolve_pointer(document.data, split_pointer(target_pointer[1:]))
         if not isinstance(target, dict):
-            raise self._error(pointer, f"$ref {ref!r}: a path item must be a mapping")
+            raise self._error(pointer, f"$ref {ref!r}: the {what} must be a mapping")
         siblings = {key: value for key, value in node.items() if key != "$ref"}
         node.clear()
         node.update(self.copy_in(target, document, target_pointer))
