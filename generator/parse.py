@@ -134,7 +134,9 @@ def _parse(
                 main, diagnostics=diagnostics, allow_remote_refs=allow_remote_refs, ref_root=root
             )
         else:
-            bundle = resolve(main, allow_remote_refs=allow_remote_refs, ref_root=root)
+            bundle = resolve(
+                main, allow_remote_refs=allow_remote_refs, ref_root=root, diagnostics=diagnostics
+            )
         document = bundle.document
         check_document(document, limits, bundle.locate)
         normalize(

@@ -315,6 +315,23 @@ def _build(
     return _Built(files, stats, incremental, store, snapshot, notes)
 
 
+def _repairs_if_invalid(parsed: ParsedSpec) -> Diagnostics | None:
+    """``None`` for a valid document; else degrade it in place (see :mod:`.degrade`).
+
+    Returns the warnings of the repairs; raises the validation's
+    :class:`SpecError` when the defect is the document's own.
+    """
+    try:
+        parsed.check()
+    except SpecError as error:
+        from .degrade import degrade_until_valid  # noqa: PLC0415 - only for invalid documents
+
+        repairs = Diagnostics()
+        degrade_until_valid(parsed.document, parsed.validation.problems, repairs, error)
+        return repairs
+    return None
+
+
 def _recorded_options(
     parsed: ParsedSpec, pagination: Mapping[str, str] | None
 ) -> dict[str, Any] | None:
@@ -390,22 +407,37 @@ def generate(
         overlays=overlays,
     )
     steps.done("parse", f"{Path(spec_path).name}: OpenAPI {parsed.original_version}")
-    try:
-        built = _build(
+
+    def build(into: Diagnostics) -> _Built:
+        return _build(
             parsed,
             name=name,
             out_dir=out_dir,
             runtime=runtime,
-            diagnostics=diagnostics,
+            diagnostics=into,
             steps=steps,
             cache_dir=cache_dir,
             use_cache=use_cache,
             pagination=pagination,
         )
-    except BaseException:
-        parsed.check()  # an invalid document explains a failure better than its symptom
-        raise
-    parsed.check()
+
+    parse_warnings = list(diagnostics.warnings)
+    built: _Built | None = None
+    failure: Exception | None = None
+    try:
+        built = build(diagnostics)
+    except Exception as error:  # an invalid document explains a failure better than its symptom
+        failure = error
+    repairs = _repairs_if_invalid(parsed)
+    if repairs is not None:
+        # The document was degraded to validity: build again from it, keeping the
+        # parse stage's warnings and the repairs' (not the first build's).
+        diagnostics = Diagnostics()
+        diagnostics.extend([*parse_warnings, *repairs.warnings])
+        built = build(diagnostics)
+    elif failure is not None:
+        raise failure
+    assert built is not None
     warnings = [_located(warning, parsed.locate) for warning in diagnostics.warnings]
     if strict and warnings:
         raise StrictModeError(warnings)

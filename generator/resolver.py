@@ -62,14 +62,21 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 
-from .diagnostics import SpecError, join_pointer
+from .diagnostics import Diagnostics, SpecError, join_pointer, pointer_tokens
 from .limits import count_nodes, current_limits
 from .loader import LoadedDocument, load_document
 from .positions import parent_pointer
 from .remote import fetch_document, is_remote
 from .structure import REFERABLE, Kind, walk
 
-__all__ = ["Bundle", "Origin", "resolve", "resolve_pointer", "split_pointer"]
+__all__ = [
+    "Bundle",
+    "MissingTargetError",
+    "Origin",
+    "resolve",
+    "resolve_pointer",
+    "split_pointer",
+]
 
 _MISSING: Any = object()
 _NAME_CHARS = re.compile(r"[^A-Za-z0-9._-]")
@@ -151,22 +158,64 @@ def _is_index(token: str) -> bool:
     return token.isascii() and token.isdigit()
 
 
+class MissingTargetError(SpecError):
+    """A ``$ref`` whose target does not exist (in a file that does)."""
+
+
+#: What is left of a node whose ``$ref`` names nothing, by kind, for the warning.
+_DROPPED = {
+    Kind.PATH_ITEM: "the path is ignored",
+    Kind.OPERATION: "the operation is ignored",
+    Kind.PARAMETER: "the parameter is ignored",
+    Kind.REQUEST_BODY: "the operation is generated without a body",
+    Kind.RESPONSE: "the response is ignored",
+    Kind.HEADER: "the header is ignored",
+    Kind.EXAMPLE: "the example is ignored",
+    Kind.LINK: "the link is ignored",
+    Kind.CALLBACK: "the callback is ignored",
+    Kind.SECURITY_SCHEME: "the security scheme is ignored",
+}
+
+
 def resolve(
-    main: LoadedDocument, *, allow_remote_refs: bool = False, ref_root: Path | None = None
+    main: LoadedDocument,
+    *,
+    allow_remote_refs: bool = False,
+    ref_root: Path | None = None,
+    diagnostics: Diagnostics | None = None,
 ) -> Bundle:
-    """Bundle ``main`` (mutated in place) and the files it references into one document."""
+    """Bundle ``main`` (mutated in place) and the files it references into one document.
+
+    With ``diagnostics``, a ``$ref`` whose target does not exist degrades the
+    one construct that holds it, with a warning: a schema becomes ``Any``, a
+    discriminator mapping entry is dropped, anything else (a parameter, a
+    response, a path item ...) is removed from where it stands.  Without, it is
+    a :class:`MissingTargetError`.  A file that cannot be read is an error either
+    way.
+    """
     if not isinstance(main.data, dict):
         raise SpecError("not an OpenAPI document: the top level is not a mapping", file=main.name)
-    resolver = _Resolver(main, allow_remote_refs=allow_remote_refs, ref_root=ref_root)
+    resolver = _Resolver(
+        main, allow_remote_refs=allow_remote_refs, ref_root=ref_root, diagnostics=diagnostics
+    )
     walk(main.data, Kind.ROOT, "#", resolver.visit)
+    resolver.drop_dangling()
     return resolver.bundle
 
 
 class _Resolver:
     def __init__(
-        self, main: LoadedDocument, *, allow_remote_refs: bool, ref_root: Path | None
+        self,
+        main: LoadedDocument,
+        *,
+        allow_remote_refs: bool,
+        ref_root: Path | None,
+        diagnostics: Diagnostics | None = None,
     ) -> None:
         self.bundle = Bundle(document=main.data, main=main, documents={main.path: main})
+        self.diagnostics = diagnostics
+        # Bundled pointers of nodes whose $ref names nothing, removed after the walk.
+        self.dangling: list[str] = []
         self.root = (ref_root or main.path.parent).resolve()
         self.allow_remote_refs = allow_remote_refs
         self.bundled: dict[tuple[Path, str, str], str] = {}
@@ -206,7 +255,13 @@ class _Resolver:
             return True
         if not isinstance(ref, str):
             raise self._error(pointer, f"$ref must be a string, not {type(ref).__name__}")
-        target, target_pointer = self._target(pointer, ref)
+        try:
+            target, target_pointer = self._target(pointer, ref)
+        except MissingTargetError as missing:
+            if self.diagnostics is None:
+                raise
+            self._degrade_missing(node, kind, pointer, missing.diagnostic.message)
+            return False
         if kind is Kind.OPERATION:
             self._inline(node, pointer, ref, target, target_pointer, what="operation")
         elif target is self.bundle.main:
@@ -222,13 +277,20 @@ class _Resolver:
         mapping = discriminator.get("mapping") if isinstance(discriminator, dict) else None
         if not isinstance(mapping, dict):
             return
-        for name, value in mapping.items():
+        for name, value in list(mapping.items()):
             if not isinstance(value, str) or not (
                 "#" in value or value.lower().endswith(_FILE_SUFFIXES)
             ):
                 continue  # a bare schema name
             place = join_pointer(pointer, "discriminator", "mapping", name)
-            target, target_pointer = self._target(place, value)
+            try:
+                target, target_pointer = self._target(place, value)
+            except MissingTargetError as missing:
+                if self.diagnostics is None:
+                    raise
+                self.diagnostics.warn(f"{missing.diagnostic.message}; the entry is dropped", place)
+                del mapping[name]
+                continue
             if target is self.bundle.main:
                 mapping[name] = target_pointer
             else:
@@ -252,6 +314,34 @@ class _Resolver:
         node["properties"] = self.copy_in(target, document, target_pointer)
         self.bundle.origins[place] = Origin(document, target_pointer)
 
+    # -- degrading ---------------------------------------------------------------
+
+    def _degrade_missing(self, node: dict[str, Any], kind: Kind, pointer: str, found: str) -> None:
+        """Degrade the construct at ``pointer`` whose $ref names nothing (see :func:`resolve`)."""
+        assert self.diagnostics is not None
+        if kind is Kind.SCHEMA:
+            # Siblings of the $ref (a description, nullable) still say something true.
+            del node["$ref"]
+            self.diagnostics.warn(f"{found}; the schema is typed as Any", pointer)
+            return
+        self.diagnostics.warn(f"{found}; {_DROPPED.get(kind, 'it is ignored')}", pointer)
+        self.dangling.append(pointer)
+
+    def drop_dangling(self) -> None:
+        """Remove the nodes :meth:`_degrade_missing` left, later list items first."""
+
+        def order(pointer: str) -> list[tuple[int, int | str]]:
+            return [(0, int(t)) if t.isdigit() else (1, t) for t in pointer_tokens(pointer)]
+
+        for pointer in sorted(self.dangling, key=order, reverse=True):
+            tokens = pointer_tokens(pointer)
+            parent = resolve_pointer(self.bundle.document, tokens[:-1])
+            last = tokens[-1]
+            if isinstance(parent, dict):
+                parent.pop(last, None)
+            elif isinstance(parent, list) and last.isdigit() and int(last) < len(parent):
+                del parent[int(last)]
+
     # -- targets -----------------------------------------------------------------
 
     def _target(self, pointer: str, ref: str) -> tuple[LoadedDocument, str]:
@@ -266,7 +356,7 @@ class _Resolver:
         tokens = split_pointer(fragment)
         if resolve_pointer(document.data, tokens) is _MISSING:
             where = "" if document is source else f" in {document.name}"
-            raise self._error(pointer, f"$ref {ref!r} not found{where}")
+            raise self._error(pointer, f"$ref {ref!r} not found{where}", MissingTargetError)
         return document, join_pointer("#", *tokens)
 
     def _file(self, pointer: str, ref: str, uri: str, source: LoadedDocument) -> LoadedDocument:
@@ -381,9 +471,9 @@ class _Resolver:
             raise self._error(join_pointer("#/components", section), "must be a mapping")
         return entries
 
-    def _error(self, pointer: str, message: str) -> SpecError:
+    def _error(self, pointer: str, message: str, error: type[SpecError] = SpecError) -> SpecError:
         document, source_pointer = self.bundle.origin_of(pointer)
-        return SpecError(
+        return error(
             message,
             pointer=source_pointer,
             file=document.name,

@@ -103,6 +103,26 @@ class Validation:
                 raise SpecError("the document is nested too deeply to process") from None
         return self._model
 
+    def problems(self) -> list[tuple[str, str]]:
+        """Validate the document as it is now, here: its failing places as ``(pointer, message)``.
+
+        Pointers are into the bundled document.  For repairing a document
+        (:mod:`.degrade`), which changes it between calls; ``[]`` means valid,
+        and :meth:`check` then passes.
+        """
+        if self._child is not None:
+            _collect(*self._child)
+            self._child = None
+        from openapi_pydantic.v3.v3_1 import OpenAPI  # noqa: PLC0415 - see the module note
+        from pydantic import ValidationError  # noqa: PLC0415
+
+        try:
+            self._model = OpenAPI.model_validate(self._document)
+        except ValidationError as error:
+            self._model = None
+            return _problems(error, self._document)
+        return []
+
     def _verdict_here(self) -> tuple[()] | tuple[str, str, str | None, int | None]:
         try:
             self.model()
@@ -143,13 +163,7 @@ def _collect(pid: int, read_end: int) -> Any:
 
 def _spec_error(error: ValidationError, document: dict[str, Any], bundle: Bundle) -> SpecError:
     """The most useful of pydantic's errors as a located SpecError, with a few more listed."""
-    problems: list[tuple[str, str]] = []
-    for detail in error.errors(include_url=False):
-        problem = _problem(detail, document)
-        if problem is not None and problem not in problems:
-            problems.append(problem)
-    if not problems:  # every error was a union branch that does not apply; report them all
-        problems = [_describe(detail, document) for detail in error.errors(include_url=False)]
+    problems = _problems(error, document)
     pointer, message = problems[0]
     if len(problems) > 1:
         more = "; ".join(f"{p}: {m}" for p, m in problems[1 : 1 + _MAX_REPORTED])
@@ -162,6 +176,18 @@ def _spec_error(error: ValidationError, document: dict[str, Any], bundle: Bundle
         file=origin.name,
         line=origin.line_of(source_pointer),
     )
+
+
+def _problems(error: ValidationError, document: dict[str, Any]) -> list[tuple[str, str]]:
+    """pydantic's errors as ``(pointer, message)``, without inapplicable union branches."""
+    problems: list[tuple[str, str]] = []
+    for detail in error.errors(include_url=False):
+        problem = _problem(detail, document)
+        if problem is not None and problem not in problems:
+            problems.append(problem)
+    if not problems:  # every error was a union branch that does not apply; report them all
+        problems = [_describe(detail, document) for detail in error.errors(include_url=False)]
+    return problems
 
 
 def _problem(detail: Any, document: dict[str, Any]) -> tuple[str, str] | None:

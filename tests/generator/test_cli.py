@@ -137,12 +137,12 @@ def test_spec_error_exits_1_without_traceback(tmp_path: Path) -> None:
     bad.write_text(
         "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /x:\n    get:\n"
         "      responses:\n        '200':\n          description: ok\n          content:\n"
-        "            application/json:\n              schema: {$ref: '#/components/schemas/Nope'}\n"
+        "            application/json:\n              schema: {$ref: 'nope.yaml#/Nope'}\n"
     )
     code, output = _run(bad, "-o", tmp_path / "client", "-q")
     assert code == 1
     assert "Traceback" not in output
-    assert "Nope" in output
+    assert "nope.yaml" in output
     assert not (tmp_path / "client").exists()
     swagger = tmp_path / "swagger.json"
     swagger.write_text('{"swagger": "1.2", "info": {"title": "t", "version": "1"}, "paths": {}}')
