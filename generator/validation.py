@@ -54,8 +54,7 @@ class Validation:
         """Validate on another core when that is safe; :meth:`check` collects the verdict."""
         validation = cls(document, bundle)
         if not _can_fork():
-            validation.model()
-            return validation
+            return validation  # validated here by check(), which may still degrade the document
         read_end, write_end = os.pipe()
         pid = os.fork()
         if pid == 0:  # the child: validate, report, leave without running the parent's exits

@@ -13,6 +13,7 @@ import json
 import os
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from forgegen.cli import main
 from forgegen.diagnostics import Diagnostic
@@ -100,15 +101,13 @@ def test_strict_from_the_project_config(tmp_path: Path) -> None:
 
 def test_the_api_raises_with_every_warning_located(tmp_path: Path) -> None:
     spec = _spec(tmp_path, _with_unknown_formats(3))
-    try:
+    with pytest.raises(StrictModeError) as caught:
         generate(spec, tmp_path / "out" / "w", quiet=True, use_cache=False, strict=True)
-    except StrictModeError as error:
-        assert [w.pointer for w in error.warnings] == [
-            f"#/components/schemas/M/properties/p{i}/format" for i in range(3)
-        ]
-        assert all(w.file is not None and w.file.endswith("w.json") for w in error.warnings)
-    else:
-        raise AssertionError("strict generation with warnings did not raise")
+    warnings = caught.value.warnings
+    assert [w.pointer for w in warnings] == [
+        f"#/components/schemas/M/properties/p{i}/format" for i in range(3)
+    ]
+    assert all(w.file is not None and w.file.endswith("w.json") for w in warnings)
     assert not (tmp_path / "out").exists()
 
 
