@@ -154,6 +154,12 @@ class DefaultWriter:
     def __init__(self, classes: Classes) -> None:
         self._classes = classes
         self._depth = 0
+        #: (pointer, value, lax) under way: a schema reached again with the same
+        #: value (``A = anyOf: [A, ...]``) would otherwise recurse without end.
+        self._active: set[tuple[str, int, bool]] = set()
+        #: why (pointer, value, lax) failed in this write: nested unions try the
+        #: same member again and again, and each try is answered once.
+        self._failed: dict[tuple[str, int, bool], str] = {}
 
     def write(self, schema: object, pointer: str, value: Any) -> Written:
         """``value`` as the Python value of ``schema`` (at ``pointer``).
@@ -161,17 +167,31 @@ class DefaultWriter:
         Raises :class:`DefaultError` when the schema rejects it.
         """
         self._depth = 0
+        self._active.clear()
+        self._failed.clear()
         return self._convert(schema, pointer, value, lax=True)
 
     # -- dispatch ----------------------------------------------------------------
 
     def _convert(self, schema: object, pointer: str, value: Any, *, lax: bool) -> Written:
+        # the value is part of the document (or a small int): its id is stable while writing
+        key = (pointer, id(value), lax)
+        failed = self._failed.get(key)
+        if failed is not None:
+            raise DefaultError(failed)
+        if key in self._active:
+            raise DefaultError("cannot be checked: its schema contains itself")
         if self._depth > 2 * MAX_SCHEMA_NESTING:
             raise DefaultError(f"is nested deeper than {MAX_SCHEMA_NESTING} levels")
         self._depth += 1
+        self._active.add(key)
         try:
             return self._node(schema, pointer, value, lax=lax)
+        except DefaultError as error:
+            self._failed[key] = str(error)
+            raise
         finally:
+            self._active.discard(key)
             self._depth -= 1
 
     def _node(self, schema: object, pointer: str, value: Any, *, lax: bool) -> Written:

@@ -310,3 +310,53 @@ def test_the_package_passes_mypy_strict(generated: tuple[Path, list[Diagnostic]]
         check=False,
     )
     assert done.returncode == 0, done.stdout[-3000:]
+
+
+def test_defaults_under_nested_and_self_containing_unions_are_checked_in_bounded_time(
+    tmp_path: Path,
+) -> None:
+    nested: dict[str, Any] = {"type": "integer"}
+    for _ in range(40):  # tried member by member, 2**40 tries if each were not answered once
+        nested = {"anyOf": [nested, {"type": "boolean"}]}
+    loop = {"anyOf": [_ref("Loop"), _ref("Loop"), {"type": "integer"}]}
+    document = {
+        "openapi": "3.1.0",
+        "info": {"title": "Unions", "version": "1"},
+        "paths": {},
+        "components": {
+            "schemas": {
+                "Loop": loop,
+                "M": {
+                    "type": "object",
+                    "properties": {
+                        "nested": {**nested, "default": "x"},
+                        "loop": {**_ref("Loop"), "default": "x"},
+                        "fine": {**nested, "default": "true"},
+                    },
+                },
+            }
+        },
+    }
+    spec = tmp_path / "spec.json"
+    spec.write_text(json.dumps(document))
+    program = (
+        "import sys\nfrom forgegen.pipeline import generate\n"
+        "result = generate(sys.argv[1], sys.argv[2], quiet=True, use_cache=False)\n"
+        "print('\\n'.join(f'{w.pointer} {w.message}' for w in result.warnings))\n"
+        "sys.path.insert(0, sys.argv[3])\nfrom unions.models import M\nprint(repr(M().fine))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", program, str(spec), str(tmp_path / "unions"), str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    lines = done.stdout.splitlines()
+    properties = f"{SCHEMAS}/M/properties"
+    assert (
+        f"{properties}/nested/default default 'x' matches no member of the anyOf; dropped" in lines
+    )
+    assert f"{properties}/loop/default default 'x' matches no member of the anyOf; dropped" in lines
+    assert lines[-1] == "True"
