@@ -141,6 +141,7 @@ TAG_RESERVED = frozenset(
         "http_client",
         "security_schemes",
         "servers",
+        "strict_responses",
         "token_storage",
     }
 )

@@ -24,7 +24,7 @@ import pytest
 from pydantic import ValidationError
 
 from tests.support.real_servers import GeneratedClient, generate_client
-from tests.support.server import LoopbackServer, Reply
+from tests.support.server import LoopbackServer, RecordedRequest, Reply
 
 CONTENTS = {
     "type": "object",
@@ -60,6 +60,21 @@ SPEC = {
         "/contents": _get("get_contents", ONE),
         "/logged": _get("get_logged", ONE),
         "/listing": _get("list_contents", {"type": "array", "items": ONE}),
+        "/pages": {
+            "get": {
+                "operationId": "page_contents",
+                "tags": ["contents"],
+                "responses": {
+                    "200": {
+                        "description": "one page; the next is in the Link header",
+                        "headers": {"Link": {"schema": {"type": "string"}}},
+                        "content": {
+                            "application/json": {"schema": {"type": "array", "items": ONE}}
+                        },
+                    }
+                },
+            }
+        },
         "/upload": {
             "put": {
                 "operationId": "put_contents",
@@ -227,6 +242,26 @@ def test_a_list_with_one_bad_item_keeps_the_good_items_typed(
     assert [item.size for item in detailed.parsed] == [3, None, 3]
     assert all(isinstance(item, drift.models.Contents) for item in detailed.parsed)
     assert [d.pointer for d in detailed.deviations] == ["/1/size"]
+
+
+def test_iterating_pages_salvages_each_page_unless_the_client_is_strict(
+    drift: GeneratedClient, server: LoopbackServer
+) -> None:
+    def page(request: RecordedRequest) -> Reply:
+        if request.query.get("page") == ["2"]:
+            return Reply.json([conforming(path="p2")])
+        link = f'<{server.url}/pages?page=2>; rel="next"'
+        return Reply.json([conforming(path="p1", size="big")], headers={"Link": link})
+
+    server.route("GET", "/pages", page)
+    with drift.Client(base_url=server.url) as client:
+        items = list(client.contents.page_contents.iterate())
+    assert [(item.path, item.size) for item in items] == [("p1", "big"), ("p2", 3)]
+    assert all(isinstance(item, drift.models.Contents) for item in items)
+    with drift.Client(base_url=server.url, strict_responses=True) as strict:
+        pages = strict.contents.page_contents.iterate()
+        with pytest.raises(ValidationError):
+            next(pages)
 
 
 def test_strict_responses_raises_as_before(

@@ -103,6 +103,7 @@ def test_parameters_follow_the_naming_rule(authall: ModuleType) -> None:
         "http_client",
         "timeout",
         "headers",
+        "strict_responses",
     ]
 
 
