@@ -9,9 +9,13 @@ the order the spec lists them:
   ``image/*``...), then ``text/*``;
 * responses: JSON, then binary, then text.
 
-Among media types of the same class the spec's first one wins.  Anything
-else (XML, ``multipart/mixed``...) is sent or received as raw bytes; callers
-warn about that.
+Among media types of the same class the spec's first one wins, except that
+``application/json-patch+json`` comes after every other JSON type: its body is
+an array of RFC 6902 operations whatever the schema says, so Kubernetes'
+``consumes: [json-patch+json, merge-patch+json, ...]`` over an object schema
+sends a merge patch, the one an object body is.  Anything else (XML,
+``multipart/mixed``...) is sent or received as raw bytes; callers warn about
+that.
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ _BINARY_TYPES = frozenset(
         "application/x-tar",
     }
 )
+_JSON_PATCH = "application/json-patch+json"
 _REQUEST_ORDER: tuple[MediaClass, ...] = ("json", "form", "multipart", "binary", "text", "other")
 _RESPONSE_ORDER: tuple[MediaClass, ...] = ("json", "binary", "text", "form", "multipart", "other")
 
@@ -60,10 +65,11 @@ def choose(
 ) -> tuple[str, MediaClass, Mapping[str, Any]] | None:
     """``(content type, class, media object)`` of the preferred entry, or ``None`` if empty."""
     order = _REQUEST_ORDER if request else _RESPONSE_ORDER
-    best: tuple[int, str, MediaClass, Mapping[str, Any]] | None = None
+    best: tuple[tuple[int, bool], str, MediaClass, Mapping[str, Any]] | None = None
     for content_type, media in content.items():
         kind = media_class(str(content_type))
-        rank = order.index(kind)
+        essence = str(content_type).split(";", 1)[0].strip().lower()
+        rank = (order.index(kind), essence == _JSON_PATCH)
         if best is None or rank < best[0]:
             best = (rank, str(content_type), kind, media if isinstance(media, Mapping) else {})
     return None if best is None else (best[1], best[2], best[3])

@@ -193,3 +193,60 @@ def test_a_tag_description_written_as_a_ref_is_dropped_with_a_warning(tmp_path: 
     ]
     api = lower(parsed.openapi, parsed.document, package_name="c", diagnostics=Diagnostics())
     assert [tag.python_name for tag in api.tags] == ["intro"]
+
+
+# -- Kubernetes (Swagger 2.0) -------------------------------------------------------------
+
+
+def _patch(consumes: list[str], body: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "swagger": "2.0",
+        "info": {"title": "K", "version": "unversioned"},
+        "paths": {
+            "/api/v1/namespaces/{namespace}/pods/{name}": {
+                "patch": {
+                    "operationId": "patchCoreV1NamespacedPod",
+                    "consumes": consumes,
+                    "parameters": [
+                        {"name": "namespace", "in": "path", "required": True, "type": "string"},
+                        {"name": "name", "in": "path", "required": True, "type": "string"},
+                        {"name": "body", "in": "body", "required": True, "schema": body},
+                    ],
+                    "responses": {"200": {"description": "OK", "schema": {"type": "object"}}},
+                }
+            }
+        },
+    }
+
+
+@pytest.mark.parametrize(
+    ("consumes", "expected"),
+    [
+        # every PATCH of Kubernetes' swagger.json, over the object schema meta.v1.Patch
+        (
+            [
+                "application/json-patch+json",
+                "application/merge-patch+json",
+                "application/strategic-merge-patch+json",
+                "application/apply-patch+yaml",
+            ],
+            "application/merge-patch+json",
+        ),
+        # a JSON Patch is still sent as one when nothing else is offered
+        (["application/json-patch+json"], "application/json-patch+json"),
+        # and the spec's first JSON type still wins among the others
+        (
+            ["application/strategic-merge-patch+json", "application/merge-patch+json"],
+            "application/strategic-merge-patch+json",
+        ),
+    ],
+)
+def test_a_json_patch_media_type_is_not_chosen_over_another_json_type(
+    tmp_path: Path, consumes: list[str], expected: str
+) -> None:
+    spec = write(tmp_path, {"swagger.yaml": _patch(consumes, {"type": "object"})})
+    parsed = parse_spec(spec)
+    api = lower(parsed.openapi, parsed.document, package_name="k", diagnostics=Diagnostics())
+    (operation,) = [op for tag in api.tags for op in tag.operations]
+    assert operation.body is not None
+    assert operation.body.content_type == expected
