@@ -46,6 +46,8 @@ __all__ = [
     "Tag",
     "TypeAlias",
     "TypeRef",
+    "Webhook",
+    "Webhooks",
 ]
 
 
@@ -360,6 +362,39 @@ class Server:
 
 
 @dataclass(frozen=True)
+class Webhook:
+    """One event the API sends to the user's endpoint (a 3.1 webhook or a callback).
+
+    ``payload`` is the type of its request body.  ``event`` is the value of the
+    discriminating body property (:attr:`Webhooks.discriminator`) that names it,
+    when the spec fixes one (``const`` or a one-value ``enum``).
+    """
+
+    name: str  # raw text: the spec's key (or ``<callback> <expression>``)
+    payload: TypeRef
+    payload_is_model: bool
+    event: str | None = None  # raw text
+    summary: str | None = None  # raw text
+    description: str | None = None  # raw text
+
+
+@dataclass(frozen=True)
+class Webhooks:
+    """Everything the generated ``webhooks`` module needs.
+
+    ``discriminator`` is the wire name of the body property whose value tells
+    the events apart (``None``: the payload types are tried as one union).
+    ``standard_signatures``: the API signs deliveries per Standard Webhooks
+    (``webhook-id``/``webhook-timestamp``/``webhook-signature``), so the module
+    offers ``verify`` and ``unwrap``.
+    """
+
+    events: tuple[Webhook, ...]
+    discriminator: str | None
+    standard_signatures: bool
+
+
+@dataclass(frozen=True)
 class Api:
     """Everything render needs to write one client package."""
 
@@ -374,3 +409,4 @@ class Api:
     enums: tuple[EnumType, ...]
     aliases: tuple[TypeAlias, ...]
     warnings: tuple[str, ...] = field(default=())
+    webhooks: Webhooks | None = None

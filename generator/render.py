@@ -52,6 +52,8 @@ from .layout import import_line, layout_call
 from .model_views import alias_view, enum_view, model_view, ordered_aliases
 from .operation_views import STATUS_ERRORS, operation_view
 from .render_memo import RenderMemo
+from .webhook_views import MODULE as WEBHOOK_MODULE
+from .webhook_views import webhook_module_view
 
 __all__ = [
     "RUNTIME_PACKAGE",
@@ -285,6 +287,9 @@ def render(
             exports=sorted([*_ERROR_NAMES, "AsyncClient", "Client", "__version__"], key=isort_key),
         ),
     )
+    if api.webhooks is not None:
+        view = webhook_module_view(api.title, api.webhooks, runtime)
+        emit(f"{WEBHOOK_MODULE}.py", env.get_template("webhooks.py.jinja").render(view=view))
     emit("py.typed", "")
     emit(
         "README.md",

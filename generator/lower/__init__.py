@@ -54,6 +54,7 @@ from .operations import OperationLowerer, collect_operations
 from .pagination import with_pagination
 from .schemas import SchemaLowerer
 from .security import lower_security_schemes
+from .webhooks import collect_webhooks, lower_webhooks, place_webhooks
 
 if TYPE_CHECKING:
     from openapi_pydantic.v3.v3_1 import OpenAPI
@@ -187,6 +188,7 @@ def lower(
         tag_python = tag_names[raw.tag][0]
         module = f"api.{tag_python}.{python_name}"
         by_tag[raw.tag].append((lowerer.lower(raw, python_name, tag_python, module), raw.node))
+    webhook_payloads = lower_webhooks(collect_webhooks(document), schemas, document, diagnostics)
 
     schemas.promote_recursive_maps()
     aliases = resolve_alias_chains(break_alias_cycles(schemas.aliases, diagnostics))
@@ -243,4 +245,7 @@ def lower(
         enums=tuple(enums),
         aliases=tuple(alias_list),
         warnings=tuple(str(w) for w in diagnostics.warnings[first_warning:]),
+        webhooks=place_webhooks(
+            webhook_payloads, document, modules, frozenset(model.name for model in models)
+        ),
     )

@@ -117,10 +117,6 @@ class RawOperation:
 def collect_operations(document: Mapping[str, Any], diagnostics: Diagnostics) -> list[RawOperation]:
     """Every operation in path order, then method order."""
     result = []
-    if as_map(document.get("webhooks")):
-        diagnostics.warn(
-            "webhooks are not generated (a client does not receive them)", "#/webhooks"
-        )
     paths = as_map(document.get("paths"))
     for path, raw_item in paths.items():
         path_pointer = join_pointer("#/paths", path)
@@ -131,8 +127,6 @@ def collect_operations(document: Mapping[str, Any], diagnostics: Diagnostics) ->
             node = as_map(item[method])
             pointer = join_pointer(path_pointer, method)
             tags = [tag for tag in as_list(node.get("tags")) if isinstance(tag, str)]
-            if "callbacks" in node:
-                diagnostics.warn("callbacks are not generated", join_pointer(pointer, "callbacks"))
             result.append(
                 RawOperation(
                     str(path),
@@ -144,7 +138,7 @@ def collect_operations(document: Mapping[str, Any], diagnostics: Diagnostics) ->
                     tags[0] if tags else "default",
                 )
             )
-    if not result:
+    if not result and not as_map(document.get("webhooks")):
         diagnostics.warn(
             "the document has no operations: nothing to generate but models (if any)", "#/paths"
         )

@@ -522,10 +522,11 @@ def test_docs_deprecation_servers_and_info() -> None:
     assert (api.title, api.version, api.package_name) == ("T", "1", "client")
 
 
-def test_callbacks_warn_but_operation_is_kept() -> None:
+def test_an_empty_callback_keeps_the_operation_and_makes_no_event() -> None:
     api, diagnostics = lower_doc({"/x": {"post": {"callbacks": {"cb": {}}, "responses": OK}}})
     assert len(operations(api)) == 1
-    assert [w.pointer for w in diagnostics.warnings] == ["#/paths/~1x/post/callbacks"]
+    assert api.webhooks is None
+    assert diagnostics.warnings == []
 
 
 def test_lowering_twice_gives_equal_api() -> None:
@@ -562,11 +563,13 @@ def test_lowering_twice_gives_equal_api() -> None:
     assert {m.name for m in first.models} == {"GetPIdResponse200", "GetPIdResponse200Y"}
 
 
-def test_webhooks_warn_and_generate_no_operations() -> None:
+def test_a_webhook_without_a_payload_schema_is_left_out_with_a_warning() -> None:
     hook = {"post": {"requestBody": {"content": {"application/json": {}}}, "responses": OK}}
     api, diagnostics = lower_doc({}, webhooks={"newPet": hook})
     assert api.tags == ()
-    assert [w.pointer for w in diagnostics.warnings] == ["#/webhooks", "#/paths"]
+    assert api.webhooks is None
+    assert [w.pointer for w in diagnostics.warnings] == ["#/webhooks/newPet/post"]
+    assert "no JSON payload" in diagnostics.warnings[0].message
 
 
 def test_very_long_names_give_bounded_module_names() -> None:
