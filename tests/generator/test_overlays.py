@@ -11,15 +11,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
 
-from click.testing import CliRunner
-from forgegen.cli import main
-
+from tests.support.cli import run_forgegen, tree_digests
 from tests.support.server import LoopbackServer, Reply
 
 SPEC = """
@@ -109,25 +106,6 @@ def _write(path: Path, text: str) -> Path:
     return path
 
 
-def _run(cwd: Path, *arguments: str) -> tuple[int, str]:
-    runner = CliRunner()
-    previous = Path.cwd()
-    try:
-        os.chdir(cwd)
-        result = runner.invoke(main, [*arguments, "--no-cache", "-q"], catch_exceptions=False)
-    finally:
-        os.chdir(previous)
-    return result.exit_code, result.stderr
-
-
-def _tree(directory: Path) -> dict[str, str]:
-    return {
-        str(path.relative_to(directory)): hashlib.sha256(path.read_bytes()).hexdigest()
-        for path in sorted(directory.rglob("*"))
-        if path.is_file()
-    }
-
-
 def test_update_append_and_remove_shape_the_client(tmp_path: Path) -> None:
     spec = _write(tmp_path / "spec" / "shop.yaml", SPEC)
     overlay = _write(
@@ -148,7 +126,7 @@ def test_update_append_and_remove_shape_the_client(tmp_path: Path) -> None:
             update: {name: {type: string, description: The item's name.}}
         """,
     )
-    code, stderr = _run(tmp_path, str(spec), "-o", "out/shop", "--overlay", str(overlay))
+    code, stderr = run_forgegen(tmp_path, str(spec), "-o", "out/shop", "--overlay", str(overlay))
     assert code == 0, stderr
     package = tmp_path / "out" / "shop"
     readme = (package / "README.md").read_text(encoding="utf-8")
@@ -188,7 +166,7 @@ def test_overlays_apply_in_order(tmp_path: Path) -> None:
         """,
     )
     arguments = [str(spec), "-o", "out/shop", "--overlay", str(first), "--overlay", str(second)]
-    code, stderr = _run(tmp_path, *arguments)
+    code, stderr = run_forgegen(tmp_path, *arguments)
     assert code == 0, stderr
     readme = (tmp_path / "out" / "shop" / "README.md").read_text(encoding="utf-8")
     assert "Second saw First" in readme
@@ -206,7 +184,7 @@ def test_a_target_that_selects_nothing_is_a_warning_naming_the_action(tmp_path: 
           - {target: $.components.schemas.Gone, remove: true}
         """,
     )
-    code, stderr = _run(tmp_path, str(spec), "-o", "out/shop", "--overlay", str(overlay))
+    code, stderr = run_forgegen(tmp_path, str(spec), "-o", "out/shop", "--overlay", str(overlay))
     assert code == 0, stderr
     assert "stale.yaml #/actions/1: overlay action 1: target" in stderr
     assert "selects nothing" in stderr
@@ -214,8 +192,8 @@ def test_a_target_that_selects_nothing_is_a_warning_naming_the_action(tmp_path: 
 
 def test_a_broken_overlay_is_refused_naming_its_file_and_action(tmp_path: Path) -> None:
     spec = _write(tmp_path / "spec" / "shop.yaml", SPEC)
-    assert _run(tmp_path, str(spec), "-o", "out/shop")[0] == 0
-    before = _tree(tmp_path / "out" / "shop")
+    assert run_forgegen(tmp_path, str(spec), "-o", "out/shop")[0] == 0
+    before = tree_digests(tmp_path / "out" / "shop")
     cases = {
         "bad-path.yaml": (
             'overlay: 1.0.0\ninfo: {title: t, version: "1"}\nactions:\n'
@@ -238,11 +216,13 @@ def test_a_broken_overlay_is_refused_naming_its_file_and_action(tmp_path: Path) 
     }
     for name, (text, expected) in cases.items():
         overlay = _write(tmp_path / name, text)
-        code, stderr = _run(tmp_path, str(spec), "-o", "out/shop", "--overlay", str(overlay))
+        code, stderr = run_forgegen(
+            tmp_path, str(spec), "-o", "out/shop", "--overlay", str(overlay)
+        )
         assert code == 1, (name, stderr)
         assert expected in stderr, (name, stderr)
         assert "Traceback" not in stderr
-        assert _tree(tmp_path / "out" / "shop") == before
+        assert tree_digests(tmp_path / "out" / "shop") == before
 
 
 def test_check_reports_stale_output_when_an_overlay_changes(tmp_path: Path) -> None:
@@ -253,16 +233,18 @@ def test_check_reports_stale_output_when_an_overlay_changes(tmp_path: Path) -> N
         "  - {target: $.info.title, update: Shop one}\n",
     )
     arguments = [str(spec), "-o", "out/shop", "--overlay", str(overlay)]
-    assert _run(tmp_path, *arguments)[0] == 0
-    assert _run(tmp_path, *arguments, "--check")[0] == 0
+    assert run_forgegen(tmp_path, *arguments)[0] == 0
+    assert run_forgegen(tmp_path, *arguments, "--check")[0] == 0
     overlay.write_text(overlay.read_text().replace("Shop one", "Shop two"), encoding="utf-8")
-    code, stderr = _run(tmp_path, *arguments, "--check")
+    code, stderr = run_forgegen(tmp_path, *arguments, "--check")
     assert code == 1
     assert ".forgegen.json" in stderr
     assert "README.md" in stderr
     # Without the overlay the output is stale too: it was generated with one.
-    assert _run(tmp_path, str(spec), "-o", "out/shop")[0] == 0
-    code, _ = _run(tmp_path, str(spec), "-o", "out/shop", "--overlay", str(overlay), "--check")
+    assert run_forgegen(tmp_path, str(spec), "-o", "out/shop")[0] == 0
+    code, _ = run_forgegen(
+        tmp_path, str(spec), "-o", "out/shop", "--overlay", str(overlay), "--check"
+    )
     assert code == 1
 
 
@@ -274,12 +256,12 @@ def test_the_project_config_names_overlays_relative_to_itself(tmp_path: Path) ->
         "  - {target: $.info.title, update: From the config}\n",
     )
     _write(tmp_path / "pyproject.toml", '[tool.forgegen]\noverlays = ["overlays/title.yaml"]\n')
-    code, stderr = _run(tmp_path, str(spec), "-o", "out/shop")
+    code, stderr = run_forgegen(tmp_path, str(spec), "-o", "out/shop")
     assert code == 0, stderr
     readme = (tmp_path / "out" / "shop" / "README.md").read_text(encoding="utf-8")
     assert "From the config" in readme
     _write(tmp_path / "pyproject.toml", '[tool.forgegen]\noverlays = "overlays/title.yaml"\n')
-    code, stderr = _run(tmp_path, str(spec), "-o", "out/shop")
+    code, stderr = run_forgegen(tmp_path, str(spec), "-o", "out/shop")
     assert code == 2
     assert "overlays must be a list of file paths" in stderr
 
@@ -289,14 +271,14 @@ def test_an_overlay_repairs_a_vendor_document_that_does_not_generate(
 ) -> None:
     spec = _write(tmp_path / "spec" / "vendor.yaml", BROKEN_VENDOR)
     # As published it generates only by degrading both places, and --strict refuses it.
-    code, stderr = _run(tmp_path, str(spec), "-o", "out/vendor")
+    code, stderr = run_forgegen(tmp_path, str(spec), "-o", "out/vendor")
     assert code == 0, stderr
     assert "#/components/schemas/Event/discriminator/mapping/archived" in stderr
     assert "#/paths/~1events~1latest/get/description" in stderr
-    assert _run(tmp_path, str(spec), "-o", "out/vendor", "--strict")[0] == 1
+    assert run_forgegen(tmp_path, str(spec), "-o", "out/vendor", "--strict")[0] == 1
 
     overlay = _write(tmp_path / "repair.yaml", REPAIR)
-    code, stderr = _run(
+    code, stderr = run_forgegen(
         tmp_path, str(spec), "-o", "out/vendor", "--overlay", str(overlay), "--strict"
     )
     assert code == 0, stderr

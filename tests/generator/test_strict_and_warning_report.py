@@ -8,17 +8,15 @@ and ``--verbose`` lists every one.
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
-from forgegen.cli import main
 from forgegen.diagnostics import Diagnostic
 from forgegen.pipeline import StrictModeError, generate
 from forgegen.warning_report import group_warnings, report_lines, warning_kind
+
+from tests.support.cli import run_forgegen, tree_digests
 
 CLEAN = {
     "openapi": "3.0.3",
@@ -46,31 +44,13 @@ def _spec(tmp_path: Path, document: dict[str, object]) -> Path:
     return path
 
 
-def _run(cwd: Path, *arguments: str) -> tuple[int, str]:
-    previous = Path.cwd()
-    try:
-        os.chdir(cwd)
-        result = CliRunner().invoke(main, [*arguments, "--no-cache", "-q"])
-    finally:
-        os.chdir(previous)
-    return result.exit_code, result.stderr
-
-
-def _tree(directory: Path) -> dict[str, str]:
-    return {
-        str(path.relative_to(directory)): hashlib.sha256(path.read_bytes()).hexdigest()
-        for path in sorted(directory.rglob("*"))
-        if path.is_file()
-    }
-
-
 def test_strict_turns_every_warning_into_an_error_and_writes_nothing(tmp_path: Path) -> None:
     spec = _spec(tmp_path, CLEAN)
-    assert _run(tmp_path, str(spec), "-o", "out/w", "--strict")[0] == 0
-    before = _tree(tmp_path / "out" / "w")
+    assert run_forgegen(tmp_path, str(spec), "-o", "out/w", "--strict")[0] == 0
+    before = tree_digests(tmp_path / "out" / "w")
 
     spec = _spec(tmp_path, _with_unknown_formats(2))
-    code, stderr = _run(tmp_path, str(spec), "-o", "out/w", "--strict")
+    code, stderr = run_forgegen(tmp_path, str(spec), "-o", "out/w", "--strict")
     assert code == 1
     assert "forgegen: error: 2 x unknown format" in stderr
     assert "#/components/schemas/M/properties/p1/format: unknown format 'fmt1'" in stderr
@@ -78,23 +58,23 @@ def test_strict_turns_every_warning_into_an_error_and_writes_nothing(tmp_path: P
         "forgegen: error: 2 warnings with --strict; nothing was written"
     )
     assert "Traceback" not in stderr
-    assert _tree(tmp_path / "out" / "w") == before
+    assert tree_digests(tmp_path / "out" / "w") == before
 
-    code, stderr = _run(tmp_path, str(spec), "-o", "out/w")
+    code, stderr = run_forgegen(tmp_path, str(spec), "-o", "out/w")
     assert code == 0
     assert "forgegen: warning: 2 x unknown format" in stderr
-    assert _tree(tmp_path / "out" / "w") != before
+    assert tree_digests(tmp_path / "out" / "w") != before
 
 
 def test_strict_from_the_project_config(tmp_path: Path) -> None:
     spec = _spec(tmp_path, _with_unknown_formats(1))
     (tmp_path / "pyproject.toml").write_text("[tool.forgegen]\nstrict = true\n")
-    code, stderr = _run(tmp_path, str(spec), "-o", "out/w")
+    code, stderr = run_forgegen(tmp_path, str(spec), "-o", "out/w")
     assert code == 1
     assert "1 warning with --strict; nothing was written" in stderr
     assert not (tmp_path / "out").exists()
     (tmp_path / "pyproject.toml").write_text('[tool.forgegen]\nstrict = "yes"\n')
-    code, stderr = _run(tmp_path, str(spec), "-o", "out/w")
+    code, stderr = run_forgegen(tmp_path, str(spec), "-o", "out/w")
     assert code == 2
     assert "strict must be true or false" in stderr
 
@@ -113,7 +93,7 @@ def test_the_api_raises_with_every_warning_located(tmp_path: Path) -> None:
 
 def test_many_warnings_of_one_kind_are_counted_and_verbose_lists_them(tmp_path: Path) -> None:
     spec = _spec(tmp_path, _with_unknown_formats(7))
-    code, stderr = _run(tmp_path, str(spec), "-o", "out/w")
+    code, stderr = run_forgegen(tmp_path, str(spec), "-o", "out/w")
     assert code == 0
     lines = stderr.splitlines()
     assert lines[0] == "forgegen: warning: 7 x unknown format …; read as its plain type"
@@ -123,7 +103,7 @@ def test_many_warnings_of_one_kind_are_counted_and_verbose_lists_them(tmp_path: 
     assert lines[4] == "  ... and 4 more"
     assert lines[-1] == "forgegen: 7 warnings of 1 kind; 4 not shown (--verbose lists every one)"
 
-    code, stderr = _run(tmp_path, str(spec), "-o", "out/w", "--verbose")
+    code, stderr = run_forgegen(tmp_path, str(spec), "-o", "out/w", "--verbose")
     assert code == 0
     assert sum("unknown format 'fmt" in line for line in stderr.splitlines()) == 7
     assert "forgegen: 7 warnings of 1 kind" in stderr
