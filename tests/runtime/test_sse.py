@@ -8,11 +8,12 @@ parses back to exactly those events.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from requestforge.sse import SSEParser, ServerSentEvent, iter_sse
+from requestforge.sse import ServerSentEvent, SSEParser, iter_sse
 
 
 def parse(stream: bytes, *, step: int | None = None) -> list[ServerSentEvent]:
@@ -197,7 +198,7 @@ def _expected(specs: list[_Spec]) -> list[ServerSentEvent]:
 def _pieces(stream: bytes, cuts: list[int]) -> list[bytes]:
     points = sorted({cut % (len(stream) + 1) for cut in cuts})
     bounds = [0, *points, len(stream)]
-    return [stream[a:b] for a, b in zip(bounds, bounds[1:], strict=False)]
+    return [stream[a:b] for a, b in itertools.pairwise(bounds)]
 
 
 @settings(max_examples=300, deadline=None)
