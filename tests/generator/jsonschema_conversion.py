@@ -162,6 +162,11 @@ _PLAIN = frozenset(
 )
 
 
+# The drawer's modules, patched below (their typed attributes get untyped replacements).
+_canonicalise_module: Any = _canonicalise
+_from_schema_module: Any = _from_schema
+
+
 class _OldStyleMany:
     """hypothesis-jsonschema 0.23 drives Hypothesis' private ``many`` the old way
     (``while elements.more(): ... elements.reject()``); Hypothesis 6.1xx made it a
@@ -188,12 +193,15 @@ class _OldStyleMany:
 if not hasattr(conjecture_utils.many, "more"):
     from types import SimpleNamespace
 
-    _patched: Any = _from_schema  # its ``cu`` is Hypothesis' utils module, typed as such
-    _patched.cu = SimpleNamespace(many=_OldStyleMany)
+    _from_schema_module.cu = SimpleNamespace(many=_OldStyleMany)
 
 
-_build_strategy = getattr(_from_schema, "__from_schema")
+_build_strategy = getattr(_from_schema, "__from_schema")  # a dunder name: no attribute syntax
 _strategies: dict[str, Any] = {}
+#: The same, by the identity of the schema object (kept alive here, so an id is
+#: never reused): an object property's schema is one dict, drawn from again and
+#: again, and encoding it for the key above cost as much as the draw.
+_strategies_by_id: dict[int, tuple[Any, Any]] = {}
 
 
 def _memoised_build(schema: Any, **options: Any) -> Any:
@@ -202,6 +210,9 @@ def _memoised_build(schema: Any, **options: Any) -> Any:
     each time: ~30 ms per object drawn); strategies are immutable, so one per
     schema is enough.  The options (alphabet, formats) are the same for every
     schema this module draws from."""
+    known = _strategies_by_id.get(id(schema))
+    if known is not None and known[0] is schema:
+        return known[1]
     try:
         key = json.dumps(schema, sort_keys=True)
     except (TypeError, ValueError):
@@ -209,11 +220,44 @@ def _memoised_build(schema: Any, **options: Any) -> Any:
     if key not in _strategies:
         if len(_strategies) > 20_000:
             _strategies.clear()
+            _strategies_by_id.clear()
         _strategies[key] = _build_strategy(schema, **options)
+    if isinstance(schema, dict):
+        _strategies_by_id[id(schema)] = (schema, _strategies[key])
     return _strategies[key]
 
 
+_canonicalish = _canonicalise.canonicalish
+_canonical: dict[str, str] = {}
+
+
+def _memoised_canonicalish(schema: Any) -> Any:
+    """hypothesis-jsonschema's ``canonicalish``, once per distinct schema.
+
+    It copies the schema (through its JSON text) and recurses into every
+    subschema, each of which copies its own subtree again, and the drawer calls
+    it on every schema it merges or builds: most of the remaining time.  It is
+    a pure function of the JSON value, and its callers change the result, so
+    each call gets a fresh copy of the remembered one."""
+    if not isinstance(schema, dict):
+        return _canonicalish(schema)
+    try:
+        key = json.dumps(schema, sort_keys=True)
+    except (TypeError, ValueError):
+        return _canonicalish(schema)
+    text = _canonical.get(key)
+    if text is None:
+        result = _canonicalish(schema)
+        if len(_canonical) > 50_000:
+            _canonical.clear()
+        _canonical[key] = json.dumps(result)
+        return result
+    return json.loads(text)
+
+
 setattr(_from_schema, "__from_schema", _memoised_build)
+_canonicalise_module.canonicalish = _memoised_canonicalish
+_from_schema_module.canonicalish = _memoised_canonicalish
 
 
 def _draft7(schema: Any) -> Any:
@@ -228,7 +272,6 @@ def _draft7(schema: Any) -> Any:
     return jsonschema.Draft7Validator
 
 
-_canonicalise_module: Any = _canonicalise  # typed attributes, replaced by untyped ones
 _canonicalise_module._get_validator_class = _draft7
 
 
@@ -273,7 +316,6 @@ def _inline_refs(schema: Any) -> Any:
     return walk(schema)
 
 
-_from_schema_module: Any = _from_schema
 _resolve_all_refs = _from_schema_module.resolve_all_refs
 _from_schema_module.resolve_all_refs = _inline_refs
 

@@ -278,6 +278,7 @@ def _difference(
     if (
         isinstance(expected, str)
         and isinstance(actual, str)
+        and expected != actual
         and schema is not None
         and same_temporal_value(formats_at(schema, tokens), expected, actual)
     ):
