@@ -9,7 +9,8 @@ traceback.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Sequence
 from dataclasses import fields
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,7 @@ Examples:
   forgegen api.json -o clients/my-api --package-name my_api
   forgegen petstore.yaml -o src/petstore --check     # exit 1 if out of date
   forgegen petstore.yaml -o src/petstore --runtime package
+  forgegen diff old.yaml new.yaml --format markdown   # what the new spec breaks
 
 \b
 Options may also come from [tool.forgegen] in the pyproject.toml of the
@@ -91,7 +93,38 @@ def _limit_options(command: Callable[..., None]) -> Callable[..., None]:
     return command
 
 
+class _GenerateOrDiff(click.Command):
+    """The generating command, handing ``forgegen diff OLD NEW`` to :mod:`.diff_cli`.
+
+    One program with a positional SPEC cannot also be a click group, so the
+    word ``diff`` in first place is looked for here (a spec file named
+    ``diff`` is still reachable as ``./diff``).
+    """
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        arguments = list(sys.argv[1:] if args is None else args)
+        if arguments[:1] == ["diff"]:
+            from .diff_cli import diff_command  # noqa: PLC0415 - only for this subcommand
+
+            return diff_command.main(
+                arguments[1:],
+                f"{prog_name or 'forgegen'} diff",
+                complete_var,
+                standalone_mode,
+                **extra,
+            )
+        return super().main(arguments, prog_name, complete_var, standalone_mode, **extra)
+
+
 @click.command(
+    cls=_GenerateOrDiff,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
     epilog=_EXAMPLES,
 )

@@ -30,7 +30,14 @@ if TYPE_CHECKING:
     from .limits import Limits
     from .parse import ParsedSpec
 
-__all__ = ["GenerationResult", "StrictModeError", "UsageError", "generate", "package_name_for"]
+__all__ = [
+    "GenerationResult",
+    "StrictModeError",
+    "UsageError",
+    "generate",
+    "lower_spec",
+    "package_name_for",
+]
 
 
 class UsageError(ValueError):
@@ -313,6 +320,41 @@ def _build(
         notes.extend(seal.notes())
     snapshot = Snapshot(lowering=lowering, units=units)
     return _Built(files, stats, incremental, store, snapshot, notes)
+
+
+def lower_spec(
+    spec_path: Path | str,
+    *,
+    package_name: str = "client",
+    allow_remote_refs: bool = False,
+    limits: Limits | None = None,
+    overlays: Sequence[Path | str] = (),
+) -> tuple[Api, list[Diagnostic]]:
+    """The IR of the client ``spec_path`` generates, and the warnings: nothing rendered or written.
+
+    What ``forgegen diff`` compares.  The document is read, repaired and
+    lowered exactly as :func:`generate` does, without its caches.
+    """
+    from .lower import lower  # noqa: PLC0415 - see generate()
+    from .parse import parse_spec  # noqa: PLC0415
+
+    diagnostics = Diagnostics()
+    parsed = parse_spec(
+        spec_path,
+        allow_remote_refs=allow_remote_refs,
+        diagnostics=diagnostics,
+        validate="background",
+        limits=limits,
+        overlays=overlays,
+    )
+    repairs = _repairs_if_invalid(parsed)
+    if repairs is not None:
+        diagnostics.extend(repairs.warnings)
+    try:
+        api = lower(None, parsed.document, package_name=package_name, diagnostics=diagnostics)
+    except SpecError as error:
+        raise error.located(parsed.locate) from error.__cause__
+    return api, [_located(warning, parsed.locate) for warning in diagnostics.warnings]
 
 
 def _repairs_if_invalid(parsed: ParsedSpec) -> Diagnostics | None:
