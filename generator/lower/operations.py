@@ -311,6 +311,7 @@ class OperationLowerer:
         if not required:
             default = self.schemas.default_for(as_map(schema), type_, schema_pointer)
             type_ = t.optional(type_)
+        type_ = self.schemas.input_type(type_)  # enums take their plain values too
         return Parameter(
             python_name=python_name,
             wire_name=str(node["name"]),
@@ -377,6 +378,7 @@ class OperationLowerer:
         if kind in ("json", "form", "multipart"):
             schema = media.get("schema")
             type_ = self.schemas.type_of(schema, schema_pointer, context) if schema else t.ANY
+            type_ = self.schemas.input_type(type_)  # enums take their plain values too
         elif kind == "text":
             type_ = t.external("str")
         else:

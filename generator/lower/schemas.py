@@ -91,6 +91,15 @@ _KNOWN_FORMATS = frozenset(
 )
 
 
+#: Up to this many values, an enum in an input (a parameter, a body, a model field)
+#: is typed ``Status | Literal[<its values>]``; above it the class alone.  A
+#: ``Literal`` of hundreds of values (country codes, GitHub's 400-odd event
+#: names) still type-checks, but every signature that names it spells it out --
+#: black gives each value a line, in each of an operation's five functions -- and
+#: completion lists that long help nobody; the class still gives its members.
+MAX_INPUT_LITERAL_VALUES = 256
+
+
 def _encodable(text: str) -> bool:
     """Whether ``text`` is valid Unicode (no lone surrogates)."""
     try:
@@ -155,6 +164,8 @@ class SchemaLowerer:
         #: pointers of the enums checked for repeated values (each is checked once,
         #: on the list as written: null is split off before the values are lowered)
         self._enums_checked: set[str] = set()
+        #: enum class -> the ``Literal`` of its values that inputs accept besides it
+        self._value_literals: dict[str, TypeRef | None] = {}
 
     # -- step 1: components ------------------------------------------------
 
@@ -704,6 +715,36 @@ class SchemaLowerer:
         name = lowered.annotation.removesuffix(" | None")
         return name if name in self._models or name in self.enums else None
 
+    def input_type(self, type_: TypeRef) -> TypeRef:
+        """``type_`` as a caller passes it: every enum it names also takes its plain values.
+
+        ``Status`` becomes ``Status | Literal["available", "sold"]`` (also inside
+        ``list[...]``, ``dict[...]`` and ``| None``), so ``status="available"``
+        type-checks and an IDE offers the values, while a value the spec does not
+        list is a type error.  At run time nothing changes: parameters send a
+        member and a string alike, and :class:`requestforge.OpenEnum` makes
+        pydantic validate either into the member.  Float enums keep the class
+        alone (``Literal`` cannot hold floats), and so do enums of more than
+        :data:`MAX_INPUT_LITERAL_VALUES` values.
+        """
+        values: dict[str, TypeRef] = {}
+        for name in type_.models:
+            literal = self._value_literal(name)
+            if literal is not None:
+                values[name] = literal
+        return t.with_values(type_, values)
+
+    def _value_literal(self, name: str) -> TypeRef | None:
+        enum = self.enums.get(name)
+        if enum is None:  # a model or an alias
+            return None
+        if name not in self._value_literals:
+            accepted = None
+            if enum.value_type in ("str", "int") and len(enum.members) <= MAX_INPUT_LITERAL_VALUES:
+                accepted = t.literal_of([member.value for member in enum.members])
+            self._value_literals[name] = accepted
+        return self._value_literals[name]
+
     def tag_values(self, model: str, wire_name: str) -> tuple[Any, ...] | None:
         return self.discriminators.values_for(model, wire_name)
 
@@ -723,8 +764,16 @@ class SchemaLowerer:
                         type=t.literal(list(values)),
                         default=None if current.required else python_literal(values[0]),
                     )
-                elif declared.wire_name in draft.defaults:
-                    current = self._with_default(declared, *draft.defaults[declared.wire_name])
+                else:
+                    if declared.wire_name in draft.defaults:
+                        current = self._with_default(current, *draft.defaults[declared.wire_name])
+                    if not current.default_factory:
+                        # Models serve requests and responses alike: every enum field
+                        # takes plain values (see input_type); parsed ones are still
+                        # members.  Not a field whose default is built by a factory
+                        # (``lambda: [Color.RED]``): mypy types that list
+                        # ``list[Color]``, and lists are invariant.
+                        current = replace(current, type=self.input_type(current.type))
                 fields.append(current)
             result.append(
                 Model(

@@ -10,7 +10,8 @@ known only once every model exists (import cycles share a module), so
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from ..ir import Import, TypeRef
@@ -25,10 +26,12 @@ __all__ = [
     "fixed_tuple",
     "list_of",
     "literal",
+    "literal_of",
     "model_ref",
     "optional",
     "union",
     "variadic_tuple",
+    "with_values",
 ]
 
 
@@ -80,9 +83,51 @@ def dict_of(value: TypeRef) -> TypeRef:
 def literal(values: Sequence[Any]) -> TypeRef:
     """``Literal[...]`` of JSON scalars (``None`` becomes ``| None`` outside it)."""
     present = [value for value in values if value is not None]
-    inner = ", ".join(python_literal(value) for value in present)
-    base = TypeRef(f"Literal[{inner}]", frozenset({Import("typing", "Literal", external=True)}))
+    base = literal_of([python_literal(value) for value in present])
     return optional(base) if len(present) < len(values) else base
+
+
+def literal_of(sources: Sequence[str]) -> TypeRef:
+    """``Literal[...]`` of values already written as Python literals (``'"sold"'``, ``"3"``)."""
+    return TypeRef(
+        f"Literal[{', '.join(sources)}]", frozenset({Import("typing", "Literal", external=True)})
+    )
+
+
+#: A double-quoted string literal (the only quoting :mod:`.literals` writes) or a name.
+_STRING_OR_NAME = re.compile(r'"(?:[^"\\]|\\.)*"|[A-Za-z_][A-Za-z0-9_]*')
+
+
+def with_values(ref: TypeRef, values: Mapping[str, TypeRef]) -> TypeRef:
+    """``ref`` with each class of ``values`` written ``X | <its values>`` wherever it is named.
+
+    ``list[Status] | None`` becomes ``list[Status | Literal["a", "b"]] | None``:
+    an annotation of what a caller may *pass*, where the enum's plain values
+    type-check as well as its members.  Names inside string literals
+    (``Literal["Status"]``, a discriminator) and keyword names are left alone.
+    """
+    wanted = {name: values[name] for name in ref.models if name in values}
+    if not wanted:
+        return ref
+    used: set[Import] = set()
+
+    def widen(match: re.Match[str]) -> str:
+        token = match.group(0)
+        extra = wanted.get(token)
+        after = match.string[match.end() : match.end() + 1]
+        before = match.string[match.start() - 1 : match.start()]
+        if extra is None or after in ("=", ".") or before == ".":
+            return token
+        used.update(extra.imports)
+        return f"{token} | {extra.annotation}"
+
+    annotation = _STRING_OR_NAME.sub(widen, ref.annotation)
+    if not used:
+        return ref
+    models = set(ref.models)
+    for extra in wanted.values():
+        models |= extra.models
+    return TypeRef(annotation, ref.imports | used, frozenset(models))
 
 
 def _alternatives(annotation: str) -> list[str]:

@@ -246,7 +246,7 @@ def test_the_generated_literals_are_the_typed_values(
         'at: datetime | None = datetime.fromisoformat("2024-01-02T03:04:05+00:00")',
         'id: UUID | None = UUID("1b4e28ba-2fa1-11d2-883f-0016785cbabe")',
         "pets: list[Pet] | None = Field(default_factory=list)",
-        "color: Color | None = Color.GREEN",
+        'color: Color | Literal["red", "green"] | None = Color.GREEN',
         "flag: bool | None = True",
         "count: int | None = 4",
     ):

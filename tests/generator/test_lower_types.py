@@ -163,7 +163,7 @@ def test_inline_objects_and_enums_are_named_from_context() -> None:
     )
     pet = model(api, "Pet")
     assert field(pet, "category").type.annotation == "PetCategory | None"
-    assert field(pet, "status").type.annotation == "PetStatus | None"
+    assert field(pet, "status").type.annotation == 'PetStatus | Literal["available", "sold"] | None'
     assert field(pet, "status").default == "PetStatus.SOLD"
     assert field(pet, "tags").type.annotation == "list[PetTagsItem] | None"
     assert {m.name for m in api.models} == {"Pet", "PetCategory", "PetTagsItem"}
@@ -220,7 +220,7 @@ def test_nullable_enum_component_reference_is_optional() -> None:
         }
     )
     assert [m.name for m in enum(api, "E").members] == ["A", "B"]
-    assert field(model(api, "M"), "e").type.annotation == "E | None"
+    assert field(model(api, "M"), "e").type.annotation == 'E | Literal["a", "b"] | None'
 
 
 def test_weird_enums_degrade_with_warnings() -> None:
@@ -390,7 +390,8 @@ def test_all_of_inherited_inline_enum_is_one_class() -> None:
         }
     )
     assert [e.name for e in api.enums] == ["BaseState"]
-    assert field(model(api, "A"), "state").type.annotation == "BaseState | None"
+    state = field(model(api, "A"), "state")
+    assert state.type.annotation == 'BaseState | Literal["on", "off"] | None'
 
 
 def test_additional_properties_on_models() -> None:
