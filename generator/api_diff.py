@@ -77,18 +77,37 @@ def semver_bump(changes: Iterable[Change]) -> Bump:
 # -- types ---------------------------------------------------------------------
 
 
-def _members(annotation: str) -> frozenset[str]:
-    """The top-level members of a union annotation (``"A | list[B | C]"`` -> {A, list[B | C]})."""
-    members, depth, start = [], 0, 0
-    for index, char in enumerate(annotation):
-        if char in "[(":
+def _split(text: str, separator: str) -> list[str]:
+    """``text`` split at ``separator`` outside brackets and quotes."""
+    parts, depth, start, quote = [], 0, 0, ""
+    for index, char in enumerate(text):
+        if quote:
+            quote = "" if char == quote and text[index - 1] != "\\" else quote
+        elif char in "'\"":
+            quote = char
+        elif char in "[(":
             depth += 1
         elif char in "])":
             depth -= 1
-        elif char == "|" and depth == 0:
-            members.append(annotation[start:index].strip())
+        elif char == separator and depth == 0:
+            parts.append(text[start:index].strip())
             start = index + 1
-    members.append(annotation[start:].strip())
+    parts.append(text[start:].strip())
+    return parts
+
+
+def _members(annotation: str) -> frozenset[str]:
+    """The members of a union annotation, a ``Literal`` counted value by value.
+
+    ``"A | list[B | C]"`` -> {A, list[B | C]}; ``Literal["a", "b"]`` ->
+    {Literal["a"], Literal["b"]}, so a literal that gains a value widens.
+    """
+    members: set[str] = set()
+    for member in _split(annotation, "|"):
+        if member.startswith("Literal[") and member.endswith("]"):
+            members.update(f"Literal[{value}]" for value in _split(member[8:-1], ","))
+        else:
+            members.add(member)
     return frozenset(members)
 
 

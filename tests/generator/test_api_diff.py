@@ -122,6 +122,8 @@ EXPECTED = {
     (True, "parameter became required", "client.pets.list_pets(limit=...)"),
     (False, "optional parameter added", "client.pets.list_pets(offset=...)"),
     (True, "parameter type changed", "client.pets.list_pets(owner=...)"),
+    # status takes the enum or its values as literals: a removed value narrows it
+    (True, "parameter type changed", "client.pets.list_pets(status=...)"),
     (True, "enum member removed", "models.Status.SOLD"),
     (False, "enum member added", "models.Status.ADOPTED"),
     (True, "field no longer nullable", "models.Pet.nickname"),
@@ -187,7 +189,7 @@ def test_the_command_prints_text_markdown_and_json(pair: tuple[Path, Path], tmp_
     code, report = _stdout(tmp_path, "diff", old, new)
     assert code == 0
     lines = report.splitlines()
-    assert lines[0].endswith("11 breaking, 6 compatible changes; suggested version bump: major")
+    assert lines[0].endswith("12 breaking, 6 compatible changes; suggested version bump: major")
     assert (
         "breaking   field removed: models.Pet.tag (#/components/schemas/Pet/properties/tag)"
         in lines
@@ -203,7 +205,7 @@ def test_the_command_prints_text_markdown_and_json(pair: tuple[Path, Path], tmp_
     code, text = _stdout(tmp_path, "diff", old, new, "--format", "json")
     document = json.loads(text)
     assert document["semver"] == "major"
-    assert len(document["breaking"]) == 11
+    assert len(document["breaking"]) == 12
     assert {"breaking", "kind", "symbol", "detail", "old_pointer", "new_pointer"} == set(
         document["compatible"][0]
     )
