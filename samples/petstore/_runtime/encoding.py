@@ -23,13 +23,13 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from pydantic import BaseModel
-from pydantic_core import to_jsonable_python
+from pydantic_core import core_schema, to_jsonable_python
 
 from .errors import InvalidRequestError
 from .models import FileSpec
 
 if TYPE_CHECKING:
-    from pydantic import TypeAdapter
+    from pydantic import GetCoreSchemaHandler, TypeAdapter
 
 __all__ = [
     "OpenEnum",
@@ -428,6 +428,10 @@ def text_body(value: str | None) -> bytes | None:
 # -- enums -----------------------------------------------------------------------
 
 
+#: The Python types of JSON scalars: what ``OpenEnum``'s validator turns into members.
+_ENUM_SCALARS = frozenset({str, int, float, bool})
+
+
 class OpenEnum:
     """Mixin for generated enums: ``class Status(OpenEnum, str, Enum)``.
 
@@ -459,6 +463,41 @@ class OpenEnum:
         pseudo._value_ = value
         pseudo._name_ = f"UNKNOWN_{value}"
         return enum_cls._value2member_map_.setdefault(value, pseudo)
+
+    @classmethod
+    def __get_pydantic_core_schema__(
+        cls, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        """pydantic's enum schema, with a plain value of the member type made a member first.
+
+        Generated models annotate enum fields ``Status | Literal["a", "b"]`` so
+        that type checkers accept the plain values.  pydantic's smart union
+        prefers an exact match over a coercion, so ``"a"`` would validate as the
+        ``Literal`` and the field would hold a plain string where every other
+        value holds a member.  Converted here, the value reaches the enum
+        validator as a member -- an exact match, and the enum comes first -- so
+        the field holds ``Status.A`` as it did before the ``Literal`` was added.
+        The scalars a ``Literal`` of the values could take (``True`` and ``1.0``
+        equal ``1``) are converted the same way, so they too give the member
+        pydantic's lax enum validation gave them.  A value the enum refuses
+        (``1`` for a string enum) passes unchanged and fails, or coerces, as
+        pydantic's own enum validation has it, with its messages.
+        """
+        enum_cls: Any = cls
+        members: Mapping[Any, Any] = enum_cls._value2member_map_  # pseudo-members join it
+
+        def to_member(value: Any) -> Any:
+            if type(value) not in _ENUM_SCALARS:
+                return value
+            member = members.get(value)
+            if member is not None:
+                return member
+            try:
+                return enum_cls(value)
+            except ValueError:
+                return value
+
+        return core_schema.no_info_before_validator_function(to_member, handler(source))
 
     @property
     def is_known(self) -> bool:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Literal, cast
 
 from ..._runtime import (
     ApiClient,
@@ -38,7 +38,9 @@ class FindPetsByStatusDefaultError(ApiError):
 
 def build_request(
     *,
-    status: FindPetsByStatusStatus | None = FindPetsByStatusStatus.AVAILABLE,
+    status: (
+        FindPetsByStatusStatus | Literal["available", "pending", "sold"] | None
+    ) = FindPetsByStatusStatus.AVAILABLE,
     headers: Mapping[str, str] | None = None,
 ) -> HttpRequest:
     return HttpRequest(
@@ -67,7 +69,9 @@ def parse_response(response: HttpResponse, *, strict: bool | None = None) -> lis
 def sync_detailed(
     client: ApiClient,
     *,
-    status: FindPetsByStatusStatus | None = FindPetsByStatusStatus.AVAILABLE,
+    status: (
+        FindPetsByStatusStatus | Literal["available", "pending", "sold"] | None
+    ) = FindPetsByStatusStatus.AVAILABLE,
     headers: Mapping[str, str] | None = None,
     timeout: float | None = None,
 ) -> ApiResponse[list[Pet]]:
@@ -90,7 +94,9 @@ def sync_detailed(
 def sync(
     client: ApiClient,
     *,
-    status: FindPetsByStatusStatus | None = FindPetsByStatusStatus.AVAILABLE,
+    status: (
+        FindPetsByStatusStatus | Literal["available", "pending", "sold"] | None
+    ) = FindPetsByStatusStatus.AVAILABLE,
     headers: Mapping[str, str] | None = None,
     timeout: float | None = None,
 ) -> list[Pet]:
@@ -107,7 +113,9 @@ def sync(
 async def asyncio_detailed(
     client: AsyncApiClient,
     *,
-    status: FindPetsByStatusStatus | None = FindPetsByStatusStatus.AVAILABLE,
+    status: (
+        FindPetsByStatusStatus | Literal["available", "pending", "sold"] | None
+    ) = FindPetsByStatusStatus.AVAILABLE,
     headers: Mapping[str, str] | None = None,
     timeout: float | None = None,
 ) -> ApiResponse[list[Pet]]:
@@ -130,7 +138,9 @@ async def asyncio_detailed(
 async def asyncio(
     client: AsyncApiClient,
     *,
-    status: FindPetsByStatusStatus | None = FindPetsByStatusStatus.AVAILABLE,
+    status: (
+        FindPetsByStatusStatus | Literal["available", "pending", "sold"] | None
+    ) = FindPetsByStatusStatus.AVAILABLE,
     headers: Mapping[str, str] | None = None,
     timeout: float | None = None,
 ) -> list[Pet]:
