@@ -111,6 +111,8 @@ if TYPE_CHECKING:
         RequestTimeoutError,
         ResponseDecodeError,
         RetryBudgetExceededError,
+        StreamInterruptedError,
+        StreamTimeoutError,
         TLSError,
         TokenFetchError,
         TokenStorageError,
@@ -201,6 +203,7 @@ if TYPE_CHECKING:
         SecuritySchemeSpec,
         build_scheme_auth,
     )
+    from .sse import ServerSentEvent, SSEParser
     from .storage import (
         DjangoCacheTokenStorage,
         InMemoryTokenStorage,
@@ -210,6 +213,7 @@ if TYPE_CHECKING:
         TokenStorage,
         TokenStorageInterface,
     )
+    from .streaming import AsyncStream, AsyncStreamingResponse, Stream, StreamingResponse
     from .tokens import TokenData
 
 __version__ = "0.1.0"
@@ -315,6 +319,8 @@ _SUBMODULE_OF: dict[str, str] = {
             "RequestTimeoutError",
             "ResponseDecodeError",
             "RetryBudgetExceededError",
+            "StreamInterruptedError",
+            "StreamTimeoutError",
             "TLSError",
             "TokenFetchError",
             "TokenStorageError",
@@ -370,6 +376,7 @@ _SUBMODULE_OF: dict[str, str] = {
             "parse_retry_after",
         ),
         "schemes": ("PipelineStepSpec", "SchemeAuth", "SecuritySchemeSpec", "build_scheme_auth"),
+        "sse": ("SSEParser", "ServerSentEvent"),
         "storage": (
             "DjangoCacheTokenStorage",
             "InMemoryTokenStorage",
@@ -379,6 +386,7 @@ _SUBMODULE_OF: dict[str, str] = {
             "TokenStorage",
             "TokenStorageInterface",
         ),
+        "streaming": ("AsyncStream", "AsyncStreamingResponse", "Stream", "StreamingResponse"),
         "tokens": ("TokenData",),
     }.items()
     for name in names
@@ -397,6 +405,8 @@ __all__ = [
     "AsyncHttpClient",
     "AsyncPaginatedEndpoint",
     "AsyncResource",
+    "AsyncStream",
+    "AsyncStreamingResponse",
     "AuthHook",
     "AuthHookInterface",
     "AuthenticationError",
@@ -482,12 +492,18 @@ __all__ = [
     "RetryConditions",
     "RetryStrategy",
     "RetryStrategyInterface",
+    "SSEParser",
     "SchemeAuth",
     "SecurityRequirements",
     "SecuritySchemeSpec",
     "ServerError",
+    "ServerSentEvent",
     "SimpleRetryStrategy",
     "StorageLock",
+    "Stream",
+    "StreamInterruptedError",
+    "StreamTimeoutError",
+    "StreamingResponse",
     "SupportsAsyncExecute",
     "SupportsExecute",
     "TLSError",

@@ -56,13 +56,21 @@ from .errors import (
     RequestForgeError,
     TLSError,
 )
-from .models import Headers, HttpMethod, HttpRequest, HttpResponse, auth_added_params, query_pairs
+from .models import (
+    Headers,
+    HttpMethod,
+    HttpRequest,
+    HttpResponse,
+    OpenResponse,
+    auth_added_params,
+    query_pairs,
+)
 from .redaction import is_sensitive_name, redact_url
 
 # httpx logs request targets with their query: blank the values (see _log_redaction).
 redact_library_logger("httpx")
 
-__all__ = ["AsyncTransport", "encode_body", "map_error", "merged_headers"]
+__all__ = ["AsyncStreamBody", "AsyncTransport", "encode_body", "map_error", "merged_headers"]
 
 Authenticate = Callable[[HttpRequest], Awaitable[HttpRequest]]
 
@@ -341,8 +349,14 @@ class AsyncTransport:
         *,
         deadline: float | None = None,
         auth_params: frozenset[str] | None = None,
+        stream: bool = False,
     ) -> HttpResponse:
-        """Send ``request``, following redirects as ``Transport.send`` does (same rules)."""
+        """Send ``request``, following redirects as ``Transport.send`` does (same rules).
+
+        ``stream``: as ``Transport.send``, a 2xx body is left on the wire -- an
+        :class:`OpenResponse` whose ``body`` is an :class:`AsyncStreamBody`,
+        holding its connection slot until the body ends or is closed.
+        """
         pool = await self._pool()
         url = request.url
         absolute = url if url.startswith(("http://", "https://")) else self.absolute_url(url)
@@ -351,7 +365,9 @@ class AsyncTransport:
         if auth_params is None:
             auth_params = auth_added_params(request, unauthenticated)
         started = time.perf_counter()
-        response = await self._send_once(pool, current, started, deadline, auth_params)
+        response = await self._send_once(
+            pool, current, started, deadline, auth_params, stream=stream
+        )
         if not self._config.follow_redirects or response.status_code not in REDIRECT_STATUSES:
             return response
         bare = replace(unauthenticated, url=current.url)
@@ -374,7 +390,13 @@ class AsyncTransport:
             if not leaves and authenticate is not None:
                 current = await authenticate(current)
             response = await self._send_once(
-                pool, current, started, deadline, auth_params, strip_credentials=leaves
+                pool,
+                current,
+                started,
+                deadline,
+                auth_params,
+                strip_credentials=leaves,
+                stream=stream,
             )
         return response
 
@@ -433,6 +455,7 @@ class AsyncTransport:
         secret_params: Collection[str],
         *,
         strip_credentials: bool = False,
+        stream: bool = False,
     ) -> HttpResponse:
         method = request.method.value
         url = request.url
@@ -441,19 +464,26 @@ class AsyncTransport:
         failure: RequestForgeError | None = None
         in_body = False
         client = pool.client
+        body: AsyncStreamBody | None = None
         try:
             built = self._build(client, request, deadline, strip_credentials)
             url = str(built.url)
             await _take(pool.slots, built, method, url, secret_params)
             try:
                 raw = await client.send(built, stream=True)
-                in_body = True
-                try:
-                    content = await raw.aread()
-                finally:
-                    await raw.aclose()
+                if stream and 200 <= raw.status_code < 300:
+                    # The slot and the connection now belong to the body.
+                    body = AsyncStreamBody(raw, pool.slots, method, url, secret_params)
+                    content = b""
+                else:
+                    in_body = True
+                    try:
+                        content = await raw.aread()
+                    finally:
+                        await raw.aclose()
             finally:
-                pool.slots.release()
+                if body is None:
+                    pool.slots.release()
         except InvalidRequestError:
             raise
         except (httpx.HTTPError, httpx.InvalidURL) as exc:
@@ -465,6 +495,17 @@ class AsyncTransport:
             )
         if failure is not None:
             raise failure
+        if body is not None:
+            return OpenResponse(
+                body,
+                status_code=raw.status_code,
+                headers=merged_headers(raw.headers.raw),
+                elapsed_ms=(time.perf_counter() - started) * 1000.0,
+                url=str(raw.url),
+                request=request,
+                reason=raw.reason_phrase or "",
+                sensitive_params=frozenset(secret_params),
+            )
         return HttpResponse(
             status_code=raw.status_code,
             headers=merged_headers(raw.headers.raw),
@@ -475,3 +516,56 @@ class AsyncTransport:
             reason=raw.reason_phrase or "",
             sensitive_params=frozenset(secret_params),
         )
+
+
+class AsyncStreamBody:
+    """The unread body of a streamed async response, read as it arrives.
+
+    ``chunks()`` yields the (decoded) pieces httpx receives, each after at
+    most one network read -- the read timeout applies between pieces.  The
+    body holds its request's connection slot: the slot is given back, and
+    the connection closed unless the body ended, by :meth:`aclose` (which
+    the end of the body and a failure call too).  Failures become the
+    runtime's errors, worded as a whole-body read's.
+    """
+
+    __slots__ = ("_method", "_raw", "_secret", "_slots", "_url", "closed")
+
+    def __init__(
+        self,
+        raw: httpx.Response,
+        slots: asyncio.Semaphore,
+        method: str,
+        url: str,
+        secret_params: Collection[str],
+    ) -> None:
+        self._raw = raw
+        self._slots = slots
+        self._method = method
+        self._url = url
+        self._secret = secret_params
+        self.closed = False
+
+    async def chunks(self) -> AsyncGenerator[bytes, None]:
+        if self.closed:
+            return
+        failure: RequestForgeError | None = None
+        try:
+            async for chunk in self._raw.aiter_bytes():
+                if chunk:
+                    yield chunk
+        except httpx.HTTPError as exc:
+            failure = map_error(exc, self._method, self._url, self._secret, in_body=True)
+        finally:
+            await self.aclose()
+        if failure is not None:
+            raise failure
+
+    async def aclose(self) -> None:
+        if self.closed:
+            return
+        self.closed = True
+        try:
+            await self._raw.aclose()
+        finally:
+            self._slots.release()

@@ -25,6 +25,11 @@ builds them, so the transport maps both paths alike:
   content-encoded body goes through a ``urllib3.HTTPResponse`` after all, so
   urllib3's own chunk parser and decoders handle it.  Either way the
   connection returns to the pool (closed when it failed).
+* :class:`BodyReader` hands a body out piece by piece as it arrives
+  (``HttpClient.stream``): ``http.client``'s ``read1`` for a plain or chunked
+  body, ``urllib3.HTTPResponse.read1`` for a content-encoded one.  Failures
+  are mapped as :func:`read_body` maps them; the connection returns to the
+  pool at the end of the body, or is closed when the reader is closed early.
 
 It leans on urllib3 2.x internals (``_get_conn``/``_put_conn``,
 ``_validate_conn``, ``_raise_timeout``) and on ``http.client``'s header
@@ -60,7 +65,7 @@ from urllib3.util.ssl_match_hostname import CertificateError
 
 from .models import Headers
 
-__all__ = ["SKIP_HEADER", "Exchange", "open_response", "read_body"]
+__all__ = ["SKIP_HEADER", "BodyReader", "Exchange", "open_response", "read_body"]
 
 _CHUNK = 10 * 1024  # what requests streams a body in (``CONTENT_CHUNK_SIZE``)
 #: What urllib3 sends when a request has no User-Agent of its own.
@@ -448,3 +453,90 @@ def _read_through_urllib3(exchange: Exchange) -> bytes:
     content = b"".join(wrapped.stream(_CHUNK, decode_content=True))
     wrapped.release_conn()
     return content
+
+
+class BodyReader:
+    """A response body read as it arrives, for ``HttpClient.stream``.
+
+    :meth:`read1` returns at most ``size`` bytes after at most one read from
+    the socket (so a server that drips events is answered as each arrives,
+    and the read timeout applies between pieces); ``b""`` at the end of the
+    body, when the connection goes back to the pool for the next request.
+    :meth:`close` before the end closes the connection (its unread bytes
+    make it unusable) and gives its slot back.  Failures raise what
+    ``urllib3.HTTPResponse.stream`` would (``ProtocolError``,
+    ``ReadTimeoutError``, ``SSLError``), as :func:`read_body` does.
+    """
+
+    __slots__ = ("_decoded", "_done", "exchange")
+
+    def __init__(self, exchange: Exchange) -> None:
+        self.exchange = exchange
+        self._done = False
+        self._decoded: urllib3.HTTPResponse | None = None
+        encoding = exchange.response.getheader("Content-Encoding")
+        if encoding and encoding.strip().lower() != "identity":
+            self._decoded = urllib3.HTTPResponse(
+                body=exchange.response,
+                headers=HTTPHeaderDict(exchange.header_items()),
+                status=exchange.response.status,
+                version=exchange.response.version,
+                reason=exchange.response.reason,
+                preload_content=False,
+                decode_content=True,
+                original_response=exchange.response,
+                enforce_content_length=True,
+                request_method=exchange.method,
+                request_url=exchange.target,
+                pool=exchange.pool,
+                connection=exchange.connection,
+            )
+
+    @property
+    def done(self) -> bool:
+        """Whether the reader has finished: the body ended, failed or was closed."""
+        return self._done
+
+    def read1(self, size: int) -> bytes:
+        """Up to ``size`` bytes of the body; ``b""`` once it has ended."""
+        if self._done:
+            return b""
+        try:
+            if self._decoded is not None:
+                data = self._decoded.read1(size)
+            else:
+                data = self.exchange.response.read1(size)
+        except Exception as error:
+            self.close()
+            if self._decoded is not None:
+                raise
+            translated = _read_error(self.exchange.pool, error)
+            if translated is None:
+                raise
+            raise translated from error
+        if not data:
+            self._done = True
+            if self._decoded is not None:
+                self._decoded.release_conn()
+            else:
+                # read1 leaves a Content-Length response open at its end (read()
+                # closes it): until it is, http.client refuses the next request.
+                self.exchange.response.close()
+                self.exchange.pool._put_conn(self.exchange.connection)
+        return data
+
+    def close(self) -> None:
+        """Stop reading: the connection is closed unless the body had ended."""
+        if self._done:
+            return
+        self._done = True
+        if self._decoded is not None:
+            # urllib3's response may already have given the connection back
+            # (after a failure): release_conn does it at most once.
+            self._decoded.close()
+            self._decoded.release_conn()
+            return
+        exchange = self.exchange
+        exchange.response.close()
+        exchange.connection.close()
+        exchange.pool._put_conn(exchange.connection)

@@ -32,6 +32,7 @@ Anything else takes the requests path, unchanged.
 
 from __future__ import annotations
 
+import http.client
 import os
 import re
 import time
@@ -87,6 +88,7 @@ from .models import (
     Headers,
     HttpRequest,
     HttpResponse,
+    OpenResponse,
     auth_added_names,
     auth_added_params,
     query_pairs,
@@ -98,6 +100,7 @@ redact_library_logger("urllib3.connectionpool")
 
 __all__ = [
     "SessionState",
+    "StreamBody",
     "Transport",
     "auth_added_names",
     "join_url",
@@ -271,6 +274,7 @@ class Transport:
         *,
         deadline: float | None = None,
         auth_params: frozenset[str] | None = None,
+        stream: bool = False,
     ) -> HttpResponse:
         """Send ``request``, following redirects as configured.
 
@@ -289,6 +293,11 @@ class Transport:
 
         ``deadline`` (a ``time.monotonic()`` value) caps every hop's connect and
         read timeouts, so a strategy's ``total_timeout`` bounds a hanging attempt too.
+
+        ``stream``: a 2xx response's body is left unread -- the result is an
+        :class:`OpenResponse` whose ``body`` (a :class:`StreamBody`) reads it as
+        it arrives.  Any other status is read whole as usual (redirect hops,
+        error bodies for the status error, the 401 the auth hook renews on).
         """
         url = request.url
         absolute = url if url.startswith(("http://", "https://")) else self.absolute_url(url)
@@ -297,7 +306,7 @@ class Transport:
         if auth_params is None:
             auth_params = auth_added_params(request, unauthenticated)
         started = time.perf_counter()
-        response = self._send_once(state, current, started, deadline, auth_params)
+        response = self._send_once(state, current, started, deadline, auth_params, stream=stream)
         if not self._config.follow_redirects or response.status_code not in REDIRECT_STATUSES:
             return response
         bare = replace(unauthenticated, url=current.url)
@@ -320,7 +329,13 @@ class Transport:
             if not leaves and authenticate is not None:
                 current = authenticate(current)
             response = self._send_once(
-                state, current, started, deadline, auth_params, strip_credentials=leaves
+                state,
+                current,
+                started,
+                deadline,
+                auth_params,
+                strip_credentials=leaves,
+                stream=stream,
             )
         return response
 
@@ -336,6 +351,7 @@ class Transport:
         secret_params: Collection[str],
         *,
         strip_credentials: bool = False,
+        stream: bool = False,
     ) -> HttpResponse:
         method = request.method.value
         url = request.url
@@ -346,19 +362,31 @@ class Transport:
         # ``__context__`` either.
         failure: RequestForgeError | None = None
         sent_url = url
+        body: StreamBody | None = None
         try:
-            fast = self._fast_send(state, request, deadline, strip_credentials)
+            fast = self._fast_send(state, request, deadline, strip_credentials, stream)
             if fast is not None:
-                sent_url, status, headers, content, reason = fast
+                sent_url, status, headers, received, reason = fast
+                if isinstance(received, _pool_exchange.BodyReader):
+                    body = StreamBody(
+                        received.read1, received.close, method, sent_url, secret_params
+                    )
+                    content = b""
+                else:
+                    content = received
             else:
-                raw = self._requests_send(state, request, deadline, strip_credentials)
+                raw = self._requests_send(state, request, deadline, strip_credentials, stream)
                 sent_url = raw.url or url
-                status, headers, content, reason = (
+                status, headers, reason = (
                     raw.status_code,
                     Headers(raw.headers.items()),
-                    raw.content,
                     raw.reason or "",
                 )
+                if stream and _streams(status):
+                    body = _requests_body(raw, method, sent_url, secret_params)
+                    content = b""
+                else:
+                    content = raw.content
         except _BuildError as exc:
             failure = InvalidRequestError(
                 f"cannot build {method} {redact_url(url, secret_params)}: "
@@ -383,6 +411,17 @@ class Transport:
             failure = _map_error(exc.error, method, exc.url or url, secret_params)
         if failure is not None:
             raise failure
+        if body is not None:
+            return OpenResponse(
+                body,
+                status_code=status,
+                headers=headers,
+                elapsed_ms=(time.perf_counter() - started) * 1000.0,
+                url=sent_url,
+                request=request,
+                reason=reason,
+                sensitive_params=frozenset(secret_params),
+            )
         return HttpResponse(
             status_code=status,
             headers=headers,
@@ -402,6 +441,7 @@ class Transport:
         request: HttpRequest,
         deadline: float | None,
         strip_credentials: bool,
+        stream: bool = False,
     ) -> requests.Response:
         """``Session.prepare_request`` + ``Session.send``: every case the fast path declines."""
         session = state.session
@@ -440,7 +480,7 @@ class Transport:
                 allow_redirects=False,
                 proxies=proxies,
                 verify=verify,
-                stream=False,
+                stream=stream,
             )
         except (
             requests.exceptions.InvalidHeader,
@@ -485,7 +525,8 @@ class Transport:
         request: HttpRequest,
         deadline: float | None,
         strip_credentials: bool,
-    ) -> tuple[str, int, Headers, bytes, str] | None:
+        stream: bool = False,
+    ) -> tuple[str, int, Headers, bytes | _pool_exchange.BodyReader, str] | None:
         """Send through the session adapter's urllib3 pool, or ``None`` to use requests.
 
         Declines (before any I/O) whenever requests would do more than build the
@@ -553,6 +594,7 @@ class Transport:
             body=body,
             headers=headers,
             deadline=deadline,
+            stream=stream,
         )
 
     def _exchange(
@@ -567,8 +609,12 @@ class Transport:
         body: bytes | None,
         headers: dict[str, str],
         deadline: float | None,
-    ) -> tuple[str, int, Headers, bytes, str]:
-        """``urlopen`` and the body read without urllib3's response object (see _pool_exchange)."""
+        stream: bool = False,
+    ) -> tuple[str, int, Headers, bytes | _pool_exchange.BodyReader, str]:
+        """``urlopen`` and the body read without urllib3's response object (see _pool_exchange).
+
+        ``stream`` and a 2xx status: the body is left to a :class:`BodyReader`.
+        """
         try:
             exchange = _pool_exchange.open_response(
                 pool,
@@ -585,6 +631,14 @@ class Transport:
         received = exchange.headers()
         if "set-cookie" in received:
             _extract_cookies(jar, url, headers, exchange)
+        if stream and _streams(exchange.status):
+            return (
+                url,
+                exchange.status,
+                received,
+                _pool_exchange.BodyReader(exchange),
+                exchange.reason,
+            )
         try:
             content = _pool_exchange.read_body(exchange)
         except Exception as exc:
@@ -818,3 +872,85 @@ def _extract_cookies(
     sent.url = url
     sent.headers = CaseInsensitiveDict(headers)
     requests.cookies.extract_cookies_to_jar(jar, sent, exchange)  # type: ignore[no-untyped-call]
+
+
+def _streams(status: int) -> bool:
+    """Whether a streamed request's response with ``status`` keeps its body on the wire.
+
+    Only a success does: the caller streams it.  A redirect hop, an error the
+    caller will raise with its body, the 401 an auth hook renews on -- each is
+    small and read whole, so retries and replays never meet a half-read body.
+    """
+    return 200 <= status < 300
+
+
+class StreamBody:
+    """The unread body of a streamed response, read as it arrives.
+
+    ``read1(size)`` returns at most ``size`` bytes after at most one socket
+    read (``b""`` at the end, when the connection goes back to the pool);
+    failures become the runtime's errors with the same redacted wording as a
+    whole-body read (:class:`ReadTimeoutError`, :class:`ReadError`), and the
+    connection is closed.  ``close()`` before the end closes the connection.
+    """
+
+    __slots__ = ("_close", "_method", "_read1", "_secret", "_url", "closed")
+
+    def __init__(
+        self,
+        read1: Callable[[int], bytes],
+        close: Callable[[], None],
+        method: str,
+        url: str,
+        secret_params: Collection[str],
+    ) -> None:
+        self._read1 = read1
+        self._close = close
+        self._method = method
+        self._url = url
+        self._secret = secret_params
+        self.closed = False
+
+    def read1(self, size: int) -> bytes:
+        if self.closed:
+            return b""
+        failure: TransportError
+        try:
+            data = self._read1(size)
+        except Exception as exc:
+            self.close()
+            translated = _content_error(exc)
+            if translated is None:
+                if not isinstance(exc, (OSError, http.client.HTTPException)):
+                    raise
+                translated = requests.exceptions.ConnectionError(exc)
+            failure = _map_error(translated, self._method, self._url, self._secret)
+        else:
+            if not data:
+                self.closed = True
+            return data
+        raise failure
+
+    def close(self) -> None:
+        if not self.closed:
+            self.closed = True
+            self._close()
+
+
+def _requests_body(
+    response: requests.Response, method: str, url: str, secret_params: Collection[str]
+) -> StreamBody:
+    """The body of a ``stream=True`` response of the requests path, decoded as it arrives."""
+    raw = response.raw
+
+    def read1(size: int) -> bytes:
+        data: bytes = raw.read1(size, decode_content=True)
+        if not data:
+            raw.release_conn()  # the whole body was read: the connection is reusable
+        return data
+
+    def close() -> None:
+        raw.close()
+        raw.release_conn()
+
+    return StreamBody(read1, close, method, url, secret_params)

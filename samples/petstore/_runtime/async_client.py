@@ -27,7 +27,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Mapping
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ._async_auth import AsyncAuth
 from ._async_transport import AsyncTransport
@@ -39,7 +39,10 @@ from .client import (
     _note_credentials,
     _notify_error_hooks,
     _retry_delay,
+    _stream_request,
+    _streaming_module,
     _with_correlation_id,
+    _with_last_event_id,
 )
 from .config import HttpClientConfig, HttpClientConfigBuilder
 from .context import _correlation_id
@@ -50,13 +53,26 @@ from .models import (
     HttpMethod,
     HttpRequest,
     HttpResponse,
+    OpenResponse,
     QueryParams,
     RequestContext,
     to_method,
 )
 from .retry import Outcome
 
+if TYPE_CHECKING:
+    from .sse import ServerSentEvent
+    from .streaming import AsyncStream, AsyncStreamingResponse
+
+    T = TypeVar("T")
+
 __all__ = ["AsyncHttpClient"]
+
+
+async def _discard(outcome: Outcome) -> None:
+    """Close the body of a streamed response that will not be handed out (a retry follows)."""
+    if type(outcome) is OpenResponse:
+        await outcome.body.aclose()
 
 
 class AsyncHttpClient:
@@ -247,6 +263,117 @@ class AsyncHttpClient:
             timeout=timeout,
         )
 
+    # -- streaming ---------------------------------------------------------------
+
+    async def stream(
+        self,
+        method: HttpMethod | str,
+        url: str,
+        *,
+        params: QueryParams | None = None,
+        headers: Mapping[str, str] | None = None,
+        json: Any = None,
+        data: Mapping[str, Any] | bytes | str | None = None,
+        files: Mapping[str, FileSpec] | None = None,
+        cookies: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> AsyncStreamingResponse:
+        """Send a request as :meth:`request` does, but leave a success's body unread.
+
+        Use the result in an ``async with`` block (see
+        :class:`~requestforge.streaming.AsyncStreamingResponse`).
+        """
+        return await self.execute_stream(
+            _stream_request(
+                method,
+                url,
+                params=params,
+                headers=headers,
+                json=json,
+                data=data,
+                files=files,
+                cookies=cookies,
+                timeout=timeout,
+            )
+        )
+
+    async def stream_events(
+        self,
+        method: HttpMethod | str,
+        url: str,
+        decode: Callable[[ServerSentEvent], T],
+        *,
+        done: str | None = None,
+        reconnect: bool = False,
+        max_reconnects: int = 3,
+        reconnect_delay: float = 1.0,
+        raise_error: Callable[[HttpResponse], object] | None = None,
+        params: QueryParams | None = None,
+        headers: Mapping[str, str] | None = None,
+        json: Any = None,
+        data: Mapping[str, Any] | bytes | str | None = None,
+        cookies: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+        auth: AuthHook | _ConfigAuth | None = CONFIG_AUTH,
+    ) -> AsyncStream[T]:
+        """A typed server-sent event stream, as ``HttpClient.stream_events`` (same options)."""
+        request = _stream_request(
+            method,
+            url,
+            params=params,
+            headers=headers,
+            json=json,
+            data=data,
+            files=None,
+            cookies=cookies,
+            timeout=timeout,
+            accept="text/event-stream",
+        )
+
+        async def reopen(last_event_id: str) -> AsyncStreamingResponse:
+            return await self.execute_stream(_with_last_event_id(request, last_event_id), auth=auth)
+
+        stream_class: type[AsyncStream[T]] = _streaming_module().AsyncStream
+        return await stream_class.open(
+            await self.execute_stream(request, auth=auth),
+            decode,
+            done=done,
+            reconnect=reopen if reconnect else None,
+            max_reconnects=max_reconnects,
+            reconnect_delay=reconnect_delay,
+            raise_error=raise_error,
+            sleep=self._sleep,
+        )
+
+    async def execute_stream(
+        self, request: HttpRequest, *, auth: AuthHook | _ConfigAuth | None = CONFIG_AUTH
+    ) -> AsyncStreamingResponse:
+        """:meth:`execute`, but a success's body is left on the wire (as the sync client's)."""
+        config = self._config
+        auth_hook = config.auth_hook if auth is CONFIG_AUTH else auth
+        if _correlation_id.get() is not None and config.correlation_header is not None:
+            request = _with_correlation_id(request, config.correlation_header)
+        context = RequestContext(request=request, max_retries=config.retry_strategy.max_retries)
+        opened: HttpResponse | None = None
+        try:
+            for hook in config.request_hooks:
+                request = hook.before_request(request, context)
+            context.request = request
+            opened = response = await self._attempt_until_done(
+                request, context, auth_hook, stream=True
+            )
+            for response_hook in config.response_hooks:
+                response = response_hook.after_response(response, context)
+            streamed: AsyncStreamingResponse = _streaming_module().AsyncStreamingResponse._from(
+                response, opened
+            )
+            return streamed
+        except BaseException as error:
+            if opened is not None:
+                await _discard(opened)
+            _notify_error_hooks(config.error_hooks, error, context)
+            raise
+
     # -- the lifecycle -----------------------------------------------------------
 
     async def execute(
@@ -275,22 +402,36 @@ class AsyncHttpClient:
             raise
 
     async def _attempt_until_done(
-        self, request: HttpRequest, context: RequestContext, auth_hook: AuthHook | None
+        self,
+        request: HttpRequest,
+        context: RequestContext,
+        auth_hook: AuthHook | None,
+        *,
+        stream: bool = False,
     ) -> HttpResponse:
         strategy = self._config.retry_strategy
         while True:
-            outcome = await self._attempt(request, context, auth_hook)
-            delay = _retry_delay(strategy, self._total_timeout, context, outcome)
+            outcome = await self._attempt(request, context, auth_hook, stream)
+            try:
+                delay = _retry_delay(strategy, self._total_timeout, context, outcome)
+            except BaseException:
+                await _discard(outcome)
+                raise
             if delay is None:
                 if isinstance(outcome, HttpResponse):
                     return outcome
                 raise outcome
+            await _discard(outcome)
             if delay:
                 await self._sleep(delay)
             context.increment_attempt()
 
     async def _attempt(
-        self, request: HttpRequest, context: RequestContext, auth_hook: AuthHook | None
+        self,
+        request: HttpRequest,
+        context: RequestContext,
+        auth_hook: AuthHook | None,
+        stream: bool = False,
     ) -> Outcome:
         """One attempt (plus at most one 401 replay); returns the response or the error.
 
@@ -306,7 +447,7 @@ class AsyncHttpClient:
         try:
             if auth_hook is None:
                 response = await transport.send(
-                    request, request, deadline=deadline, auth_params=_NO_NAMES
+                    request, request, deadline=deadline, auth_params=_NO_NAMES, stream=stream
                 )
             else:
                 auth = AsyncAuth(auth_hook)
@@ -317,7 +458,12 @@ class AsyncHttpClient:
                 authed = await authenticate(request)
                 params = _note_credentials(context, authed, request)
                 response = await transport.send(
-                    authed, request, authenticate, deadline=deadline, auth_params=params
+                    authed,
+                    request,
+                    authenticate,
+                    deadline=deadline,
+                    auth_params=params,
+                    stream=stream,
                 )
                 if response.status_code == 401 and not context.auth_replayed:
                     replay = await auth.on_unauthorized(authed, response, context)
@@ -325,7 +471,12 @@ class AsyncHttpClient:
                         context.auth_replayed = True
                         params = _note_credentials(context, replay, request)
                         response = await transport.send(
-                            replay, request, authenticate, deadline=deadline, auth_params=params
+                            replay,
+                            request,
+                            authenticate,
+                            deadline=deadline,
+                            auth_params=params,
+                            stream=stream,
                         )
         except Exception as error:
             self._record_outcome(context, error)

@@ -28,7 +28,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from enum import Enum
 from types import ModuleType, TracebackType
-from typing import TYPE_CHECKING, Any, Final, Literal, overload
+from typing import TYPE_CHECKING, Any, Final, Literal, TypeVar, overload
 
 from ._sessions import SessionPool
 from .config import HttpClientConfig, HttpClientConfigBuilder
@@ -40,6 +40,7 @@ from .models import (
     HttpMethod,
     HttpRequest,
     HttpResponse,
+    OpenResponse,
     QueryParams,
     RequestContext,
     auth_added_names,
@@ -53,6 +54,10 @@ if TYPE_CHECKING:
     import requests
 
     from ._transport import SessionState, Transport
+    from .sse import ServerSentEvent
+    from .streaming import Stream, StreamingResponse
+
+    T = TypeVar("T")
 
 __all__ = ["CONFIG_AUTH", "HttpClient"]
 
@@ -72,6 +77,55 @@ _NO_NAMES: frozenset[str] = frozenset()
 def _transport_module() -> ModuleType:
     """``._transport``, imported (with requests and urllib3) when first needed."""
     return importlib.import_module("._transport", __package__)
+
+
+def _streaming_module() -> ModuleType:
+    """``.streaming``, imported when a client first streams a response."""
+    return importlib.import_module(".streaming", __package__)
+
+
+def _discard(outcome: Outcome) -> None:
+    """Close the body of a streamed response that will not be handed out (a retry follows)."""
+    if type(outcome) is OpenResponse:
+        outcome.body.close()
+
+
+def _stream_request(
+    method: HttpMethod | str,
+    url: str,
+    *,
+    params: QueryParams | None,
+    headers: Mapping[str, str] | None,
+    json: Any,
+    data: Mapping[str, Any] | bytes | str | None,
+    files: Mapping[str, FileSpec] | None,
+    cookies: Mapping[str, str] | None,
+    timeout: float | None,
+    accept: str | None = None,
+) -> HttpRequest:
+    """The request of a ``stream``/``stream_events`` call (``accept``: a default ``Accept``)."""
+    sent = dict(headers) if headers is not None else {}
+    if accept is not None and not any(name.lower() == "accept" for name in sent):
+        sent["Accept"] = accept
+    return HttpRequest(
+        method=to_method(method),
+        url=url,
+        headers=sent,
+        params=params,
+        json_data=json,
+        data=data,
+        files=files,
+        cookies=cookies,
+        timeout=timeout,
+    )
+
+
+def _with_last_event_id(request: HttpRequest, last_event_id: str) -> HttpRequest:
+    """``request`` carrying ``Last-Event-ID`` (replacing any), or without one when it is empty."""
+    headers = {k: v for k, v in request.headers.items() if k.lower() != "last-event-id"}
+    if last_event_id:
+        headers["Last-Event-ID"] = last_event_id
+    return request._evolve(headers=headers)
 
 
 def _note_credentials(
@@ -392,6 +446,129 @@ class HttpClient:
             timeout=timeout,
         )
 
+    # -- streaming ---------------------------------------------------------------
+
+    def stream(
+        self,
+        method: HttpMethod | str,
+        url: str,
+        *,
+        params: QueryParams | None = None,
+        headers: Mapping[str, str] | None = None,
+        json: Any = None,
+        data: Mapping[str, Any] | bytes | str | None = None,
+        files: Mapping[str, FileSpec] | None = None,
+        cookies: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> StreamingResponse:
+        """Send a request as :meth:`request` does, but leave a success's body unread.
+
+        Use the result in a ``with`` block: ``iter_bytes``, ``iter_lines``,
+        ``stream_to(path)`` read the body as it arrives (see
+        :class:`~requestforge.streaming.StreamingResponse`).
+        """
+        return self.execute_stream(
+            _stream_request(
+                method,
+                url,
+                params=params,
+                headers=headers,
+                json=json,
+                data=data,
+                files=files,
+                cookies=cookies,
+                timeout=timeout,
+            )
+        )
+
+    def stream_events(
+        self,
+        method: HttpMethod | str,
+        url: str,
+        decode: Callable[[ServerSentEvent], T],
+        *,
+        done: str | None = None,
+        reconnect: bool = False,
+        max_reconnects: int = 3,
+        reconnect_delay: float = 1.0,
+        raise_error: Callable[[HttpResponse], object] | None = None,
+        params: QueryParams | None = None,
+        headers: Mapping[str, str] | None = None,
+        json: Any = None,
+        data: Mapping[str, Any] | bytes | str | None = None,
+        cookies: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+        auth: AuthHook | _ConfigAuth | None = CONFIG_AUTH,
+    ) -> Stream[T]:
+        """A typed server-sent event stream (:class:`~requestforge.streaming.Stream`).
+
+        Sends ``Accept: text/event-stream`` unless ``headers`` name another.
+        ``reconnect=True`` reopens a broken stream (the same request, through
+        the whole lifecycle again, with ``Last-Event-ID``) up to
+        ``max_reconnects`` times; it is off by default because a reopened
+        request must be safe to repeat.
+        """
+        request = _stream_request(
+            method,
+            url,
+            params=params,
+            headers=headers,
+            json=json,
+            data=data,
+            files=None,
+            cookies=cookies,
+            timeout=timeout,
+            accept="text/event-stream",
+        )
+
+        def reopen(last_event_id: str) -> StreamingResponse:
+            return self.execute_stream(_with_last_event_id(request, last_event_id), auth=auth)
+
+        stream_class: type[Stream[T]] = _streaming_module().Stream
+        return stream_class(
+            self.execute_stream(request, auth=auth),
+            decode,
+            done=done,
+            reconnect=reopen if reconnect else None,
+            max_reconnects=max_reconnects,
+            reconnect_delay=reconnect_delay,
+            raise_error=raise_error,
+            sleep=self._sleep,
+        )
+
+    def execute_stream(
+        self, request: HttpRequest, *, auth: AuthHook | _ConfigAuth | None = CONFIG_AUTH
+    ) -> StreamingResponse:
+        """:meth:`execute`, but a success's body is left on the wire for the caller.
+
+        Retries, the one 401 renewal and the response hooks run on the head
+        (status and headers) before any body byte is handed out; once the
+        caller has the response nothing is retried.  A non-success is read
+        whole, as :meth:`execute` reads it.
+        """
+        config = self._config
+        auth_hook = config.auth_hook if auth is CONFIG_AUTH else auth
+        if _correlation_id.get() is not None and config.correlation_header is not None:
+            request = _with_correlation_id(request, config.correlation_header)
+        context = RequestContext(request=request, max_retries=config.retry_strategy.max_retries)
+        opened: HttpResponse | None = None
+        try:
+            for hook in config.request_hooks:
+                request = hook.before_request(request, context)
+            context.request = request
+            opened = response = self._attempt_until_done(request, context, auth_hook, stream=True)
+            for response_hook in config.response_hooks:
+                response = response_hook.after_response(response, context)
+            streamed: StreamingResponse = _streaming_module().StreamingResponse._from(
+                response, opened
+            )
+            return streamed
+        except BaseException as error:
+            if opened is not None:
+                _discard(opened)
+            self._notify_error_hooks(error, context)
+            raise
+
     # -- the lifecycle -----------------------------------------------------------
 
     def execute(
@@ -424,28 +601,44 @@ class HttpClient:
         _notify_error_hooks(self._config.error_hooks, error, context)
 
     def _attempt_until_done(
-        self, request: HttpRequest, context: RequestContext, auth_hook: AuthHook | None
+        self,
+        request: HttpRequest,
+        context: RequestContext,
+        auth_hook: AuthHook | None,
+        *,
+        stream: bool = False,
     ) -> HttpResponse:
         strategy = self._config.retry_strategy
         while True:
-            outcome = self._attempt(request, context, auth_hook)
-            delay = _retry_delay(strategy, self._total_timeout, context, outcome)
+            outcome = self._attempt(request, context, auth_hook, stream)
+            try:
+                delay = _retry_delay(strategy, self._total_timeout, context, outcome)
+            except BaseException:
+                _discard(outcome)
+                raise
             if delay is None:
                 if isinstance(outcome, HttpResponse):
                     return outcome
                 raise outcome
+            _discard(outcome)
             if delay:
                 self._sleep(delay)
             context.increment_attempt()
 
     def _attempt(
-        self, request: HttpRequest, context: RequestContext, auth_hook: AuthHook | None
+        self,
+        request: HttpRequest,
+        context: RequestContext,
+        auth_hook: AuthHook | None,
+        stream: bool = False,
     ) -> Outcome:
         """One attempt (plus at most one 401 replay); returns the response or the error.
 
         Everything after ``before_attempt`` is inside the ``try``: whatever
         happens, the strategy hears the outcome, so a circuit breaker's
-        half-open probe is always released.
+        half-open probe is always released.  ``stream``: a 2xx body is left
+        unread (an :class:`OpenResponse`); a 401 is read whole, so its replay
+        never leaves a body behind.
         """
         self._before_attempt(context)
         deadline = (
@@ -456,7 +649,7 @@ class HttpClient:
             transport = self._transport
             if auth_hook is None:
                 response = transport.send(
-                    state, request, request, deadline=deadline, auth_params=_NO_NAMES
+                    state, request, request, deadline=deadline, auth_params=_NO_NAMES, stream=stream
                 )
             else:
 
@@ -466,7 +659,13 @@ class HttpClient:
                 authed = authenticate(request)
                 params = _note_credentials(context, authed, request)
                 response = transport.send(
-                    state, authed, request, authenticate, deadline=deadline, auth_params=params
+                    state,
+                    authed,
+                    request,
+                    authenticate,
+                    deadline=deadline,
+                    auth_params=params,
+                    stream=stream,
                 )
                 if response.status_code == 401 and not context.auth_replayed:
                     on_unauthorized = getattr(auth_hook, "on_unauthorized", None)
@@ -481,6 +680,7 @@ class HttpClient:
                             authenticate,
                             deadline=deadline,
                             auth_params=params,
+                            stream=stream,
                         )
         except Exception as error:
             self._record_outcome(context, error)

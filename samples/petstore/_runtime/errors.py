@@ -35,6 +35,8 @@ __all__ = [
     "RequestTimeoutError",
     "ResponseDecodeError",
     "RetryBudgetExceededError",
+    "StreamInterruptedError",
+    "StreamTimeoutError",
     "TLSError",
     "TokenFetchError",
     "TokenStorageError",
@@ -85,6 +87,29 @@ class ReadTimeoutError(RequestTimeoutError):
 
 class ReadError(TransportError):
     """The connection broke after the request may have been sent."""
+
+
+class StreamInterruptedError(ReadError):
+    """A streamed response ended early: the connection broke, or the body stopped mid-event.
+
+    ``events`` counts the events (or, for a raw byte stream, ``bytes`` the
+    bytes) that had arrived and been handed out before the break;
+    ``last_event_id`` is the stream's last event id (``""`` when none), what
+    a reconnect sends back as ``Last-Event-ID``.  Nothing is retried once a
+    body has started: a retry would hand the same events out twice.
+    """
+
+    def __init__(
+        self, message: str, *, events: int = 0, bytes_received: int = 0, last_event_id: str = ""
+    ) -> None:
+        super().__init__(message)
+        self.events = events
+        self.bytes_received = bytes_received
+        self.last_event_id = last_event_id
+
+
+class StreamTimeoutError(StreamInterruptedError, ReadTimeoutError):
+    """A streamed response went quiet for longer than the read timeout between two reads."""
 
 
 class TooManyRedirectsError(TransportError):

@@ -37,6 +37,7 @@ __all__ = [
     "HttpMethod",
     "HttpRequest",
     "HttpResponse",
+    "OpenResponse",
     "QueryParams",
     "QueryValue",
     "RequestContext",
@@ -548,6 +549,38 @@ class HttpResponse:
 
     def __repr__(self) -> str:
         return f"<HttpResponse [{self.status_code}] {self._safe_url}>"
+
+
+class OpenResponse(HttpResponse):
+    """A response head whose body is still on the wire (what ``stream`` requests get).
+
+    ``content`` is empty; ``body`` is the transport's reader of the body (the
+    sync transport's ``StreamBody``, the async one's ``AsyncStreamBody``).
+    The client passes it through its retry loop and hooks as the
+    ``HttpResponse`` it is -- they see the status and headers only -- and
+    wraps the body afterwards (:mod:`.streaming`).
+    """
+
+    __slots__ = ("body",)
+
+    body: Any
+
+    def __init__(
+        self,
+        body: Any,
+        *,
+        status_code: int,
+        headers: Mapping[str, str] | None,
+        elapsed_ms: float = 0.0,
+        url: str = "",
+        request: HttpRequest | None = None,
+        reason: str = "",
+        sensitive_params: frozenset[str] = frozenset(),
+    ) -> None:
+        super().__init__(
+            status_code, headers, b"", elapsed_ms, url, request, reason, sensitive_params
+        )
+        object.__setattr__(self, "body", body)
 
 
 # ``init=False``: written out below so that ``metadata=None`` (and the other
