@@ -23,6 +23,10 @@ OpenAPI 3.0 -> 3.1 (no warning: this is the same meaning in the newer form):
   (same for the maximum); ``false`` is dropped.
 * ``openapi`` becomes ``"3.1.0"`` (``parse`` keeps the original version).
 
+A vendor format with a meaning of its own (no warning): Kubernetes'
+``type: string, format: int-or-string`` (its ``IntOrString``: ``targetPort:
+8080`` or ``"http"``) -> ``type: [integer, string]``.
+
 Valid 3.1 that openapi-pydantic cannot hold (no warning): a boolean schema
 (``items: true``, ``properties: {a: false}``) -> ``{}`` / ``{not: {}}``, its
 exact equivalent (``additionalProperties: <bool>`` is kept: the model has it).
@@ -45,7 +49,9 @@ Deviations (each a warning naming its JSON pointer):
   left out, and only documentation);
 * ``required: true`` on a property (Swagger / JSON Schema draft 3 style) ->
   the property listed in its parent's ``required``; ``false`` -> dropped;
-* ``type: file`` (a Swagger 2.0 leftover) -> ``type: string, format: binary``.
+* ``type: file`` (a Swagger 2.0 leftover) -> ``type: string, format: binary``;
+* a tag whose ``description`` is not text (a Redocly ``$ref`` to Markdown in
+  another file) -> the tag without a description.
 
 Everything else openapi-pydantic rejects stays an error: ``parse`` reports it
 with file, line and pointer.
@@ -101,6 +107,9 @@ def normalize(
     """
     _Normalizer(version, diagnostics, source).run(document, string_keys=not only_json)
 
+
+#: Types a schema with Kubernetes' ``format: int-or-string`` is written with.
+_INT_OR_STRING = ("string", "integer")
 
 _Chain = tuple["_Chain", str | int] | None
 
@@ -231,6 +240,11 @@ class _Normalizer:
                 node["type"] = "string"
                 node.setdefault("format", "binary")
                 self.warn("type 'file' is Swagger 2.0; read as string/binary", pointer)
+            if node.get("format") == "int-or-string" and node.get("type") in _INT_OR_STRING:
+                # Kubernetes' IntOrString: a port is 8080 or "http", a surge 1 or "25%".
+                # Read as a string it rejected every integer the API server sends.
+                del node["format"]
+                node["type"] = ["integer", "string"]
             properties = node.get("properties")
             if isinstance(properties, dict):
                 self._property_required(node, properties, pointer)

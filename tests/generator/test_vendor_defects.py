@@ -250,3 +250,47 @@ def test_a_json_patch_media_type_is_not_chosen_over_another_json_type(
     (operation,) = [op for tag in api.tags for op in tag.operations]
     assert operation.body is not None
     assert operation.body.content_type == expected
+
+
+def test_kubernetes_int_or_string_accepts_both(tmp_path: Path) -> None:
+    # definitions: io.k8s.apimachinery.pkg.util.intstr.IntOrString, used by targetPort,
+    # maxSurge, maxUnavailable ...: a string schema with format int-or-string
+    intstr = "io.k8s.apimachinery.pkg.util.intstr.IntOrString"
+    spec = write(
+        tmp_path,
+        {
+            "swagger.yaml": {
+                "swagger": "2.0",
+                "info": {"title": "K", "version": "unversioned"},
+                "paths": {
+                    "/ports": {
+                        "get": {
+                            "operationId": "listPorts",
+                            "produces": ["application/json"],
+                            "responses": {
+                                "200": {
+                                    "description": "OK",
+                                    "schema": {"$ref": "#/definitions/ServicePort"},
+                                }
+                            },
+                        }
+                    }
+                },
+                "definitions": {
+                    intstr: {"type": "string", "format": "int-or-string"},
+                    "ServicePort": {
+                        "type": "object",
+                        "properties": {
+                            "targetPort": {"$ref": f"#/definitions/{intstr}"},
+                            "name": {"type": "string"},
+                        },
+                    },
+                },
+            }
+        },
+    )
+    parsed = parse_spec(spec)
+    diagnostics = Diagnostics()
+    api = lower(parsed.openapi, parsed.document, package_name="k", diagnostics=diagnostics)
+    assert [a.target.annotation for a in api.aliases] == ["int | str"]
+    assert not [w for w in diagnostics.warnings if "int-or-string" in w.message]
