@@ -557,3 +557,23 @@ def test_a_one_gigabyte_download_runs_in_constant_memory(server: StreamServer) -
     growth_mb = (after - before) / 1024  # ru_maxrss is in KiB on Linux
     print(f"RSS growth over a 1 GiB stream_to: {growth_mb:.1f} MB")
     assert growth_mb < 60, growth_mb
+
+
+def test_the_requests_path_streams_too(server: StreamServer) -> None:
+    """Cookies send a request through ``requests`` instead of the fast path: same streaming."""
+
+    def cut(wire: Wire, _r: Seen) -> None:
+        wire.sse(events(2), end=False)
+        wire.abort()
+
+    server.route("/events", lambda wire, _r: wire.sse(events(3), delay=0.02))
+    server.route("/cut", cut)
+    with HttpClient(_config(server)) as client:
+        stream = client.stream_events("GET", "/events", _data, cookies={"session": "s1"})
+        with stream:
+            assert list(stream) == [{"n": 0}, {"n": 1}, {"n": 2}]
+        broken = client.stream_events("GET", "/cut", _data, cookies={"session": "s1"})
+        with broken, pytest.raises(StreamInterruptedError) as caught:
+            list(broken)
+    assert caught.value.events == 2
+    assert all(seen.headers["cookie"] == "session=s1" for seen in server.requests)
