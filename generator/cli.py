@@ -22,6 +22,7 @@ from .config import ConfigError, find_project_config, ignored_spec_config, load_
 from .diagnostics import SpecError
 from .limits import DEFAULT_LIMITS, Limits, option_name
 from .pipeline import StrictModeError, UsageError, generate
+from .stale_diff import stale_diff
 from .warning_report import report_lines
 from .writer import OutputError
 
@@ -33,6 +34,7 @@ Examples:
   forgegen petstore.yaml -o src/petstore
   forgegen api.json -o clients/my-api --package-name my_api
   forgegen petstore.yaml -o src/petstore --check     # exit 1 if out of date
+  forgegen petstore.yaml -o src/petstore --check --diff   # ... and show how
   forgegen petstore.yaml -o src/petstore --runtime package
   forgegen diff old.yaml new.yaml --format markdown   # what the new spec breaks
 
@@ -149,6 +151,12 @@ class _GenerateOrDiff(click.Command):
     default=None,
     help="Vendor the runtime into _runtime/ (default) or import the installed requestforge.",
 )
+@click.option(
+    "--diff",
+    "show_diff",
+    is_flag=True,
+    help="With --check: also print a unified diff of the stale files (capped).",
+)
 @click.option("--force", is_flag=True, help="Replace an output directory forgegen did not write.")
 @click.option(
     "--allow-remote-refs", is_flag=True, default=None, help="Follow $refs to http(s) URLs."
@@ -195,6 +203,7 @@ def main(  # noqa: PLR0917 -- click passes every option positionally
     output: Path | None,
     package_name: str | None,
     check: bool,
+    show_diff: bool,
     runtime: str | None,
     force: bool,
     allow_remote_refs: bool | None,
@@ -258,6 +267,9 @@ def main(  # noqa: PLR0917 -- click passes every option positionally
             click.echo(f"{output} is out of date; these files would change:", err=True)
             for line in result.changes.lines():
                 click.echo(f"  {line}", err=True)
+            if show_diff:
+                for line in stale_diff(result.out_dir, result.files, result.changes):
+                    click.echo(line)
             raise SystemExit(1)
         if not quiet:
             click.echo(f"{output} is up to date", err=True)
