@@ -307,7 +307,16 @@ class _Resolver:
             return  # (a property named "$ref" has a schema, not a string)
         place = join_pointer(pointer, "properties")
         ref = properties["$ref"]
-        document, target_pointer = self._target(place, ref)
+        try:
+            document, target_pointer = self._target(place, ref)
+        except MissingTargetError as missing:
+            if self.diagnostics is None:
+                raise
+            del node["properties"]
+            self.diagnostics.warn(
+                f"{missing.diagnostic.message}; the schema is read without properties", place
+            )
+            return
         target = resolve_pointer(document.data, split_pointer(target_pointer[1:]))
         if not isinstance(target, dict):
             raise self._error(place, f"$ref {ref!r}: properties must be a mapping")

@@ -294,3 +294,27 @@ def test_kubernetes_int_or_string_accepts_both(tmp_path: Path) -> None:
     api = lower(parsed.openapi, parsed.document, package_name="k", diagnostics=diagnostics)
     assert [a.target.annotation for a in api.aliases] == ["int | str"]
     assert not [w for w in diagnostics.warnings if "int-or-string" in w.message]
+
+
+def test_properties_written_as_a_ref_to_nothing_degrade_that_schema(tmp_path: Path) -> None:
+    schema = {
+        "type": "object",
+        "properties": {"$ref": "attributes.yml#/gone"},
+        "additionalProperties": False,
+    }
+    spec = write(
+        tmp_path,
+        {
+            "openapi.yaml": document(
+                {"/a": {"get": {"operationId": "a", "responses": ok(schema)}}}
+            ),
+            "attributes.yml": {"droplet_ids": {"droplet_ids": {"type": "array"}}},
+        },
+    )
+    parsed = parse_spec(spec)
+    (warning,) = parsed.diagnostics.warnings
+    assert warning.pointer.endswith("/schema/properties")
+    assert "gone" in warning.message
+    assert "read without properties" in warning.message
+    media = parsed.document["paths"]["/a"]["get"]["responses"]["200"]["content"]
+    assert media["application/json"]["schema"] == {"type": "object", "additionalProperties": False}
