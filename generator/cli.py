@@ -44,6 +44,7 @@ project forgegen runs in (the nearest one from the current directory up to the
 repository root), or the file given by --config; the command line wins.  A
 pyproject.toml that only sits beside the spec is never read:
   [tool.forgegen]
+  spec = "specs/petstore.yaml"      # SPEC when the command line names none
   output = "src/petstore"
   package-name = "petstore"
   runtime = "vendored"
@@ -59,13 +60,22 @@ pyproject.toml that only sits beside the spec is never read:
 """
 
 
-def _user_config(spec: Path, config_path: Path | None) -> dict[str, Any]:
-    """Options from ``--config``, else from the project forgegen runs in (see :mod:`.config`).
+def _user_config(spec: Path | None, config_path: Path | None) -> tuple[Path, dict[str, Any]]:
+    """The spec, and options from ``--config`` or the project forgegen runs in (see :mod:`.config`).
 
-    A ``[tool.forgegen]`` beside the spec that is neither is named in one line
-    and ignored.
+    Without SPEC on the command line the config's ``spec`` names it (what a
+    pre-commit hook or a CI job runs).  A ``[tool.forgegen]`` beside the spec
+    that is neither config is named in one line and ignored.
     """
     used = config_path if config_path is not None else find_project_config(Path.cwd())
+    try:
+        options = {} if used is None else load_config(used, required=config_path is not None)
+    except ConfigError as error:
+        raise click.UsageError(str(error)) from None
+    if spec is None:
+        spec = options.get("spec")
+        if spec is None:
+            raise click.UsageError("missing SPEC (or spec in [tool.forgegen])")
     ignored = ignored_spec_config(spec, used)
     if ignored is not None:
         click.echo(
@@ -73,12 +83,7 @@ def _user_config(spec: Path, config_path: Path | None) -> dict[str, Any]:
             "command line, --config and the pyproject.toml of the project forgegen runs in",
             err=True,
         )
-    if used is None:
-        return {}
-    try:
-        return load_config(used, required=config_path is not None)
-    except ConfigError as error:
-        raise click.UsageError(str(error)) from None
+    return spec, options
 
 
 def _limit_options(command: Callable[..., None]) -> Callable[..., None]:
@@ -136,6 +141,7 @@ class _GenerateOrDiff(click.Command):
     "spec",
     type=click.Path(dir_okay=False, path_type=Path),
     metavar="SPEC",
+    required=False,
 )
 @click.option(
     "-o",
@@ -199,7 +205,7 @@ class _GenerateOrDiff(click.Command):
 @_limit_options
 @click.version_option(__version__, "--version", prog_name="forgegen")
 def main(  # noqa: PLR0917 -- click passes every option positionally
-    spec: Path,
+    spec: Path | None,
     output: Path | None,
     package_name: str | None,
     check: bool,
@@ -217,7 +223,7 @@ def main(  # noqa: PLR0917 -- click passes every option positionally
     **limits: int | None,
 ) -> None:
     """Generate a typed Python client package from the OpenAPI document SPEC."""
-    config = _user_config(spec, config_path)
+    spec, config = _user_config(spec, config_path)
     output = output if output is not None else config.get("output")
     if output is None:
         raise click.UsageError("missing -o/--output (or output in [tool.forgegen])")

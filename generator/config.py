@@ -34,6 +34,7 @@ __all__ = ["ConfigError", "find_project_config", "ignored_spec_config", "load_co
 
 #: ``[tool.forgegen]`` keys and the option each one sets.
 CONFIG_KEYS = {
+    "spec": "spec",
     "output": "output",
     "package-name": "package_name",
     "package_name": "package_name",
@@ -111,7 +112,8 @@ def ignored_spec_config(spec: Path, used: Path | None) -> Path | None:
 def load_config(path: Path, *, required: bool) -> dict[str, Any]:
     """The ``[tool.forgegen]`` table of ``path`` as option names -> values.
 
-    Relative paths in it (``output``, ``cache-dir``, ``overlays``) are relative to the file.
+    Relative paths in it (``spec``, ``output``, ``cache-dir``, ``overlays``) are relative
+    to the file.
     A missing file is an empty config unless ``required``.  Raises
     :class:`ConfigError` for a file that cannot be read or has unknown keys.
     """
@@ -130,7 +132,7 @@ def load_config(path: Path, *, required: bool) -> dict[str, Any]:
         if option is None:
             known = ", ".join(sorted(k for k in CONFIG_KEYS if "_" not in k))
             raise ConfigError(f"{path}: unknown [tool.forgegen] key {key!r} (known: {known})")
-        if option in ("output", "cache_dir"):
+        if option in ("spec", "output", "cache_dir"):
             if not isinstance(value, str):
                 raise ConfigError(f"{path}: {key} must be a string")
             options[option] = path.parent / value
