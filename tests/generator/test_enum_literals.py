@@ -143,6 +143,13 @@ SPEC = {
                     "rank": {"$ref": "#/components/schemas/Rank"},
                     "ratio": {"$ref": "#/components/schemas/Ratio"},
                     "country": {"$ref": "#/components/schemas/Country"},
+                    "by_owner": {
+                        "type": "object",
+                        "additionalProperties": {"$ref": "#/components/schemas/Status"},
+                    },
+                    "either": {
+                        "anyOf": [{"$ref": "#/components/schemas/Status"}, {"const": "Status"}]
+                    },
                 },
             },
         }
@@ -210,6 +217,13 @@ def test_inputs_are_typed_as_the_enum_or_its_values(generated: Path) -> None:
     assert fields["rank"] == "Rank | Literal[1, 2, 3] | None = None"
     assert fields["ratio"] == "Ratio | None = None"
     assert fields["country"] == "Country | None = None"
+    assert fields["by_owner"] == (
+        'dict[str, Status | Literal["available", "pending", "sold"]] | None = None'
+    )
+    # a name inside a string literal is a value, not the class: left as it is
+    assert fields["either"] == (
+        'Status | Literal["available", "pending", "sold"] | Literal["Status"] | None = None'
+    )
     # responses keep their readable types
     statuses = (generated / "enums/api/pets/list_statuses.py").read_text(encoding="utf-8")
     assert "def sync(\n    client: ApiClient,\n    *,\n    headers" in statuses
@@ -232,7 +246,7 @@ def good() -> Pet:
     client.pets.find_pets(status=Status.SOLD, priority=Rank.VALUE_3, mood="calm")
     client.pets.find_pets(status="sold", mood=None, country=Country.C001)
     pet = Pet(name="rex", status="pending", history=["sold", Status.AVAILABLE], rank=3)
-    Pet(name="rex", status="sold", previous=None)
+    Pet(name="rex", status="sold", previous=None, by_owner={"ann": "sold"}, either="Status")
     Pet(name="rex", status=Status.PENDING, previous="sold")
     listed: list[Status] = client.pets.list_statuses()
     del listed
@@ -248,6 +262,7 @@ def mistakes() -> None:
     Pet(name="rex", status="adopted")  # MISTAKE
     Pet(name="rex", status="sold", rank=4)  # MISTAKE
     Pet(name="rex", status="sold", history=["adopted"])  # MISTAKE
+    Pet(name="rex", status="sold", by_owner={"ann": "adopted"})  # MISTAKE
 """
 
 
@@ -289,7 +304,7 @@ def test_plain_values_type_check_and_unlisted_ones_do_not(generated: Path, tmp_p
     reported = {int(line.split(":")[1]) for line in errors if line.startswith("use_enums.py:")}
     assert all(line.startswith("use_enums.py:") for line in errors), result.stdout
     assert reported == expected, result.stdout + result.stderr
-    assert len(expected) == 8
+    assert len(expected) == 9
 
 
 def _pet_reply(server: LoopbackServer) -> None:
