@@ -163,6 +163,18 @@ class _GenerateOrDiff(click.Command):
     is_flag=True,
     help="With --check: also print a unified diff of the stale files (capped).",
 )
+@click.option(
+    "--layout",
+    type=click.Choice(["package", "project"]),
+    default=None,
+    help="package: OUTPUT is the package (default). project: OUTPUT is an installable project"
+    " (pyproject.toml, src/PACKAGE).",
+)
+@click.option(
+    "--project-version",
+    metavar="VERSION",
+    help="With --layout project: the project's version (default: the spec's info.version).",
+)
 @click.option("--force", is_flag=True, help="Replace an output directory forgegen did not write.")
 @click.option(
     "--allow-remote-refs", is_flag=True, default=None, help="Follow $refs to http(s) URLs."
@@ -210,6 +222,8 @@ def main(  # noqa: PLR0917 -- click passes every option positionally
     package_name: str | None,
     check: bool,
     show_diff: bool,
+    layout: str | None,
+    project_version: str | None,
     runtime: str | None,
     force: bool,
     allow_remote_refs: bool | None,
@@ -252,6 +266,8 @@ def main(  # noqa: PLR0917 -- click passes every option positionally
             ).overridden(**limits),
             overlays=overlays or config.get("overlays", ()),
             strict=bool(strict if strict is not None else config.get("strict", False)),
+            layout="project" if (layout or config.get("layout")) == "project" else "package",
+            project_version=project_version or config.get("project_version"),
         )
     except StrictModeError as error:
         for line in report_lines(error.warnings, verbose=verbose, label="forgegen: error: "):

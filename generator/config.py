@@ -46,6 +46,9 @@ CONFIG_KEYS = {
     "pagination": "pagination",
     "overlays": "overlays",
     "strict": "strict",
+    "layout": "layout",
+    "project-version": "project_version",
+    "project_version": "project_version",
 }
 #: The resource limits (``max-nodes = 500000``): a user with a truly huge spec
 #: raises them for the project once instead of on every command line.
@@ -146,7 +149,11 @@ def load_config(path: Path, *, required: bool) -> dict[str, Any]:
             raise ConfigError(f"{path}: [tool.forgegen.pagination] must be a table")
         if option in ("allow_remote_refs", "strict") and not isinstance(value, bool):
             raise ConfigError(f"{path}: {key} must be true or false")
-        elif option in ("package_name", "runtime") and not isinstance(value, str):
+        elif option == "layout" and value not in ("package", "project"):
+            raise ConfigError(f"{path}: layout must be 'package' or 'project'")
+        elif option in ("package_name", "runtime", "project_version") and not isinstance(
+            value, str
+        ):
             raise ConfigError(f"{path}: {key} must be a string")
         elif option in LIMIT_KEYS.values() and (
             not isinstance(value, int) or isinstance(value, bool) or value < 1
