@@ -70,6 +70,20 @@ def _refuse_tag(loader: Any, node: yaml.Node) -> Any:
     )
 
 
+#: The booleans of YAML 1.2 (and JSON).  PyYAML reads YAML 1.1, where ``yes``,
+#: ``no``, ``on`` and ``off`` are booleans too: an enum ``[new, active, off]``
+#: would hold ``False``, and its client reject the server's ``"off"``.
+_BOOLEANS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False}
+_BOOLEANS["FALSE"] = False
+
+
+def _construct_bool(loader: Any, node: yaml.ScalarNode) -> bool | str:
+    """A YAML 1.2 boolean, or the scalar as written (``off`` stays ``"off"``)."""
+    value = str(node.value)
+    return _BOOLEANS.get(value, value)
+
+
+_SpecLoader.add_constructor(_YAML_TAG_PREFIX + "bool", _construct_bool)
 _SpecLoader.add_constructor(
     _YAML_TAG_PREFIX + "timestamp", yaml.constructor.SafeConstructor.construct_yaml_str
 )

@@ -34,7 +34,7 @@ exact equivalent (``additionalProperties: <bool>`` is kept: the model has it).
 Deviations (each a warning naming its JSON pointer):
 
 * a mapping key that is not a string (``200:`` unquoted in YAML is an int,
-  ``on:`` a bool) -> its string form (``"200"``, ``"true"``), everywhere;
+  ``true:`` a bool) -> its string form (``"200"``, ``"true"``), everywhere;
   measured: wso2's service catalog has 4 integer response codes;
 * ``enum: []`` -> removed (no value could match; treated as unconstrained);
 * in a 3.0 document, schema keywords next to ``$ref`` other than annotations

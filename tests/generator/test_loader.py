@@ -11,6 +11,7 @@ import yaml
 from forgegen import loader
 from forgegen.diagnostics import SpecError
 from forgegen.loader import load_document
+from forgegen.pipeline import generate
 
 
 def write(directory: Path, name: str, text: str | bytes) -> Path:
@@ -249,3 +250,25 @@ def test_json_line_of(tmp_path: Path, pointer: str, line: int) -> None:
     )
     doc = load_document(write(tmp_path, "s.json", text))
     assert doc.line_of(pointer) == line
+
+
+def test_only_yaml_1_2_booleans_are_booleans(tmp_path: Path) -> None:
+    # PyYAML reads YAML 1.1, where yes/no/on/off are booleans: an enum
+    # [new, active, off] then held False and its client rejected "off".
+    path = tmp_path / "s.yaml"
+    path.write_text("e: [new, off, On, yes, NO, y, true, False, TRUE]\non: 1\n", encoding="utf-8")
+    data = load_document(path).data
+    assert data == {"e": ["new", "off", "On", "yes", "NO", "y", True, False, True], "on": 1}
+
+
+def test_an_enum_with_off_generates_the_string(tmp_path: Path) -> None:
+    spec = tmp_path / "droplets.yaml"
+    spec.write_text(
+        "openapi: 3.0.3\ninfo: {title: d, version: '1'}\npaths: {}\ncomponents:\n  schemas:\n"
+        "    Status: {type: string, enum: [new, active, off, archive]}\n",
+        encoding="utf-8",
+    )
+    result = generate(spec, tmp_path / "out" / "droplets", quiet=True, use_cache=False)
+    assert not [w for w in result.warnings if "mixed" in w.message]
+    module = (tmp_path / "out" / "droplets" / "models" / "status.py").read_text(encoding="utf-8")
+    assert 'OFF = "off"' in module
