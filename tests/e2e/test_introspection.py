@@ -202,7 +202,10 @@ def test_pydoc_and_help_print_the_parameters_and_the_docstring(petstore: Path) -
     doc = report["doc"]
     assert doc.startswith("Finds Pets by status.")
     for text in (report["render"], report["help"]):
-        assert "find_pets_by_status(*, status: 'FindPetsByStatusStatus | None'" in text
+        assert (
+            'find_pets_by_status(*, status: "FindPetsByStatusStatus'
+            " | Literal['available', 'pending', 'sold'] | None\""
+        ) in text
         assert "headers: 'Mapping[str, str] | None' = None" in text
         assert "timeout: 'float | None' = None) -> 'list[Pet]'" in text
         assert "Finds Pets by status." in text
