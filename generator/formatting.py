@@ -25,6 +25,7 @@ import importlib.util
 import os
 from collections.abc import Mapping
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from functools import cache
 from multiprocessing import get_context
@@ -225,9 +226,17 @@ def format_sources(
     formatted: list[tuple[str, str]] = []
     if parallel > 1 and lines >= PARALLEL_MIN_LINES * (1 if exact else 4):
         stats.workers = parallel
-        with ProcessPoolExecutor(max_workers=parallel, mp_context=get_context("spawn")) as pool:
-            for done in pool.map(_format_chunk, chunks):
-                formatted.extend(done)
+        try:
+            with ProcessPoolExecutor(max_workers=parallel, mp_context=get_context("spawn")) as pool:
+                for done in pool.map(_format_chunk, chunks):
+                    formatted.extend(done)
+        except BrokenProcessPool:
+            # A spawned worker re-imports the caller's main module; a script that
+            # calls generate() at top level (no ``if __name__ == "__main__":``)
+            # makes every worker die starting up.  Format here instead: slower,
+            # never wrong.
+            stats.workers = 1
+            formatted = [item for chunk in chunks for item in _format_chunk(chunk)]
     else:
         for chunk in chunks:
             formatted.extend(_format_chunk(chunk))

@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -124,3 +126,23 @@ def test_an_entry_this_user_did_not_seal_is_formatted_again_and_overwritten(
         f"cache: ignored 1 format-cache entry with no seal (written by an older forgegen,"
         f" or not by forgegen) (cache dir {tmp_path / 'c'})"
     ]
+
+
+def test_a_script_without_a_main_guard_still_formats(tmp_path: Path) -> None:
+    # Spawned format workers re-import the caller's main module; without
+    # ``if __name__ == "__main__":`` each one dies starting up, and formatting
+    # must go on in the caller's process instead of failing with BrokenProcessPool.
+    script = tmp_path / "format_many.py"
+    script.write_text(
+        "from forgegen.formatting import FormatStats, format_sources\n"
+        "files = {f'm{i}.py': 'x = [1,2,3]\\n' * 2_000 for i in range(30)}\n"
+        "stats = FormatStats()\n"
+        "out = format_sources(files, use_cache=False, workers=2, stats=stats, exact=True)\n"
+        "print(stats.workers, len(out), out['m0.py'].splitlines()[0])\n",
+        encoding="utf-8",
+    )
+    done = subprocess.run(
+        [sys.executable, str(script)], cwd=tmp_path, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["1", "30", "x", "=", "[1,", "2,", "3]"]  # formatted here
