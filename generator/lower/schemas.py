@@ -627,7 +627,15 @@ class SchemaLowerer:
         self._models[name] = draft
         properties = as_map(schema.get("properties"))
         required = {r for r in as_list(schema.get("required")) if isinstance(r, str)}
-        names = field_names(list(properties))
+        # A name ``required`` lists without a property schema must still be there,
+        # with any value: without a field, the model would drop its key and
+        # accept an object without it.
+        unschematized = [
+            r
+            for r in dict.fromkeys(as_list(schema.get("required")))
+            if isinstance(r, str) and r not in properties
+        ]
+        names = field_names([*properties, *unschematized])
         origins = as_map(schema.get(PROPERTY_ORIGINS))
         for wire, prop in properties.items():
             origin = as_str(origins.get(wire)) or pointer
@@ -652,6 +660,14 @@ class SchemaLowerer:
                     write_only=as_bool(node.get("writeOnly")),
                     deprecated=as_bool(node.get("deprecated")),
                 )
+            )
+        for wire in unschematized:
+            self.diagnostics.warn(
+                f"required property {wire!r} has no schema in 'properties'; any value is accepted",
+                join_pointer(pointer, "required"),
+            )
+            draft.fields.append(
+                ModelField(python_name=names[wire], wire_name=wire, type=t.ANY, required=True)
             )
         draft.extra = self._extra(schema, pointer, name)
         return t.model_ref(name)
