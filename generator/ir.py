@@ -30,6 +30,8 @@ __all__ = [
     "BodyEncoding",
     "EnumMember",
     "EnumType",
+    "EventParse",
+    "EventStream",
     "Import",
     "Model",
     "ModelField",
@@ -238,12 +240,34 @@ ResponseParse = Literal[
 ]
 
 
+EventParse = Literal[
+    "model",  # ``Type.model_validate_json(event.data)``
+    "adapter",  # ``TypeAdapter(type).validate_json(event.data)``: unions, lists, primitives
+    "text",  # ``event.data`` as it came (a ``type: string`` schema, or none)
+]
+
+
+@dataclass(frozen=True)
+class EventStream:
+    """A success response's ``text/event-stream`` alternative: what ``stream()`` yields.
+
+    ``type`` is what each event's ``data`` is validated as: the media type's
+    ``itemSchema`` (OpenAPI 3.2) when it has one, else its ``schema``.
+    """
+
+    type: TypeRef
+    parse: EventParse
+    content_type: str  # raw text
+
+
 @dataclass(frozen=True)
 class Response:
     """One declared response.  ``status`` is ``"200"``, ``"4XX"`` or ``"default"``.
 
     For error statuses ``error_class`` names the exception class raised for it
     (generated in the operation's module, subclassing the client's status error).
+    ``event_stream``: a success response that also (or only) offers
+    ``text/event-stream``; ``parse``/``type`` stay the plain call's.
     """
 
     status: str
@@ -252,6 +276,7 @@ class Response:
     content_type: str | None = None  # raw text
     description: str | None = None  # raw text
     error_class: str | None = None
+    event_stream: EventStream | None = None
 
 
 PaginationStyle = Literal["link", "cursor", "offset", "page"]
@@ -300,6 +325,14 @@ class Operation:
     # scheme name -> the scopes its requirements ask for (union, spec order); none: left out
     security_scopes: tuple[tuple[str, tuple[str, ...]], ...] = ()
     pagination: Pagination | None = None
+    # the wire name of the JSON body's boolean property that switches streaming on
+    # (``stream``, the OpenAI/Anthropic convention); only for operations with an event stream
+    stream_flag: str | None = None
+
+    @property
+    def event_streams(self) -> tuple[EventStream, ...]:
+        """The event-stream alternatives of the success responses, in the spec's order."""
+        return tuple(r.event_stream for r in self.responses if r.event_stream is not None)
 
     def located(self, location: ParameterLocation) -> tuple[Parameter, ...]:
         """The parameters in one location, in the spec's order."""

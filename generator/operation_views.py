@@ -7,10 +7,17 @@ from dataclasses import dataclass
 
 from .codegen import ImportSet, RenderError, annotation, optional_type
 from .escaping import identifier, py_literal, py_str
-from .ir import Operation, Pagination, Parameter, RequestBody, Response
+from .ir import EventStream, Operation, Pagination, Parameter, RequestBody, Response
 from .layout import fits, layout_call
 
-__all__ = ["STATUS_ERRORS", "BranchView", "ErrorView", "OperationView", "operation_view"]
+__all__ = [
+    "STATUS_ERRORS",
+    "BranchView",
+    "ErrorView",
+    "OperationView",
+    "StreamView",
+    "operation_view",
+]
 
 
 @dataclass
@@ -45,6 +52,17 @@ class OperationView:
     deprecated: bool
     deprecation_message: str
     pagination: PaginationView | None = None
+    stream: StreamView | None = None
+
+
+@dataclass
+class StreamView:
+    """``decode_event``, ``raise_stream_error`` and the ``stream()``/``astream()`` calls."""
+
+    event_type: str
+    decode_lines: list[str]  # the body of ``decode_event(event)``
+    build_args: list[str]  # ``build_request``'s arguments, asking for the event stream
+    flag: str | None  # ``with_json_member(request, <flag>, True)``: the body's stream switch
 
 
 @dataclass
@@ -423,7 +441,45 @@ def operation_view(operation: Operation, imports: ImportSet) -> OperationView:
         deprecated=operation.deprecated,
         deprecation_message=py_str(f"{operation.python_name} is deprecated"),
         pagination=_pagination_view(operation.pagination, imports),
+        stream=_stream_view(operation, call_args, imports),
     )
+
+
+def _event_decode(stream: EventStream, imports: ImportSet) -> tuple[str, list[str]]:
+    """(annotation, body of ``decode_event``) for one event-stream alternative."""
+    imports.add_type(stream.type)
+    type_text = annotation(stream.type.annotation)
+    if stream.parse == "text":
+        return type_text, ["return event.data"]
+    if stream.parse == "model" and type_text.isidentifier():
+        return type_text, [f"return {type_text}.model_validate_json(event.data)"]
+    imports.runtime_names("parse_json")
+    imports.external("typing", "cast")
+    return type_text, [f"return cast({py_str(type_text)}, parse_json(event.data, {type_text}))"]
+
+
+def _stream_view(
+    operation: Operation, call_args: list[str], imports: ImportSet
+) -> StreamView | None:
+    streams = operation.event_streams
+    if not streams:
+        return None
+    # Annotations only: importing the module must not load the streaming runtime.
+    imports.runtime_names_for_typing("AsyncStream", "ServerSentEvent", "Stream")
+    imports.external("typing", "NoReturn")
+    # The first success status that streams decides the event type (two that
+    # stream different events are not a shape APIs use).
+    event_type, lines = _event_decode(streams[0], imports)
+    accept = py_str(streams[0].content_type)
+    build_args = [
+        *call_args[:-1],  # the last one is headers=headers
+        f'headers={{"Accept": {accept}, **(headers or {{}})}}',
+    ]
+    flag = None
+    if operation.stream_flag is not None:
+        imports.runtime_names("with_json_member")
+        flag = py_str(operation.stream_flag)
+    return StreamView(event_type=event_type, decode_lines=lines, build_args=build_args, flag=flag)
 
 
 _STYLE_CLASSES = {

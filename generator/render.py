@@ -392,6 +392,8 @@ class ResourceFlavour:
     call: str  # the operation functions bound: ``sync``/``sync_detailed`` or ``asyncio``/...
     paginated_endpoint: str  # the endpoint class of operations that page (adds ``.iterate``)
     iterate: str  # the operation function it binds as ``.iterate``
+    streaming_endpoint: str  # the endpoint class of operations that stream (adds ``.stream``)
+    stream: str  # the operation function it binds as ``.stream``
     access: str  # how the README and docstrings reach it
     class_name: Callable[[str], str]
 
@@ -403,6 +405,8 @@ SYNC_RESOURCE = ResourceFlavour(
     call="sync",
     paginated_endpoint="PaginatedEndpoint",
     iterate="iterate",
+    streaming_endpoint="StreamingEndpoint",
+    stream="stream",
     access="client",
     class_name=lambda name: name,
 )
@@ -413,6 +417,8 @@ ASYNC_RESOURCE = ResourceFlavour(
     call="asyncio",
     paginated_endpoint="AsyncPaginatedEndpoint",
     iterate="aiterate",
+    streaming_endpoint="AsyncStreamingEndpoint",
+    stream="astream",
     access="async_client",
     class_name=async_class_name,
 )
@@ -436,6 +442,17 @@ def _refers_forward(
     return False
 
 
+def _endpoint_kind(operation: Operation) -> str:
+    """Which endpoint class binds ``operation``: paging wins over streaming when both apply.
+
+    An operation that pages and also streams is not a shape APIs use; its
+    module still has ``stream()`` for the rare caller that wants it.
+    """
+    if operation.pagination is not None:
+        return "paginated"
+    return "streaming" if operation.event_streams else ""
+
+
 def _render_tag(
     env: jinja2.Environment,
     emit: Callable[[str, str], None],
@@ -445,7 +462,8 @@ def _render_tag(
 ) -> None:
     tag_package = f"api.{identifier(tag.python_name)}"
     _check_unique(f"operations of tag {tag.name!r}", [op.python_name for op in tag.operations])
-    endpoints: list[tuple[str, str, str, bool]] = []
+    # (name, module alias, summary, kind): kind is "paginated", "streaming" or ""
+    endpoints: list[tuple[str, str, str, str]] = []
     module_imports: list[tuple[str, str, str]] = []  # (package, module, alias)
     for operation in tag.operations:
         path = module_path(operation.module)
@@ -465,7 +483,7 @@ def _render_tag(
                 identifier(operation.python_name),
                 alias,
                 (operation.summary or "").strip(),
-                operation.pagination is not None,
+                _endpoint_kind(operation),
             )
         )
     emit(
@@ -479,8 +497,11 @@ def _render_tag(
         resource_imports = ImportSet(module, runtime=runtime)
         resource_imports.external("__future__", "annotations")
         resource_imports.runtime_names(flavour.endpoint, flavour.base)
-        if any(paginated for *_, paginated in endpoints):
+        kinds = {kind for *_, kind in endpoints}
+        if "paginated" in kinds:
             resource_imports.runtime_names(flavour.paginated_endpoint)
+        if "streaming" in kinds:
+            resource_imports.runtime_names(flavour.streaming_endpoint)
         # Operation modules load when an endpoint is first reached, not with the
         # resource: ``client.repos`` would otherwise import 161 modules and their models.
         for package, leaf, alias in module_imports:

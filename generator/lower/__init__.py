@@ -112,7 +112,10 @@ def _place_operation(operation: Operation, modules: Mapping[str, str]) -> Operat
 
     def response(item: Response) -> Response:
         typed = None if item.type is None else with_imports(item.type, modules)
-        return replace(item, type=typed)
+        stream = item.event_stream
+        if stream is not None:
+            stream = replace(stream, type=with_imports(stream.type, modules))
+        return replace(item, type=typed, event_stream=stream)
 
     return replace(
         operation,

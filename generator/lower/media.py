@@ -16,6 +16,13 @@ an array of RFC 6902 operations whatever the schema says, so Kubernetes'
 sends a merge patch, the one an object body is.  Anything else (XML,
 ``multipart/mixed``...) is sent or received as raw bytes; callers warn about
 that.
+
+``text/event-stream`` in a success response is not a body to choose but a
+second way to call the operation (``stream()``): :func:`event_stream_entry`
+finds it, and the plain call chooses among the other entries (or takes the
+event stream as text when it is the only one).  Callers warn about every
+entry that is neither chosen nor the event stream (nor the chosen entry's
+schema in another encoding), naming its pointer.
 """
 
 from __future__ import annotations
@@ -23,7 +30,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Literal
 
-__all__ = ["MediaClass", "choose", "media_class"]
+__all__ = ["MediaClass", "choose", "event_stream_entry", "is_event_stream", "media_class"]
 
 MediaClass = Literal["json", "form", "multipart", "binary", "text", "other"]
 
@@ -73,3 +80,16 @@ def choose(
         if best is None or rank < best[0]:
             best = (rank, str(content_type), kind, media if isinstance(media, Mapping) else {})
     return None if best is None else (best[1], best[2], best[3])
+
+
+def is_event_stream(content_type: str) -> bool:
+    """Whether a media type is ``text/event-stream`` (parameters ignored)."""
+    return content_type.split(";", 1)[0].strip().lower() == "text/event-stream"
+
+
+def event_stream_entry(content: Mapping[str, Any]) -> tuple[str, Mapping[str, Any]] | None:
+    """``(content type, media object)`` of the first ``text/event-stream`` entry, or ``None``."""
+    for content_type, media in content.items():
+        if is_event_stream(str(content_type)):
+            return str(content_type), media if isinstance(media, Mapping) else {}
+    return None

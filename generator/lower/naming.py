@@ -104,6 +104,7 @@ PARAMETER_RESERVED = ANNOTATION_NAMES | frozenset(
         "client",
         "compact",
         "cookie_param",
+        "decode_event",
         "form_body",
         "header_param",
         "headers",
@@ -113,6 +114,7 @@ PARAMETER_RESERVED = ANNOTATION_NAMES | frozenset(
         "path_param",
         "query_param",
         "raise_api_error",
+        "raise_stream_error",
         "request",
         "response",
         "self",
@@ -122,6 +124,7 @@ PARAMETER_RESERVED = ANNOTATION_NAMES | frozenset(
         "timeout",
         "to_json",
         "warnings",
+        "with_json_member",
     }
 )
 

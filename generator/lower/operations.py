@@ -23,6 +23,15 @@ Decisions made here, where the issue leaves room:
   ``...DefaultError``).  Error class names are unique across the whole
   package, not only the module, so they can also be collected in one
   ``errors.py`` and never shadow an imported model.
+* **Event streams.**  A success response offering ``text/event-stream``
+  (beside JSON or alone) records it as the operation's event stream: its
+  ``itemSchema`` (OpenAPI 3.2), else its ``schema``, is each event's type
+  (``str`` without one).  The plain call keeps choosing among the other media
+  types.  When the JSON body has a boolean ``stream`` property, ``stream()``
+  sets it.  Every response media type that is neither chosen nor an event
+  stream, and whose schema differs from the chosen one's (XML beside JSON
+  with the same ``$ref`` is the same data), is a warning naming its pointer:
+  the client never asks for it.
 """
 
 from __future__ import annotations
@@ -36,6 +45,8 @@ from typing import Any
 from ..diagnostics import Diagnostics, SpecError, join_pointer
 from ..ir import (
     BodyEncoding,
+    EventParse,
+    EventStream,
     Operation,
     Parameter,
     ParameterLocation,
@@ -48,7 +59,7 @@ from ..ir import (
 from ..prose import prose
 from . import types as t
 from .document import as_bool, as_list, as_map, as_str, pointer_tokens, resolve
-from .media import choose
+from .media import choose, event_stream_entry, is_event_stream
 from .naming import PARAMETER_RESERVED, NameScope, pascal_case, snake_case
 from .schemas import SchemaLowerer
 
@@ -191,6 +202,8 @@ class OperationLowerer:
         node = raw.node
         responses = self._responses(raw, context)
         successes = [r.type or t.NONE for r in responses if r.status.startswith("2")]
+        body = self._body(raw, context)
+        streams = any(r.event_stream is not None for r in responses)
         return Operation(
             python_name=python_name,
             module=module,
@@ -198,7 +211,7 @@ class OperationLowerer:
             method=raw.method.upper(),
             path=raw.path,
             parameters=self._parameters(raw, context),
-            body=self._body(raw, context),
+            body=body,
             responses=responses,
             success_type=t.union(successes) if successes else t.NONE,
             security=self._security(raw),
@@ -208,6 +221,7 @@ class OperationLowerer:
             deprecated=as_bool(node.get("deprecated")),
             operation_id=as_str(node.get("operationId")),
             pointer=raw.pointer,
+            stream_flag=self._stream_flag(raw) if streams and body is not None else None,
         )
 
     # -- parameters --------------------------------------------------------
@@ -400,6 +414,43 @@ class OperationLowerer:
             schema_prose=self._schema_prose(media.get("schema"), schema_pointer),
         )
 
+    def _stream_flag(self, raw: RawOperation) -> str | None:
+        """``"stream"`` when the JSON request body has a boolean property of that name.
+
+        OpenAI and Anthropic switch a call to server-sent events with
+        ``"stream": true`` in the body; ``stream()`` must send it.  The
+        property may sit in the schema itself or in one of its ``allOf`` parts.
+        """
+        pointer = join_pointer(raw.pointer, "requestBody")
+        try:
+            node, own_pointer = resolve(self.document, as_map(raw.node["requestBody"]), pointer)
+            chosen = choose(as_map(node.get("content")), request=True)
+            if chosen is None or chosen[1] != "json":
+                return None
+            pending: list[tuple[object, str]] = [
+                (chosen[2].get("schema"), join_pointer(own_pointer, "content", chosen[0], "schema"))
+            ]
+            seen = 0
+            while pending and seen < 32:  # allOf chains are short; a cycle must not loop
+                seen += 1
+                schema, schema_pointer = pending.pop(0)
+                if not isinstance(schema, Mapping):
+                    continue
+                target, target_pointer = resolve(self.document, schema, schema_pointer)
+                flag = as_map(as_map(target.get("properties")).get("stream"))
+                if flag:
+                    flag, _ = resolve(
+                        self.document, flag, join_pointer(target_pointer, "properties", "stream")
+                    )
+                    kinds = flag.get("type")
+                    if kinds == "boolean" or (isinstance(kinds, list) and "boolean" in kinds):
+                        return "stream"
+                for index, part in enumerate(as_list(target.get("allOf"))):
+                    pending.append((part, join_pointer(target_pointer, "allOf", index)))
+        except SpecError:  # a broken $ref: reported where the body's type was lowered
+            return None
+        return None
+
     # -- responses ---------------------------------------------------------
 
     def _responses(self, raw: RawOperation, context: str) -> tuple[Response, ...]:
@@ -422,7 +473,10 @@ class OperationLowerer:
                 body_name = pascal_case(tokens[2]) + "Response"  # shared: named once, by its key
             else:
                 body_name = f"{context}Response{'Default' if status == 'default' else status}"
-            parse, type_, content_type = self._response_body(node, own_pointer, body_name)
+            success = status.startswith("2")
+            parse, type_, content_type, event_stream = self._response_body(
+                node, own_pointer, body_name, success=success
+            )
             error_class = None
             if not status.startswith("2"):
                 words = _status_words(status)
@@ -436,6 +490,7 @@ class OperationLowerer:
                     content_type=content_type,
                     description=prose(node, "description", own_pointer),
                     error_class=error_class,
+                    event_stream=event_stream,
                 )
             )
         if not result:
@@ -443,27 +498,70 @@ class OperationLowerer:
         return tuple(result)
 
     def _response_body(
-        self, node: Mapping[str, Any], pointer: str, name: str
-    ) -> tuple[ResponseParse, TypeRef | None, str | None]:
-        chosen = choose(as_map(node.get("content")), request=False)
+        self, node: Mapping[str, Any], pointer: str, name: str, *, success: bool
+    ) -> tuple[ResponseParse, TypeRef | None, str | None, EventStream | None]:
+        content = as_map(node.get("content"))
+        event_stream = None
+        found = event_stream_entry(content) if success else None
+        plain = content
+        if found is not None:
+            event_stream = self._event_stream(found[0], found[1], pointer, name)
+            # The plain call chooses among the rest; an event stream alone is its text.
+            rest = {key: media for key, media in content.items() if key != found[0]}
+            plain = rest or content
+        chosen = choose(plain, request=False)
         if chosen is None:
-            return "none", None, None
+            return "none", None, None, event_stream
         content_type, kind, media = chosen
+        for key, other_media in content.items():
+            other = str(key)
+            if other in (content_type, found[0] if found else None):
+                continue
+            streams = is_event_stream(other)
+            same = as_map(other_media).get("schema") == media.get("schema")
+            if same and not streams:
+                continue  # the same data in another encoding: asking for one loses nothing
+            why = "only a success response streams; " if streams else ""
+            self.diagnostics.warn(
+                f"response content type {other!r} is not used: {why}"
+                f"the client asks for {content_type!r} only",
+                join_pointer(pointer, "content", other),
+            )
         if kind == "json":
             schema = media.get("schema")
             if not schema:
-                return "json", t.ANY, content_type
+                return "json", t.ANY, content_type, event_stream
             schema_pointer = join_pointer(pointer, "content", content_type, "schema")
             type_ = self.schemas.type_of(schema, schema_pointer, name)  # name: inline classes
             parse: ResponseParse = "model" if self.schemas.is_model(type_.annotation) else "adapter"
-            return parse, type_, content_type
+            return parse, type_, content_type, event_stream
         if kind == "text":
-            return "text", t.external("str"), content_type
+            return "text", t.external("str"), content_type, event_stream
         if kind != "binary":
             self.diagnostics.warn(
-                f"response content type {content_type!r} is returned as bytes", pointer
+                f"response content type {content_type!r} is not supported; returned as bytes",
+                join_pointer(pointer, "content", content_type),
             )
-        return "bytes", t.external("bytes"), content_type
+        return "bytes", t.external("bytes"), content_type, event_stream
+
+    def _event_stream(
+        self, content_type: str, media: Mapping[str, Any], pointer: str, name: str
+    ) -> EventStream:
+        """What ``stream()`` yields: each event's data as the ``itemSchema`` (else ``schema``)."""
+        media_pointer = join_pointer(pointer, "content", content_type)
+        key = "itemSchema" if "itemSchema" in media else "schema"
+        schema = media.get(key)
+        if not schema:
+            return EventStream(type=t.external("str"), parse="text", content_type=content_type)
+        type_ = self.schemas.type_of(schema, join_pointer(media_pointer, key), f"{name}Event")
+        parse: EventParse
+        if type_.annotation == "str":
+            parse = "text"
+        elif self.schemas.is_model(type_.annotation):
+            parse = "model"
+        else:
+            parse = "adapter"
+        return EventStream(type=type_, parse=parse, content_type=content_type)
 
     # -- security ----------------------------------------------------------
 

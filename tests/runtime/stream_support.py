@@ -28,6 +28,7 @@ class Seen:
     method: str
     path: str
     headers: dict[str, str]  # keys lower-cased
+    body: bytes = b""
 
 
 class Wire:
@@ -194,6 +195,5 @@ def _requests(reader: object) -> Iterator[Seen]:
             name, _, value = header.decode("latin-1").partition(":")
             headers[name.strip().lower()] = value.strip()
         length = int(headers.get("content-length", "0") or 0)
-        if length:
-            read(length)
-        yield Seen(method, path, headers)
+        body = read(length) if length else b""
+        yield Seen(method, path, headers, body)
