@@ -297,6 +297,7 @@ def render(
             api=api,
             runtime=runtime,
             examples=_examples(api),
+            streams=_stream_examples(api),
             auth=auth_docs(api),
             env_prefix=env_prefix(api),
             auth_example=_auth_example(api),
@@ -590,6 +591,21 @@ def _auth_example(api: Api) -> tuple[str, list[list[str]]] | None:
     with_alternatives = [example for example in secured if len(example[1]) > 1]
     chosen = with_alternatives or secured
     return chosen[0] if chosen else None
+
+
+def _stream_examples(api: Api) -> list[tuple[str, str, bool]]:
+    """(``.stream(...)`` call, event type, whether it sets the body's flag) per streaming op.
+
+    Only operations bound with ``.stream`` (see :func:`_endpoint_kind`).
+    """
+    result = []
+    for _tag, operation, call in _examples(api):
+        if _endpoint_kind(operation) != "streaming":
+            continue
+        head, _, args = call.partition("(")
+        event_type = operation.event_streams[0].type.annotation
+        result.append((f"{head}.stream({args}", event_type, operation.stream_flag is not None))
+    return result
 
 
 def _examples(api: Api) -> list[tuple[Tag, Operation, str]]:

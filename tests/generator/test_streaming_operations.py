@@ -166,6 +166,16 @@ def server() -> Iterator[StreamServer]:
         yield running
 
 
+def test_the_readme_says_what_stream_does_and_that_it_sets_the_flag(generated: Path) -> None:
+    """A user reads there that ``.stream`` exists, what it yields and that it sends the flag."""
+    readme = (generated / PACKAGE / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Streaming", 1)[1].split("\n## ", 1)[0]
+    assert "`client.chat.create_chat_completion.stream(body=...)` yields `ChatChunk`" in section
+    assert 'sets `"stream": true`' in section
+    assert "`client.chat.watch_events.stream()` yields `Started | Finished`\n" in section
+    assert "`[DONE]`" in section
+
+
 def _chat_route(server: StreamServer) -> None:
     """JSON for a plain request, events for one that asks for them (as OpenAI answers)."""
 
