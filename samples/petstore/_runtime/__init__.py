@@ -52,6 +52,7 @@ if TYPE_CHECKING:
         strict_responses_from_env,
         text_body,
         to_json,
+        with_json_member,
     )
     from .api_model import ApiModel
     from .async_api import (
@@ -66,6 +67,10 @@ if TYPE_CHECKING:
     from .async_paging_endpoints import (
         AsyncBoundPaginatedEndpoint,
         AsyncPaginatedEndpoint,
+    )
+    from .async_streaming_endpoints import (
+        AsyncBoundStreamingEndpoint,
+        AsyncStreamingEndpoint,
     )
     from .auth import (
         ApiKeyAuthHook,
@@ -214,6 +219,7 @@ if TYPE_CHECKING:
         TokenStorageInterface,
     )
     from .streaming import AsyncStream, AsyncStreamingResponse, Stream, StreamingResponse
+    from .streaming_endpoints import BoundStreamingEndpoint, StreamingEndpoint
     from .tokens import TokenData
 
 __version__ = "0.1.0"
@@ -224,6 +230,7 @@ _SUBMODULE_OF: dict[str, str] = {
         "async_api": ("AsyncApiClient", "AsyncBoundEndpoint", "AsyncEndpoint", "AsyncResource"),
         "async_client": ("AsyncHttpClient",),
         "async_paging_endpoints": ("AsyncBoundPaginatedEndpoint", "AsyncPaginatedEndpoint"),
+        "async_streaming_endpoints": ("AsyncBoundStreamingEndpoint", "AsyncStreamingEndpoint"),
         "paging_endpoints": ("BoundPaginatedEndpoint", "PaginatedEndpoint"),
         "pagination": (
             "CursorPagination",
@@ -276,6 +283,7 @@ _SUBMODULE_OF: dict[str, str] = {
             "strict_responses_from_env",
             "text_body",
             "to_json",
+            "with_json_member",
         ),
         "api_model": ("ApiModel",),
         "auth": (
@@ -387,6 +395,7 @@ _SUBMODULE_OF: dict[str, str] = {
             "TokenStorageInterface",
         ),
         "streaming": ("AsyncStream", "AsyncStreamingResponse", "Stream", "StreamingResponse"),
+        "streaming_endpoints": ("BoundStreamingEndpoint", "StreamingEndpoint"),
         "tokens": ("TokenData",),
     }.items()
     for name in names
@@ -401,11 +410,13 @@ __all__ = [
     "AsyncApiClient",
     "AsyncBoundEndpoint",
     "AsyncBoundPaginatedEndpoint",
+    "AsyncBoundStreamingEndpoint",
     "AsyncEndpoint",
     "AsyncHttpClient",
     "AsyncPaginatedEndpoint",
     "AsyncResource",
     "AsyncStream",
+    "AsyncStreamingEndpoint",
     "AsyncStreamingResponse",
     "AuthHook",
     "AuthHookInterface",
@@ -417,6 +428,7 @@ __all__ = [
     "BodyTokenFetcher",
     "BoundEndpoint",
     "BoundPaginatedEndpoint",
+    "BoundStreamingEndpoint",
     "CircuitBreakerRetryStrategy",
     "CircuitOpenError",
     "CircuitState",
@@ -503,6 +515,7 @@ __all__ = [
     "Stream",
     "StreamInterruptedError",
     "StreamTimeoutError",
+    "StreamingEndpoint",
     "StreamingResponse",
     "SupportsAsyncExecute",
     "SupportsExecute",
@@ -561,6 +574,7 @@ __all__ = [
     "strict_responses_from_env",
     "text_body",
     "to_json",
+    "with_json_member",
 ]
 
 

@@ -58,7 +58,9 @@ from .redaction import redact_url
 
 if TYPE_CHECKING:  # loaded on use: most clients have no schemes, many no token flows
     from .schemes import SchemeAuth, SecuritySchemeSpec
+    from .sse import ServerSentEvent
     from .storage import TokenStorage
+    from .streaming import Stream
     from .tolerant import Deviation
 
 __all__ = [
@@ -96,6 +98,7 @@ __all__ = [
     "strict_responses_from_env",
     "text_body",
     "to_json",
+    "with_json_member",
 ]
 
 T = TypeVar("T")
@@ -131,6 +134,22 @@ class ApiResponse(Generic[T]):
     def deviations(self) -> tuple[Deviation, ...]:
         """Where the body did not match its schema (empty when it did): ``raw.deviations``."""
         return self.raw.deviations
+
+
+def with_json_member(request: HttpRequest, name: str, value: Any) -> HttpRequest:
+    """``request`` with ``name: value`` set in its JSON object body (created when absent).
+
+    A streamed call of an API that switches streaming with a body flag
+    (``"stream": true``, the OpenAI and Anthropic convention) must send the
+    flag whatever the caller's body said.  A body that is not a JSON object
+    (an array, a string) is left as it is: there is no member to set.
+    """
+    body = request.json_data
+    if body is None:
+        return replace(request, json_data={name: value})
+    if isinstance(body, Mapping):
+        return replace(request, json_data={**body, name: value})
+    return request
 
 
 # -- parsing success bodies --------------------------------------------------------
@@ -654,6 +673,47 @@ class ApiClient(ApiClientBase[HttpClient]):
             # that final response into its typed error (a ServerError, ...).
             if error.last_response is not None:
                 return error.last_response
+            raise
+
+    def stream_events(
+        self,
+        request: HttpRequest,
+        decode: Callable[[ServerSentEvent], T],
+        *,
+        security: SecurityRequirements = (),
+        timeout: float | None = None,
+        scopes: OperationScopes | None = None,
+        done: str | None = None,
+        raise_error: Callable[[HttpResponse], object] | None = None,
+    ) -> Stream[T]:
+        """``request`` sent as :meth:`execute` sends it, its body read as server-sent events.
+
+        The credentials are chosen as for :meth:`execute`; the request goes
+        through :meth:`HttpClient.stream_events` (``Accept: text/event-stream``
+        unless the request names another), and each event is decoded with
+        ``decode`` until ``done``.  An error status -- also the last one of
+        exhausted retries -- is handed to ``raise_error`` (a generated
+        operation passes the function that raises its declared error classes).
+        """
+        auth = self._select_auth(security, scopes)
+        try:
+            return self._http.stream_events(
+                request.method,
+                request.url,
+                decode,
+                done=done,
+                raise_error=raise_error,
+                params=request.params,
+                headers=request.headers,
+                json=request.json_data,
+                data=request.data,
+                cookies=request.cookies,
+                timeout=request.timeout if timeout is None else timeout,
+                auth=auth,
+            )
+        except MaxRetryException as error:
+            if error.last_response is not None and raise_error is not None:
+                raise_error(error.last_response)
             raise
 
     def close(self) -> None:

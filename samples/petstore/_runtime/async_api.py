@@ -28,7 +28,7 @@ import threading
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import replace
 from types import TracebackType
-from typing import Any, Concatenate, Generic, ParamSpec, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Concatenate, Generic, ParamSpec, TypeVar, overload
 
 from typing_extensions import Self
 
@@ -44,6 +44,10 @@ from .hooks import AuthHook
 from .lazy_operations import BoundOperation, DeferredFunction, operation_type, resolve_deferred
 from .models import HttpRequest, HttpResponse
 from .storage import TokenStorage
+
+if TYPE_CHECKING:  # loaded when a client first streams
+    from .sse import ServerSentEvent
+    from .streaming import AsyncStream
 
 __all__ = ["AsyncApiClient", "AsyncBoundEndpoint", "AsyncEndpoint", "AsyncResource"]
 
@@ -137,6 +141,39 @@ class AsyncApiClient(ApiClientBase[AsyncHttpClient]):
         except MaxRetryException as error:
             if error.last_response is not None:
                 return error.last_response
+            raise
+
+    async def stream_events(
+        self,
+        request: HttpRequest,
+        decode: Callable[[ServerSentEvent], T],
+        *,
+        security: SecurityRequirements = (),
+        timeout: float | None = None,
+        scopes: OperationScopes | None = None,
+        done: str | None = None,
+        raise_error: Callable[[HttpResponse], object] | None = None,
+    ) -> AsyncStream[T]:
+        """The async twin of ``ApiClient.stream_events``: the head is checked before it returns."""
+        auth = await self._aselect_auth(security, scopes)
+        try:
+            return await self._http.stream_events(
+                request.method,
+                request.url,
+                decode,
+                done=done,
+                raise_error=raise_error,
+                params=request.params,
+                headers=request.headers,
+                json=request.json_data,
+                data=request.data,
+                cookies=request.cookies,
+                timeout=request.timeout if timeout is None else timeout,
+                auth=auth,
+            )
+        except MaxRetryException as error:
+            if error.last_response is not None and raise_error is not None:
+                raise_error(error.last_response)
             raise
 
     async def aclose(self) -> None:
