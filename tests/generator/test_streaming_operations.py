@@ -41,6 +41,8 @@ SPEC: dict[str, Any] = {
             "post": {
                 "operationId": "createChatCompletion",
                 "tags": ["chat"],
+                # a token is sent when given; anonymous calls are allowed too
+                "security": [{"bearer": []}, {}],
                 "requestBody": {
                     "required": True,
                     "content": {
@@ -91,6 +93,7 @@ SPEC: dict[str, Any] = {
         },
     },
     "components": {
+        "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
         "schemas": {
             "ChatRequest": {
                 "type": "object",
@@ -126,7 +129,7 @@ SPEC: dict[str, Any] = {
                 "required": ["kind", "tokens"],
                 "properties": {"kind": {"const": "finished"}, "tokens": {"type": "integer"}},
             },
-        }
+        },
     },
 }
 
@@ -224,6 +227,20 @@ def test_stream_yields_typed_chunks_until_done(chat: ModuleType, server: StreamS
     assert seen.headers["accept"] == "text/event-stream"
     # the caller's stream=False is overridden: a streamed call must ask for a stream
     assert json.loads(seen.body) == {"model": "m", "stream": True}
+    assert "authorization" not in seen.headers
+
+
+def test_stream_sends_the_credentials_the_operation_selects(
+    chat: ModuleType, server: StreamServer
+) -> None:
+    """The stream goes through the client's per-operation auth, as the plain call does."""
+    from chatstream.models import ChatRequest
+
+    _chat_route(server)
+    client = chat.Client(base_url=server.url, token="secret-token")
+    with client, client.chat.create_chat_completion.stream(body=ChatRequest(model="m")) as events:
+        assert len(list(events)) == 2
+    assert server.requests[0].headers["authorization"] == "Bearer secret-token"
 
 
 def test_an_error_status_before_the_stream_raises_the_declared_error(
