@@ -289,6 +289,31 @@ def test_an_item_schema_union_is_validated_per_event(
     assert server.requests[0].headers["accept"] == "text/event-stream"
 
 
+def test_a_stream_refused_until_the_retries_run_out_raises_the_status_error(
+    chat: ModuleType, server: StreamServer
+) -> None:
+    """Retries exhausted on a 503: the operation's error for that status, as ``sync()`` gives.
+
+    Not the runtime's ``MaxRetryException``: a caller catching the client's
+    errors must not need to know the call was streamed.
+    """
+    from chatstream._runtime import HttpClient, HttpClientConfigBuilder  # the vendored copy
+
+    server.route("/events", lambda wire, seen: wire.reply(503, b"busy"))
+    config = (
+        HttpClientConfigBuilder()
+        .with_base_url(server.url)
+        .with_retry(1, base_delay=0.0, jitter=False)
+        .build()
+    )
+    client = chat.Client(http_client=HttpClient(config))
+    with client, pytest.raises(chat.ServerError) as caught:
+        client.chat.watch_events.stream()
+    assert caught.value.status_code == 503
+    assert caught.value.content == b"busy"
+    assert len(server.requests) == 2
+
+
 def test_astream_yields_the_same_typed_chunks_and_errors(
     chat: ModuleType, server: StreamServer
 ) -> None:
