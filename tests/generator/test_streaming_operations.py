@@ -463,3 +463,60 @@ def test_an_alternative_with_another_schema_is_named_not_dropped(tmp_path: Path)
         "'text/event-stream' is not used: only a success response streams; the client asks "
         "for 'application/json' only",
     ]
+
+
+def _lowered_operation(tmp_path: Path, document: dict[str, Any]) -> Any:
+    path = tmp_path / "spec.yaml"
+    path.write_text(yaml.safe_dump(document), encoding="utf-8")
+    parsed = parse_spec(path)
+    diagnostics = Diagnostics()
+    api = lower(parsed.openapi, parsed.document, package_name="t", diagnostics=diagnostics)
+    assert diagnostics.warnings == []
+    return api.tags[0].operations[0]
+
+
+@pytest.mark.parametrize(
+    ("media", "annotation", "parse"),
+    [
+        ({}, "str", "text"),  # no schema: the data as sent
+        ({"schema": {"type": "string"}}, "str", "text"),
+        ({"schema": {"type": "array", "items": {"type": "integer"}}}, "list[int]", "adapter"),
+        (
+            {"schema": {"type": "object", "properties": {"n": {"type": "integer"}}}},
+            "GetXResponse200Event",
+            "model",
+        ),
+    ],
+)
+def test_the_event_type_follows_the_event_stream_schema(
+    tmp_path: Path, media: dict[str, Any], annotation: str, parse: str
+) -> None:
+    """A string (or no) schema yields the text; others are validated, inline objects named."""
+    operation = _lowered_operation(tmp_path, _one_response({"text/event-stream": media}))
+    (stream,) = operation.event_streams
+    assert (stream.type.annotation, stream.parse) == (annotation, parse)
+    # alone, the event stream is also the plain call's text
+    assert (operation.responses[0].parse, operation.responses[0].content_type) == (
+        "text",
+        "text/event-stream",
+    )
+
+
+def test_the_stream_flag_is_found_through_refs_and_all_of(tmp_path: Path) -> None:
+    """``stream: boolean`` inherited from an ``allOf`` part still switches streaming on."""
+    document = _one_response({"application/json": {}, "text/event-stream": {}})
+    operation_node = document["paths"]["/x"].pop("get")
+    operation_node["requestBody"] = {
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Req"}}}
+    }
+    document["paths"]["/x"]["post"] = operation_node
+    document["components"] = {
+        "schemas": {
+            "Req": {"allOf": [{"$ref": "#/components/schemas/Base"}, {"type": "object"}]},
+            "Base": {"type": "object", "properties": {"stream": {"type": ["boolean", "null"]}}},
+        }
+    }
+    assert _lowered_operation(tmp_path, document).stream_flag == "stream"
+    base = document["components"]["schemas"]["Base"]
+    base["properties"]["stream"] = {"type": "string"}  # not a switch: left alone
+    assert _lowered_operation(tmp_path, document).stream_flag is None
