@@ -170,6 +170,7 @@ class AsyncApiClient(ApiClientBase[AsyncHttpClient]):
                 cookies=request.cookies,
                 timeout=request.timeout if timeout is None else timeout,
                 auth=auth,
+                files=request.files,
             )
         except MaxRetryException as error:
             if error.last_response is not None and raise_error is not None:

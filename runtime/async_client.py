@@ -315,6 +315,7 @@ class AsyncHttpClient:
         cookies: Mapping[str, str] | None = None,
         timeout: float | None = None,
         auth: AuthHook | _ConfigAuth | None = CONFIG_AUTH,
+        files: Mapping[str, FileSpec] | None = None,
     ) -> AsyncStream[T]:
         """A typed server-sent event stream, as ``HttpClient.stream_events`` (same options)."""
         request = _stream_request(
@@ -324,7 +325,7 @@ class AsyncHttpClient:
             headers=headers,
             json=json,
             data=data,
-            files=None,
+            files=files,
             cookies=cookies,
             timeout=timeout,
             accept="text/event-stream",

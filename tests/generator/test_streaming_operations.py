@@ -70,6 +70,33 @@ SPEC: dict[str, Any] = {
                 },
             }
         },
+        "/audio/transcriptions": {
+            "post": {
+                "operationId": "createTranscription",
+                "tags": ["audio"],
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "multipart/form-data": {
+                            "schema": {
+                                "type": "object",
+                                "required": ["file"],
+                                "properties": {
+                                    "file": {"type": "string", "format": "binary"},
+                                    "stream": {"type": "boolean"},
+                                },
+                            }
+                        }
+                    },
+                },
+                "responses": {
+                    "200": {
+                        "description": "the transcript as text deltas",
+                        "content": {"text/event-stream": {"schema": {"type": "string"}}},
+                    }
+                },
+            }
+        },
         "/events": {
             "get": {
                 "operationId": "watchEvents",
@@ -287,6 +314,21 @@ def test_an_item_schema_union_is_validated_per_event(
     assert isinstance(received[1], Finished)
     assert received[1].tokens == 9
     assert server.requests[0].headers["accept"] == "text/event-stream"
+
+
+def test_a_multipart_body_with_its_file_is_streamed(chat: ModuleType, server: StreamServer) -> None:
+    """The upload's file part reaches the server; a string event schema yields the text."""
+    from chatstream.models import CreateTranscriptionBody
+
+    server.route("/audio/transcriptions", lambda wire, seen: wire.sse([b"data: hel\n\n"]))
+    client = chat.Client(base_url=server.url)
+    body = CreateTranscriptionBody(file=b"RIFF-audio", stream=True)
+    with client, client.audio.create_transcription.stream(body=body) as events:
+        assert list(events) == ["hel"]
+    seen = server.requests[0]
+    assert seen.headers["content-type"].startswith("multipart/form-data")
+    assert b"RIFF-audio" in seen.body
+    assert b'name="stream"' in seen.body
 
 
 def test_a_stream_refused_until_the_retries_run_out_raises_the_status_error(

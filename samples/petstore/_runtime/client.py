@@ -499,6 +499,7 @@ class HttpClient:
         cookies: Mapping[str, str] | None = None,
         timeout: float | None = None,
         auth: AuthHook | _ConfigAuth | None = CONFIG_AUTH,
+        files: Mapping[str, FileSpec] | None = None,
     ) -> Stream[T]:
         """A typed server-sent event stream (:class:`~requestforge.streaming.Stream`).
 
@@ -506,7 +507,8 @@ class HttpClient:
         ``reconnect=True`` reopens a broken stream (the same request, through
         the whole lifecycle again, with ``Last-Event-ID``) up to
         ``max_reconnects`` times; it is off by default because a reopened
-        request must be safe to repeat.
+        request must be safe to repeat (a multipart ``files`` body read from
+        file objects is not).
         """
         request = _stream_request(
             method,
@@ -515,7 +517,7 @@ class HttpClient:
             headers=headers,
             json=json,
             data=data,
-            files=None,
+            files=files,
             cookies=cookies,
             timeout=timeout,
             accept="text/event-stream",
