@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Literal
 
 from .escaping import identifier, py_str
-from .ir import Import, TypeRef
+from .ir import RUNTIME_MODULE, Import, TypeRef
 from .layout import import_line, layout_call
 
 __all__ = [
@@ -176,6 +176,11 @@ class ImportSet:
 
     def add(self, imports: Iterable[Import]) -> None:
         for item in imports:
+            if not item.external and item.module == RUNTIME_MODULE:
+                # A runtime name in a type (DateOrDateTime): from the vendored copy
+                # or the installed requestforge, as the package is generated.
+                self.runtime_names(item.name)
+                continue
             if item.name in self.defined and not item.external and item.module == self.module:
                 continue
             if item.external:

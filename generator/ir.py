@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 __all__ = [
+    "RUNTIME_MODULE",
     "Api",
     "BodyEncoding",
     "EnumMember",
@@ -51,6 +52,11 @@ __all__ = [
     "Webhook",
     "Webhooks",
 ]
+
+
+#: ``Import.module`` of a name the runtime provides: imported from the vendored
+#: ``_runtime`` copy, or from ``requestforge`` when the package uses it installed.
+RUNTIME_MODULE = "_runtime"
 
 
 @dataclass(frozen=True, order=True)

@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from ..ir import Import, TypeRef
+from ..ir import RUNTIME_MODULE, Import, TypeRef
 from .literals import python_literal, string_literal
 
 __all__ = [
@@ -181,9 +181,14 @@ def union(members: Sequence[TypeRef]) -> TypeRef:
                 has_none = True
             elif alternative not in seen:
                 seen.append(alternative)
+    imports, models = _merge(members)
+    if set(seen) == {"datetime", "date"}:
+        # pydantic would read a date string into datetime | date as a midnight
+        # datetime; the runtime's alias reads a calendar date as a date.
+        seen = ["DateOrDateTime"]
+        imports = frozenset({*imports, Import(RUNTIME_MODULE, "DateOrDateTime")})
     if has_none:
         seen.append("None")
-    imports, models = _merge(members)
     return TypeRef(" | ".join(seen), imports, models)
 
 

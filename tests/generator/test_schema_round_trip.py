@@ -33,10 +33,10 @@ and the client forgegen generated from that document must
 
 A component the drawer cannot draw from (an unsupported keyword, a pattern it
 cannot handle, a schema with no finite instance within the recursion bound) is
-counted with the reason; nothing else is skipped.  Failures of the generated
-code are the generator's: the known ones are listed in
-:data:`KNOWN_GENERATOR_BUGS` (with reproducers in :data:`KNOWN_BUG_REPRODUCERS`,
-and a test that each still fails), every other failure fails the test.
+counted with the reason; nothing else is skipped.  Every failure of the
+generated code is the generator's and fails the test (the ones it found --
+a name ``required`` lists without a property, ``datetime | date`` reading a
+date string as midnight -- are fixed).
 
 The per-document table (total / exercised / drawer-limited / failing) is
 printed and written to ``round_trip_report.json`` in the session's temporary
@@ -98,48 +98,6 @@ SAMPLE = {"github-api.github.com.3.0.json": 300, "stripe-spec3.json": 90}
 DEPTHS = (1, 2, 3)
 
 DOCUMENTS = sorted(p.name for p in CORPUS.glob("*") if p.suffix in (".yaml", ".json"))
-
-#: Failures of the generated code that are known and not fixed yet: ``<document><pointer>``
-#: -> what goes wrong.  Each is still checked to fail (test_known_generator_bugs_still_fail);
-#: when one is fixed, remove it here and from KNOWN_BUG_REPRODUCERS.
-KNOWN_GENERATOR_BUGS: dict[str, str] = {}
-
-#: A failing instance per known bug (absent: a default bug, checked from the classes).
-KNOWN_BUG_REPRODUCERS: dict[str, Any] = {}
-
-# ``anyOf: [{format: date-time}, {format: date}]`` becomes ``datetime | date``.  From
-# Python data (``model_validate`` of a dict, the tolerant decoder) pydantic's union
-# finds no exact match for a string, then takes the first member that accepts it
-# leniently: ``datetime`` reads "2020-01-01" as midnight and the dump writes
-# "2020-01-01T00:00:00" (a date-time, no longer the date the server sent).  JSON
-# input is right (its strict pass picks ``date``).
-_DATE_OR_DATE_TIME = (
-    "aCamelDateTime (anyOf date-time, date) is `datetime | date`: from Python data a date "
-    "is read as a midnight datetime and dumped as a date-time"
-)
-_A_MODEL: dict[str, Any] = {
-    "an_enum_value": "FIRST_VALUE",
-    "an_allof_enum_with_overridden_default": "foo",
-    "aCamelDateTime": "2020-01-01",
-    "a_date": "2020-01-01",
-    "a_nullable_date": None,
-    "a_uuid": "07ef8b4d-aa09-4ffa-898d-c710796aff41",
-    "a_nullable_uuid": None,
-    "required_nullable": None,
-    "required_not_nullable": "",
-    "model": {},
-    "nullable_model": None,
-    "one_of_models": 0,
-    "nullable_one_of_models": None,
-}
-for _document in (
-    "openapi-python-client-baseline_openapi_3.0.json",
-    "openapi-python-client-baseline_openapi_3.1.yaml",
-):
-    for _component in ("AModel", "Aliased", "Extended"):
-        _key = f"{_document}#/components/schemas/{_component}"
-        KNOWN_GENERATOR_BUGS[_key] = _DATE_OR_DATE_TIME
-        KNOWN_BUG_REPRODUCERS[_key] = _A_MODEL
 
 #: The only reasons a component may go unexercised: the drawer's limits, not forgegen's.
 DRAWER_LIMITS = (
@@ -597,15 +555,14 @@ def check_component(client: Client, name: str, examples: int = EXAMPLES) -> Outc
 
 
 def selected_components(document: str, converter: Converter) -> list[str]:
-    """Every component, or a fixed sample of a big document's (known bugs always in)."""
+    """Every component, or a fixed sample of a big document's."""
     names = list(converter.components)
     limit = SAMPLE.get(document)
     if RUN_ALL or limit is None or len(names) <= limit:
         return names
     ranked = sorted(names, key=lambda name: hashlib.sha256(name.encode()).hexdigest())
     chosen = set(ranked[:limit])
-    known = {key[len(document) :] for key in KNOWN_GENERATOR_BUGS if key.startswith(document + "#")}
-    return [name for name in names if name in chosen or converter.pointer(name) in known]
+    return [name for name in names if name in chosen]
 
 
 # -- the report -------------------------------------------------------------------------
@@ -631,8 +588,7 @@ def _table(report: Mapping[str, Any]) -> Iterator[str]:
         for pointer, reason in sorted(row["drawer_limited"].items()):
             yield f"    drawer-limited {pointer}: {reason}"
         for pointer, failure in sorted(row["failures"].items()):
-            known = "known" if f"{document}{pointer}" in KNOWN_GENERATOR_BUGS else "NEW"
-            yield f"    failing ({known}) {pointer}: {failure['reason']}"
+            yield f"    failing {pointer}: {failure['reason']}"
             yield f"        instance: {_short(failure['instance'], 400)}"
 
 
@@ -679,35 +635,12 @@ def test_component_schemas_round_trip(
     assert written["selected"] == written["total"] or document in SAMPLE
     for pointer, reason in written["drawer_limited"].items():
         assert reason.startswith(DRAWER_LIMITS), (pointer, reason)
-    unexpected = {
-        pointer: failure
-        for pointer, failure in written["failures"].items()
-        if f"{document}{pointer}" not in KNOWN_GENERATOR_BUGS
-    }
-    assert not unexpected, "generated code does not round-trip:\n" + "\n".join(
+    failures = written["failures"]
+    assert not failures, "generated code does not round-trip:\n" + "\n".join(
         f"{document}{pointer}: {failure['reason']}\n"
         f"    instance: {_short(failure['instance'], 600)}"
-        for pointer, failure in unexpected.items()
+        for pointer, failure in failures.items()
     )
-
-
-@pytest.mark.parametrize("key", sorted(KNOWN_GENERATOR_BUGS))
-def test_known_generator_bugs_still_fail(clients: Clients, key: str) -> None:
-    """Each listed bug still shows; once fixed, its entry must go (so it cannot rot)."""
-    document, pointer = key.split("#", 1)
-    client = clients[document]
-    names = {client.converter.pointer(name): name for name in client.converter.components}
-    name = names["#" + pointer]
-    target = client.targets[join_pointer("#/components/schemas", name)]
-    if key in KNOWN_BUG_REPRODUCERS:
-        instance = KNOWN_BUG_REPRODUCERS[key]
-        schema = client.converter.schema(name, depth=max(DEPTHS))
-        jsonschema.Draft7Validator(schema).validate(instance)  # a valid instance...
-        problem = round_trip(target, instance, schema)  # ...that the generated type mishandles
-    else:
-        found = default_problems(client, join_pointer("#/components/schemas", name))
-        problem = "; ".join(found) or None
-    assert problem is not None, f"{key} round-trips now: remove it from KNOWN_GENERATOR_BUGS"
 
 
 def test_report_covers_every_document(report_path: Path) -> None:
@@ -717,5 +650,5 @@ def test_report_covers_every_document(report_path: Path) -> None:
     print("\n" + "\n".join(_table(report)))
     assert sum(row["exercised"] for row in report.values()) > 0
     failing = {f"{doc}{p}" for doc, row in report.items() for p in row["failures"]}
-    assert failing <= set(KNOWN_GENERATOR_BUGS)
+    assert not failing
     assert not math.isnan(sum(row["seconds"] for row in report.values()))
