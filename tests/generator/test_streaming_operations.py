@@ -101,6 +101,7 @@ SPEC: dict[str, Any] = {
             "get": {
                 "operationId": "watchEvents",
                 "tags": ["chat"],
+                "deprecated": True,
                 "responses": {
                     "200": {
                         "description": "events only, 3.2 style",
@@ -307,7 +308,10 @@ def test_an_item_schema_union_is_validated_per_event(
         ),
     )
     client = chat.Client(base_url=server.url)
-    with client, client.chat.watch_events.stream() as events:
+    # deprecated, as the plain call says too
+    with pytest.warns(DeprecationWarning, match="watch_events is deprecated"):
+        events = client.chat.watch_events.stream()
+    with client, events:
         received = list(events)
     assert isinstance(received[0], Started)
     assert received[0].at == 5
@@ -349,7 +353,8 @@ def test_a_stream_refused_until_the_retries_run_out_raises_the_status_error(
         .build()
     )
     client = chat.Client(http_client=HttpClient(config))
-    with client, pytest.raises(chat.ServerError) as caught:
+    deprecated = pytest.warns(DeprecationWarning, match="deprecated")
+    with client, pytest.raises(chat.ServerError) as caught, deprecated:
         client.chat.watch_events.stream()
     assert caught.value.status_code == 503
     assert caught.value.content == b"busy"
