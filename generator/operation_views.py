@@ -62,7 +62,7 @@ class StreamView:
     event_type: str
     decode_lines: list[str]  # the body of ``decode_event(event)``
     build_args: list[str]  # ``build_request``'s arguments, asking for the event stream
-    flag: str | None  # ``with_json_member(request, <flag>, True)``: the body's stream switch
+    flag: str | None  # ``body_flag=``: the body's boolean stream switch, a string literal
 
 
 @dataclass
@@ -475,10 +475,7 @@ def _stream_view(
         *call_args[:-1],  # the last one is headers=headers
         f'headers={{"Accept": {accept}, **(headers or {{}})}}',
     ]
-    flag = None
-    if operation.stream_flag is not None:
-        imports.runtime_names("with_json_member")
-        flag = py_str(operation.stream_flag)
+    flag = None if operation.stream_flag is None else py_str(operation.stream_flag)
     return StreamView(event_type=event_type, decode_lines=lines, build_args=build_args, flag=flag)
 
 

@@ -27,8 +27,8 @@ Decisions made here, where the issue leaves room:
   (beside JSON or alone) records it as the operation's event stream: its
   ``itemSchema`` (OpenAPI 3.2), else its ``schema``, is each event's type
   (``str`` without one).  The plain call keeps choosing among the other media
-  types.  When the JSON body has a boolean ``stream`` property, ``stream()``
-  sets it.  Every response media type that is neither chosen nor an event
+  types.  When the body (JSON, form or multipart) has a boolean ``stream``
+  property, ``stream()`` sets it.  Every response media type that is neither chosen nor an event
   stream, and whose schema differs from the chosen one's (XML beside JSON
   with the same ``$ref`` is the same data), is a warning naming its pointer:
   the client never asks for it.
@@ -415,17 +415,18 @@ class OperationLowerer:
         )
 
     def _stream_flag(self, raw: RawOperation) -> str | None:
-        """``"stream"`` when the JSON request body has a boolean property of that name.
+        """``"stream"`` when the request body has a boolean property of that name.
 
         OpenAI and Anthropic switch a call to server-sent events with
-        ``"stream": true`` in the body; ``stream()`` must send it.  The
-        property may sit in the schema itself or in one of its ``allOf`` parts.
+        ``"stream": true`` in the body (a form field in OpenAI's multipart
+        uploads); ``stream()`` must send it.  The property may sit in the
+        schema itself or in one of its ``allOf`` parts.
         """
         pointer = join_pointer(raw.pointer, "requestBody")
         try:
             node, own_pointer = resolve(self.document, as_map(raw.node["requestBody"]), pointer)
             chosen = choose(as_map(node.get("content")), request=True)
-            if chosen is None or chosen[1] != "json":
+            if chosen is None or chosen[1] not in ("json", "form", "multipart"):
                 return None
             pending: list[tuple[object, str]] = [
                 (chosen[2].get("schema"), join_pointer(own_pointer, "content", chosen[0], "schema"))

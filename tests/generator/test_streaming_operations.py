@@ -321,18 +321,22 @@ def test_an_item_schema_union_is_validated_per_event(
 
 
 def test_a_multipart_body_with_its_file_is_streamed(chat: ModuleType, server: StreamServer) -> None:
-    """The upload's file part reaches the server; a string event schema yields the text."""
+    """The upload's file part reaches the server, with the ``stream`` form field set.
+
+    A string event schema yields each event's text as sent.
+    """
     from chatstream.models import CreateTranscriptionBody
 
     server.route("/audio/transcriptions", lambda wire, seen: wire.sse([b"data: hel\n\n"]))
     client = chat.Client(base_url=server.url)
-    body = CreateTranscriptionBody(file=b"RIFF-audio", stream=True)
+    body = CreateTranscriptionBody(file=b"RIFF-audio")  # the caller leaves stream unset
     with client, client.audio.create_transcription.stream(body=body) as events:
         assert list(events) == ["hel"]
     seen = server.requests[0]
     assert seen.headers["content-type"].startswith("multipart/form-data")
     assert b"RIFF-audio" in seen.body
-    assert b'name="stream"' in seen.body
+    field = seen.body.split(b'name="stream"', 1)[1].split(b"\r\n--", 1)[0]
+    assert field.strip() == b"true"
 
 
 def test_a_stream_refused_until_the_retries_run_out_raises_the_status_error(

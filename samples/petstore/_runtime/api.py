@@ -152,6 +152,19 @@ def with_json_member(request: HttpRequest, name: str, value: Any) -> HttpRequest
     return request
 
 
+def _with_body_flag(request: HttpRequest, name: str) -> HttpRequest:
+    """``request`` with its body's boolean ``name`` switched on, whatever the body's encoding.
+
+    A JSON body gets ``name: true`` (:func:`with_json_member`); a form or
+    multipart body (``data`` a mapping, or files) gets the field ``name=true``,
+    as :func:`form_body` writes booleans.
+    """
+    data = request.data
+    if request.files or isinstance(data, Mapping):
+        return replace(request, data={**(data if isinstance(data, Mapping) else {}), name: "true"})
+    return with_json_member(request, name, True)
+
+
 # -- parsing success bodies --------------------------------------------------------
 
 #: Set to ``1`` (or true/yes/on) to make every client parse success bodies strictly.
@@ -685,6 +698,7 @@ class ApiClient(ApiClientBase[HttpClient]):
         scopes: OperationScopes | None = None,
         done: str | None = None,
         raise_error: Callable[[HttpResponse], object] | None = None,
+        body_flag: str | None = None,
     ) -> Stream[T]:
         """``request`` sent as :meth:`execute` sends it, its body read as server-sent events.
 
@@ -694,8 +708,12 @@ class ApiClient(ApiClientBase[HttpClient]):
         ``decode`` until ``done``.  An error status -- also the last one of
         exhausted retries -- is handed to ``raise_error`` (a generated
         operation passes the function that raises its declared error classes).
+        ``body_flag``: a boolean member of the body set to true first -- the
+        ``stream`` switch of OpenAI-style APIs, in a JSON, form or multipart body.
         """
         auth = self._select_auth(security, scopes)
+        if body_flag is not None:
+            request = _with_body_flag(request, body_flag)
         try:
             return self._http.stream_events(
                 request.method,

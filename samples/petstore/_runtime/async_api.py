@@ -37,6 +37,7 @@ from .api import (
     ApiResponse,
     OperationScopes,
     SecurityRequirements,
+    _with_body_flag,
 )
 from .async_client import AsyncHttpClient
 from .errors import MaxRetryException
@@ -153,9 +154,12 @@ class AsyncApiClient(ApiClientBase[AsyncHttpClient]):
         scopes: OperationScopes | None = None,
         done: str | None = None,
         raise_error: Callable[[HttpResponse], object] | None = None,
+        body_flag: str | None = None,
     ) -> AsyncStream[T]:
         """The async twin of ``ApiClient.stream_events``: the head is checked before it returns."""
         auth = await self._aselect_auth(security, scopes)
+        if body_flag is not None:
+            request = _with_body_flag(request, body_flag)
         try:
             return await self._http.stream_events(
                 request.method,
