@@ -102,6 +102,7 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+R = TypeVar("R")
 M = TypeVar("M", bound=BaseModel)
 P = ParamSpec("P")
 
@@ -124,9 +125,12 @@ class ApiResponse(Generic[T]):
     parsed: T
     raw: HttpResponse
 
-    @classmethod
-    def of(cls, response: HttpResponse, parsed: T) -> ApiResponse[T]:
-        return cls(
+    @staticmethod
+    def of(response: HttpResponse, parsed: R) -> ApiResponse[R]:
+        # A static method over its own type variable: called on the bare class
+        # (``ApiResponse.of(...)``), a classmethod's ``cls`` would leave the class's
+        # own T unsolved, which pyright reports as an ApiResponse[Unknown].
+        return ApiResponse(
             status_code=response.status_code, headers=response.headers, parsed=parsed, raw=response
         )
 
