@@ -19,7 +19,7 @@ import threading
 import uuid
 from collections.abc import Mapping, Sequence
 from enum import Enum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import quote
 
 from pydantic import BaseModel
@@ -92,9 +92,10 @@ def to_json(value: Any) -> Any:
     if isinstance(value, BaseModel):
         return value.model_dump(mode="json", by_alias=True, exclude_unset=True)
     if isinstance(value, Mapping):
-        return {str(key): to_json(item) for key, item in value.items()}
+        mapping: Mapping[Any, Any] = value
+        return {str(key): to_json(item) for key, item in mapping.items()}
     if isinstance(value, (list, tuple)):
-        return [to_json(item) for item in value]
+        return [to_json(item) for item in cast("Sequence[Any]", value)]
     return to_jsonable_python(value)
 
 
@@ -103,7 +104,7 @@ def to_json(value: Any) -> Any:
 
 def _scalar(value: Any) -> str:
     """The text of one scalar parameter value."""
-    kind = type(value)  # the usual cases first, without an isinstance chain
+    kind: type[Any] = type(value)  # the usual cases first, without an isinstance chain
     if kind is str:
         return value  # type: ignore[no-any-return]
     if kind is int:
@@ -144,13 +145,14 @@ def _as_object(value: Any) -> Mapping[str, Any] | None:
             if item is not None
         }
     if isinstance(value, Mapping):
-        return {str(key): item for key, item in value.items() if item is not None}
+        mapping: Mapping[Any, Any] = value
+        return {str(key): item for key, item in mapping.items() if item is not None}
     return None
 
 
 def _as_list(value: Any) -> Sequence[Any] | None:
     if isinstance(value, (list, tuple)):
-        return [item for item in value if item is not None]
+        return [item for item in cast("Sequence[Any]", value) if item is not None]
     return None
 
 
@@ -189,7 +191,7 @@ def path_param(value: Any, style: str = "simple", *, name: str = "", explode: bo
     if style == "simple":
         # The common case, an id: an int, or a str of unreserved characters only,
         # is its own encoding (and never a dot segment, checked below for str).
-        kind = type(value)
+        kind: type[Any] = type(value)
         if kind is int or (kind is str and _UNRESERVED_TEXT.fullmatch(value) is not None):
             text = str(value)
             if text not in _DOT_SEGMENTS:
@@ -335,7 +337,7 @@ def compact(values: Mapping[str, str | None]) -> dict[str, str]:
 
 def _form_value(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
-        return [_scalar(item) for item in value if item is not None]
+        return [_scalar(item) for item in cast("Sequence[Any]", value) if item is not None]
     return _scalar(value)
 
 
@@ -356,8 +358,11 @@ def form_body(value: Any) -> dict[str, Any] | None:
 def _is_file(value: Any) -> bool:
     if isinstance(value, (bytes, bytearray, memoryview)):
         return True
-    if isinstance(value, tuple) and len(value) in (2, 3):
-        return isinstance(value[1], (bytes, bytearray, str)) or hasattr(value[1], "read")
+    if isinstance(value, tuple):
+        parts: tuple[Any, ...] = value
+        if len(parts) in (2, 3):
+            return isinstance(parts[1], (bytes, bytearray, str)) or hasattr(parts[1], "read")
+        return hasattr(value, "read")
     return hasattr(value, "read")
 
 
@@ -372,10 +377,13 @@ def _file_part(field_name: str, item: Any) -> FileSpec:
     Prism) reject or crash on unlabelled parts.  The type is guessed from the
     filename when the caller gave none.
     """
+    filename: str
+    content: Any
     if isinstance(item, tuple):
-        if len(item) == 3:
-            return item
-        filename, content = item
+        parts: tuple[Any, ...] = item
+        if len(parts) == 3:
+            return cast("FileSpec", parts)
+        filename, content = parts
     elif isinstance(item, (bytes, bytearray, memoryview)):
         filename, content = field_name, bytes(item)
     else:
@@ -401,7 +409,7 @@ def multipart_body(value: Any) -> tuple[dict[str, Any], dict[str, FileSpec]]:
             if name in value.model_fields_set
         }
     elif isinstance(value, Mapping):
-        raw = value
+        raw = cast("Mapping[str, Any]", value)
     else:
         raise InvalidRequestError(f"a multipart body must be an object, got {type(value).__name__}")
     data: dict[str, Any] = {}
@@ -411,7 +419,9 @@ def multipart_body(value: Any) -> tuple[dict[str, Any], dict[str, FileSpec]]:
             continue
         if _is_file(item):
             files[key] = _file_part(key, item)
-        elif isinstance(item, (list, tuple)) and any(_is_file(part) for part in item):
+        elif isinstance(item, (list, tuple)) and any(
+            _is_file(part) for part in cast("Sequence[Any]", item)
+        ):
             raise InvalidRequestError(
                 f"multipart field {key!r}: several files under one name are not supported"
             )
@@ -459,7 +469,7 @@ class OpenEnum:
         if member_type is object:
             pseudo: Any = object.__new__(enum_cls)
         else:
-            pseudo = member_type.__new__(enum_cls, value)
+            pseudo = member_type.__new__(enum_cls, cast(Any, value))
         pseudo._value_ = value
         pseudo._name_ = f"UNKNOWN_{value}"
         return enum_cls._value2member_map_.setdefault(value, pseudo)
