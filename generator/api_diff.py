@@ -111,13 +111,49 @@ def _members(annotation: str) -> frozenset[str]:
     return frozenset(members)
 
 
+def _covers(wide: str, narrow: str, *, any_fits: bool = False) -> bool:
+    """Whether every value of annotation ``narrow`` is one of ``wide``.
+
+    Member by member: each member of ``narrow`` is a member of ``wide``, or
+    ``wide`` has ``Any``, or a member of the same generic whose arguments
+    cover its arguments (``list[Any]`` covers ``list[dict[str, Any]]``).  With
+    ``any_fits``, an ``Any`` in ``narrow`` fits anywhere too: what a type
+    checker does with it, both ways.
+    """
+    wide_members = _members(wide)
+    if "Any" in wide_members:
+        return True
+    return all(
+        member in wide_members
+        or (any_fits and member == "Any")
+        or any(_covers_generic(w, member, any_fits) for w in wide_members)
+        for member in _members(narrow)
+    )
+
+
+def _covers_generic(wide: str, narrow: str, any_fits: bool) -> bool:
+    head, _, rest = wide.partition("[")
+    other_head, _, other_rest = narrow.partition("[")
+    if not rest or head != other_head or head == "Literal":
+        return False
+    wide_args = _split(rest[:-1], ",")
+    narrow_args = _split(other_rest[:-1], ",")
+    return len(wide_args) == len(narrow_args) and all(
+        _covers(w, n, any_fits=any_fits) for w, n in zip(wide_args, narrow_args, strict=True)
+    )
+
+
+def _only_towards_any(old: str, new: str) -> bool:
+    """Whether ``new`` differs from ``old`` only by ``Any``: code written for ``old`` checks."""
+    return _covers(old, new, any_fits=True)
+
+
 def _relation(old: str, new: str) -> Literal["same", "wider", "narrower", "different"]:
     if old == new:
         return "same"
-    before, after = _members(old), _members(new)
-    if "Any" in after or before < after:
+    if _covers(new, old):
         return "wider"
-    if "Any" in before or after < before:
+    if _covers(old, new):
         return "narrower"
     return "different"
 
@@ -172,6 +208,10 @@ def _operation(old: Operation, new: Operation, method: str) -> Iterator[Change]:
     yield from _parameters(old, new, method, pointers)
     yield from _body(old, new, method, pointers)
     relation = _relation(old.success_type.annotation, new.success_type.annotation)
+    if relation != "same" and _only_towards_any(
+        old.success_type.annotation, new.success_type.annotation
+    ):
+        relation = "narrower"  # reads as before: a type checker lets Any be the old type
     if relation in ("wider", "different"):
         detail = f"{old.success_type.annotation} -> {new.success_type.annotation}"
         yield Change(True, "return type changed", f"{method}()", detail, *pointers)
@@ -315,10 +355,13 @@ def _fields(old: Model, new: Model) -> Iterator[Change]:
         if relation == "different" or (relation == "narrower" and not only_none):
             detail = f"{old_type} -> {new_type}"
             yield Change(True, "field type changed", symbol, detail, *pointers)
+        elif relation == "wider" and _only_towards_any(old_type, new_type):
+            detail = f"{old_type} -> {new_type}"
+            yield Change(False, "field type widened", symbol, detail, *pointers)
         elif relation == "wider":
-            yield Change(
-                False, "field type widened", symbol, f"{old_type} -> {new_type}", *pointers
-            )
+            # Read from a response, a wider field breaks code that relied on the old type.
+            detail = f"{old_type} -> {new_type}"
+            yield Change(True, "field type changed", symbol, detail, *pointers)
     for name in after.keys() - before.keys():
         field = after[name]
         symbol = f"models.{new.name}.{name}"

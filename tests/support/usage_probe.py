@@ -14,6 +14,7 @@ line whose symbol (:attr:`Probe.symbols`) is one ``forgegen diff`` uses, so
 
 from __future__ import annotations
 
+import keyword
 import re
 from dataclasses import dataclass, field
 
@@ -30,6 +31,9 @@ class Probe:
     external: set[str] = field(default_factory=set)
     local: dict[str, str] = field(default_factory=dict)  # import line -> symbol
     body: list[tuple[str, str | None]] = field(default_factory=list)
+    #: "Model.WireName" -> "Model.python_name": mypy's messages name constructor
+    #: arguments by alias, the report by attribute
+    aliases: dict[str, str] = field(default_factory=dict)
 
     def add(self, line: str, symbol: str | None = None) -> None:
         self.body.append((line, symbol))
@@ -69,6 +73,8 @@ def usage_file(api: Api, package: str) -> Probe:
             _operation(probe, tag.python_name, operation)
     for model in api.models:
         probe.need(Import(model.module, model.name))
+        for item in model.fields:
+            probe.aliases[f"{model.name}.{item.wire_name}"] = f"{model.name}.{item.python_name}"
         arguments = [f"f_{f.python_name}: {probe.use(f.type)}" for f in model.fields]
         keywords = ", ".join(arguments or ["x: None"])
         probe.add(f"def use_{model.name}(model: {model.name}, *, {keywords}) -> None:")
@@ -79,12 +85,23 @@ def usage_file(api: Api, package: str) -> Probe:
                 symbol,
             )
             probe.add(f"    print(v_{item.python_name})")
-        probe.add(f"    {model.name}(", f"models.{model.name}")
-        for item in model.fields:
-            if item.required:
+        # The constructor takes each field by its alias (pydantic's dataclass
+        # transform): a required field whose alias is no identifier can only be
+        # given through model_validate, so such a model is not built here.
+        required = [item for item in model.fields if item.required]
+        if all(_keyword(item.wire_name) for item in required):
+            probe.add(f"    {model.name}(", f"models.{model.name}")
+            for item in required:
                 symbol = f"models.{model.name}.{item.python_name}"
-                probe.add(f"        {item.python_name}=f_{item.python_name},", symbol)
-        probe.add("    )")
+                probe.add(f"        {item.wire_name}=f_{item.python_name},", symbol)
+            probe.add("    )")
+            given = [f"{item.wire_name}=f_{item.python_name}" for item in required]
+            for item in model.fields:
+                if not item.required and _keyword(item.wire_name):
+                    call = ", ".join([*given, f"{item.wire_name}=f_{item.python_name}"])
+                    probe.add(
+                        f"    {model.name}({call})", f"models.{model.name}.{item.python_name}"
+                    )
         probe.add("")
     for enum in api.enums:
         probe.need(Import(enum.module, enum.name))
@@ -92,12 +109,16 @@ def usage_file(api: Api, package: str) -> Probe:
         for member in enum.members:
             probe.add(f"    print({enum.name}.{member.name})", f"models.{enum.name}.{member.name}")
         probe.add("")
-    keywords = sorted({keyword for s in api.security_schemes for _, keyword in s.parameters})
+    credentials = sorted({name for s in api.security_schemes for _, name in s.parameters})
     probe.add("def use_client() -> None:")
-    for keyword in keywords:
-        probe.add(f"    Client({keyword}=None)", f"Client({keyword}=...)")
+    for credential in credentials:
+        probe.add(f"    Client({credential}=None)", f"Client({credential}=...)")
     probe.add("    print()")
     return probe
+
+
+def _keyword(name: str) -> bool:
+    return name.isidentifier() and not keyword.iskeyword(name)
 
 
 def _operation(probe: Probe, tag: str, operation: Operation) -> None:
@@ -129,20 +150,25 @@ def _operation(probe: Probe, tag: str, operation: Operation) -> None:
 _QUOTED = re.compile(r'"([A-Za-z_][A-Za-z0-9_]*)"')
 
 
-def candidates(symbol: str | None, message: str) -> set[str]:
+def candidates(symbol: str | None, message: str, aliases: dict[str, str]) -> set[str]:
     """The report symbols a mypy error at a line of ``symbol`` may be about.
 
     The line's own symbol, and the names the message quotes read as a
     parameter of the line's method (``Missing named argument "limit"``), a
-    field of its model, or a model.
+    field of its model (by attribute, or by alias through ``aliases``), or a
+    model.
     """
     found: set[str] = set()
     quoted = _QUOTED.findall(message)
     if symbol is not None:
         found.add(symbol)
         method = symbol.split("(", 1)[0]
+        parts = symbol.split(".")
+        model = parts[1] if parts[0] == "models" and len(parts) > 1 else None
         for name in quoted:
             found.add(f"{method}({name}=...)")
             found.add(f"{symbol}.{name}")
+            if model is not None:
+                found.add("models." + aliases.get(f"{model}.{name}", f"{model}.{name}"))
     found.update(f"models.{name}" for name in quoted)
     return found
