@@ -20,6 +20,8 @@ import uuid
 from collections.abc import Mapping, Sequence
 from enum import Enum
 from typing import TYPE_CHECKING, Any, cast
+
+from typing_extensions import TypeGuard
 from urllib.parse import quote
 
 from pydantic import BaseModel
@@ -82,6 +84,16 @@ def parse_json(content: bytes | str, type_: Any) -> Any:
     return _adapter(type_).validate_json(content)
 
 
+def _is_mapping(value: object) -> TypeGuard[Mapping[Any, Any]]:
+    """``isinstance(value, Mapping)``, read by every type checker as a mapping of Any."""
+    return isinstance(value, Mapping)
+
+
+def _is_tuple(value: object) -> TypeGuard[tuple[Any, ...]]:
+    """``isinstance(value, tuple)``, read by every type checker as a tuple of Any."""
+    return isinstance(value, tuple)
+
+
 def to_json(value: Any) -> Any:
     """``value`` as JSON-ready data: models dumped by alias with unset fields left out.
 
@@ -91,9 +103,8 @@ def to_json(value: Any) -> Any:
     """
     if isinstance(value, BaseModel):
         return value.model_dump(mode="json", by_alias=True, exclude_unset=True)
-    if isinstance(value, Mapping):
-        mapping: Mapping[Any, Any] = value
-        return {str(key): to_json(item) for key, item in mapping.items()}
+    if _is_mapping(value):
+        return {str(key): to_json(item) for key, item in value.items()}
     if isinstance(value, (list, tuple)):
         return [to_json(item) for item in cast("Sequence[Any]", value)]
     return to_jsonable_python(value)
@@ -104,7 +115,7 @@ def to_json(value: Any) -> Any:
 
 def _scalar(value: Any) -> str:
     """The text of one scalar parameter value."""
-    kind: type[Any] = type(value)  # the usual cases first, without an isinstance chain
+    kind = type(cast(object, value))  # the usual cases first, without an isinstance chain
     if kind is str:
         return value  # type: ignore[no-any-return]
     if kind is int:
@@ -144,9 +155,8 @@ def _as_object(value: Any) -> Mapping[str, Any] | None:
             ).items()
             if item is not None
         }
-    if isinstance(value, Mapping):
-        mapping: Mapping[Any, Any] = value
-        return {str(key): item for key, item in mapping.items() if item is not None}
+    if _is_mapping(value):
+        return {str(key): item for key, item in value.items() if item is not None}
     return None
 
 
@@ -191,7 +201,7 @@ def path_param(value: Any, style: str = "simple", *, name: str = "", explode: bo
     if style == "simple":
         # The common case, an id: an int, or a str of unreserved characters only,
         # is its own encoding (and never a dot segment, checked below for str).
-        kind: type[Any] = type(value)
+        kind = type(cast(object, value))
         if kind is int or (kind is str and _UNRESERVED_TEXT.fullmatch(value) is not None):
             text = str(value)
             if text not in _DOT_SEGMENTS:
@@ -358,8 +368,8 @@ def form_body(value: Any) -> dict[str, Any] | None:
 def _is_file(value: Any) -> bool:
     if isinstance(value, (bytes, bytearray, memoryview)):
         return True
-    if isinstance(value, tuple):
-        parts: tuple[Any, ...] = value
+    if _is_tuple(value):
+        parts = value
         if len(parts) in (2, 3):
             return isinstance(parts[1], (bytes, bytearray, str)) or hasattr(parts[1], "read")
         return hasattr(value, "read")
@@ -379,13 +389,13 @@ def _file_part(field_name: str, item: Any) -> FileSpec:
     """
     filename: str
     content: Any
-    if isinstance(item, tuple):
-        parts: tuple[Any, ...] = item
+    if _is_tuple(item):
+        parts = item
         if len(parts) == 3:
             return cast("FileSpec", parts)
         filename, content = parts
     elif isinstance(item, (bytes, bytearray, memoryview)):
-        filename, content = field_name, bytes(item)
+        filename, content = field_name, bytes(cast(Any, item))
     else:
         name = getattr(item, "name", None)
         filename, content = (os.path.basename(name) if isinstance(name, str) else field_name), item
