@@ -19,9 +19,7 @@ import threading
 import uuid
 from collections.abc import Mapping, Sequence
 from enum import Enum
-from typing import TYPE_CHECKING, Any, cast
-
-from typing_extensions import TypeGuard
+from typing import TYPE_CHECKING, Any, TypeGuard, cast
 from urllib.parse import quote
 
 from pydantic import BaseModel
