@@ -26,7 +26,7 @@ import re
 import sys
 import threading
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Generator, Mapping
 from contextlib import contextmanager
 from types import MappingProxyType, ModuleType
 from typing import Any, TypeVar
@@ -161,7 +161,7 @@ def reset_correlation_id(token: contextvars.Token[str | None]) -> None:
 
 
 @contextmanager
-def correlation_id_scope(value: str) -> Iterator[str]:
+def correlation_id_scope(value: str) -> Generator[str, None, None]:
     """Run a block with ``value`` as the correlation id, restoring the previous one after.
 
     Web-framework middleware wraps each incoming request in this so outgoing
@@ -198,7 +198,7 @@ def reset_request_metadata(token: contextvars.Token[Mapping[str, str]]) -> None:
 
 
 @contextmanager
-def request_metadata_scope(**values: str) -> Iterator[Mapping[str, str]]:
+def request_metadata_scope(**values: str) -> Generator[Mapping[str, str], None, None]:
     """Run a block with ``values`` added to the request metadata (inner scopes win).
 
     The mapping is rebuilt, never mutated, so a task that copied the context

@@ -38,11 +38,11 @@ import random
 import threading
 import time
 import weakref
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from .errors import ConfigurationError, TokenFetchError
 from .storage import InMemoryTokenStorage, StorageLock, TokenStorage
@@ -119,7 +119,9 @@ class TokenManager:
         # threading.Lock in a public attribute of that name.
         lock_factory = getattr(self._storage, "lock", None)
         self._make_lock: Callable[[str, float], StorageLock] | None = (
-            lock_factory if callable(lock_factory) else None
+            cast("Callable[[str, float], StorageLock]", lock_factory)
+            if callable(lock_factory)
+            else None
         )
         # Bumped (under _refresh_lock) after every renewal; a waiter that saw an
         # older value takes _outcome instead of renewing again.
@@ -257,7 +259,7 @@ class TokenManager:
                 self._storage.delete(self._cache_key)
 
     @contextmanager
-    def _exclusive(self) -> Iterator[None]:
+    def _exclusive(self) -> Generator[None, None, None]:
         """Hold the thread lock (and the storage's lock, if any) for a compare-and-set.
 
         Waiting means an in-flight renewal finishes first, so the comparison
