@@ -12,6 +12,10 @@ with the two gaps of a bare ``threading.local`` closed:
 
 from __future__ import annotations
 
+# The runtime's modules are one package: they share its underscored helpers
+# (and reach each other's underscored members) on purpose.
+# pyright: reportPrivateUsage=false
+
 import os
 import threading
 import weakref

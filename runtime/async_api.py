@@ -23,6 +23,10 @@ loop, and later calls choose without a thread hop.
 
 from __future__ import annotations
 
+# The runtime's modules are one package: they share its underscored helpers
+# (and reach each other's underscored members) on purpose.
+# pyright: reportPrivateUsage=false
+
 import asyncio
 import threading
 from collections.abc import Awaitable, Callable, Mapping

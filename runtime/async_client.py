@@ -24,6 +24,10 @@ dependency (``forgegen[async]``); only this module and the async API import it.
 
 from __future__ import annotations
 
+# The runtime's modules are one package: they share its underscored helpers
+# (and reach each other's underscored members) on purpose.
+# pyright: reportPrivateUsage=false
+
 import asyncio
 from collections.abc import Awaitable, Callable, Mapping
 from types import TracebackType

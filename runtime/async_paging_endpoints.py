@@ -5,6 +5,10 @@ The twins of :mod:`.paging_endpoints` for ``AsyncResource`` classes.
 
 from __future__ import annotations
 
+# The runtime's modules are one package: they share its underscored helpers
+# (and reach each other's underscored members) on purpose.
+# pyright: reportPrivateUsage=false
+
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, Concatenate, Generic, ParamSpec, TypeVar, overload
 

@@ -17,6 +17,9 @@ salvaged; this is for what the server sent.
 
 from __future__ import annotations
 
+# The runtime's modules are one package: they share its underscored helpers
+# (and reach each other's underscored members) on purpose.
+# pyright: reportPrivateUsage=false
 import json
 import logging
 import threading
@@ -24,7 +27,7 @@ import types
 import typing
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from pydantic import BaseModel, ValidationError
 
@@ -128,18 +131,18 @@ def _salvage_inside(type_: Any, data: Any, pointer: str, found: list[Deviation],
     if annotated:
         return _salvage_inside(typing.get_args(type_)[0], data, pointer, found, depth)
     if isinstance(type_, type) and issubclass(type_, BaseModel) and isinstance(data, dict):
-        return _salvage_model(type_, data, pointer, found, depth)
+        return _salvage_model(type_, cast("dict[str, Any]", data), pointer, found, depth)
     origin = typing.get_origin(type_)
     arguments = typing.get_args(type_)
     if origin in (list, Sequence) and isinstance(data, list) and len(arguments) == 1:
         return [
             _salvage(arguments[0], item, f"{pointer}/{index}", found, depth)
-            for index, item in enumerate(data)
+            for index, item in enumerate(cast("list[object]", data))
         ]
     if origin is dict and isinstance(data, dict) and len(arguments) == 2:
         return {
             key: _salvage(arguments[1], item, f"{pointer}/{_escape(str(key))}", found, depth)
-            for key, item in data.items()
+            for key, item in cast("dict[object, object]", data).items()
         }
     return _RAW
 
@@ -167,10 +170,11 @@ def _salvage_model(
     fields_set = set(values)
     if model.model_config.get("extra") == "allow":
         extra_type = _extra_type(model)
-        for key, item in data.items():
-            if isinstance(key, str) and key not in known:
-                here = f"{pointer}/{_escape(key)}"
-                values[key] = _salvage(extra_type, item, here, found, depth)
+        # A body's keys are checked, not trusted, to be strings.
+        for extra, item in cast("dict[object, Any]", data).items():
+            if isinstance(extra, str) and extra not in known:
+                here = f"{pointer}/{_escape(extra)}"
+                values[extra] = _salvage(extra_type, item, here, found, depth)
     return model.model_construct(_fields_set=fields_set, **values)
 
 

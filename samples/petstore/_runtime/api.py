@@ -13,6 +13,9 @@ The encoders live in :mod:`.encoding` and are re-exported here, so
 
 from __future__ import annotations
 
+# The runtime's modules are one package: they share its underscored helpers
+# (and reach each other's underscored members) on purpose.
+# pyright: reportPrivateUsage=false
 import os
 import threading
 from collections.abc import Callable, Mapping, Sequence
@@ -28,6 +31,7 @@ from typing import (
     ParamSpec,
     Protocol,
     TypeVar,
+    cast,
     overload,
 )
 
@@ -511,10 +515,13 @@ class ApiClientBase(Generic[H]):
             cert = credentials.get(spec.name, {}).get("client_cert")
             if cert is None:
                 continue
-            if isinstance(cert, str) or (
-                isinstance(cert, tuple) and len(cert) == 2 and all(isinstance(p, str) for p in cert)
-            ):
+            if isinstance(cert, str):
                 return cert
+            pair: tuple[object, ...] = (
+                cast("tuple[object, ...]", cert) if isinstance(cert, tuple) else ()
+            )
+            if len(pair) == 2 and isinstance(pair[0], str) and isinstance(pair[1], str):
+                return (pair[0], pair[1])
             raise ConfigurationError(
                 spec.parameters.get("client_cert", "client_cert"),
                 "must be a PEM path or a (cert path, key path) tuple",
@@ -608,9 +615,9 @@ class ApiClientBase(Generic[H]):
     def _missing_message(self, security: SecurityRequirements) -> str:
         specs = {spec.name: spec for spec in self.security_schemes}
         name = type(self).__name__
-        alternatives = []
+        alternatives: list[str] = []
         for requirement in security:
-            parts = []
+            parts: list[str] = []
             for scheme in requirement:
                 spec = specs.get(scheme)
                 if spec is None or not spec.parameters:

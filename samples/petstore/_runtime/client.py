@@ -22,6 +22,10 @@ gets its own session, and all per-call state lives in a ``RequestContext``.
 
 from __future__ import annotations
 
+# The runtime's modules are one package: they share its underscored helpers
+# (and reach each other's underscored members) on purpose.
+# pyright: reportPrivateUsage=false
+
 import contextvars
 import importlib
 import time

@@ -10,6 +10,10 @@ in :mod:`.async_paging_endpoints`, so sync users never load the async runtime.
 
 from __future__ import annotations
 
+# The runtime's modules are one package: they share its underscored helpers
+# (and reach each other's underscored members) on purpose.
+# pyright: reportPrivateUsage=false
+
 from collections.abc import Callable, Iterator
 from typing import Any, Concatenate, Generic, ParamSpec, TypeVar, overload
 

@@ -22,6 +22,10 @@ will answer, and asking sooner is what it asked us not to do.
 
 from __future__ import annotations
 
+# The runtime's modules are one package: they share its underscored helpers
+# (and reach each other's underscored members) on purpose.
+# pyright: reportPrivateUsage=false
+
 import functools
 import math
 import os
