@@ -15,7 +15,7 @@ import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from enum import Enum
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, cast
 from urllib.parse import urlencode
 
 from .errors import HttpStatusError, InvalidRequestError, ResponseDecodeError
@@ -91,7 +91,9 @@ class Headers(Mapping[str, str]):
     __slots__ = ("_store",)
 
     def __init__(self, items: Mapping[str, str] | Iterable[tuple[str, str]] = ()) -> None:
-        pairs = items.items() if isinstance(items, Mapping) else items
+        pairs = cast(
+            "Iterable[tuple[str, str]]", items.items() if isinstance(items, Mapping) else items
+        )
         self._store: dict[str, tuple[str, str]] = {
             name.lower(): (name, value) for name, value in pairs
         }
@@ -117,9 +119,8 @@ class Headers(Mapping[str, str]):
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, Mapping):
-            return {k.lower(): v for k, v in other.items()} == {
-                k: v for k, (_, v) in self._store.items()
-            }
+            theirs = cast("Mapping[str, object]", other).items()
+            return {k.lower(): v for k, v in theirs} == {k: v for k, (_, v) in self._store.items()}
         return NotImplemented
 
     __hash__ = None  # type: ignore[assignment]
@@ -161,7 +162,8 @@ def query_pairs(params: QueryParams | None) -> list[tuple[str, str]]:
         if value is None:
             continue
         if isinstance(value, (list, tuple)):
-            pairs.extend((name, _scalar_text(item)) for item in value if item is not None)
+            parts = cast("Sequence[Any]", value)
+            pairs.extend((name, _scalar_text(item)) for item in parts if item is not None)
         else:
             pairs.append((name, _scalar_text(value)))
     return pairs
@@ -214,7 +216,7 @@ class HttpRequest:
 
     method: HttpMethod
     url: str
-    headers: Mapping[str, str] = field(default_factory=dict)
+    headers: Mapping[str, str] = field(default_factory=lambda: {})
     params: QueryParams | None = None
     json_data: Any = None
     data: Mapping[str, Any] | bytes | str | None = None
@@ -249,13 +251,13 @@ class HttpRequest:
     def __post_init__(self) -> None:
         # Also run by the generated ``__init__`` of a dataclass subclass, which
         # may pass ``headers=None`` through untouched.
-        headers: object = self.headers
+        headers = cast(object, self.headers)
         if headers is None:
             object.__setattr__(self, "headers", {})
-        method: object = self.method  # untyped callers may pass "get"
+        method = cast(object, self.method)  # untyped callers may pass "get"
         if not isinstance(method, HttpMethod):
             object.__setattr__(self, "method", to_method(method))
-        timeout: object = self.timeout
+        timeout = cast(object, self.timeout)
         if timeout is not None and (
             isinstance(timeout, bool)
             or not isinstance(timeout, (int, float))
@@ -585,6 +587,13 @@ class OpenResponse(HttpResponse):
 
 # ``init=False``: written out below so that ``metadata=None`` (and the other
 # collections) can be passed while the attributes are never None.
+
+
+def _no_names() -> set[str]:
+    """A fresh empty set of names (typed, unlike the bare ``set`` factory)."""
+    return set()
+
+
 @dataclass(slots=True, init=False)
 class RequestContext:
     """Mutable state of one ``execute`` call: attempts, outcome, hook metadata.
@@ -599,13 +608,13 @@ class RequestContext:
     request: HttpRequest
     attempt: int = 0
     max_retries: int = 0
-    metadata: dict[str, Any] = field(default_factory=dict)
+    metadata: dict[str, Any] = field(default_factory=lambda: {})
     started_at: float = field(default_factory=time.monotonic)
     last_response: HttpResponse | None = None
     last_error: BaseException | None = None
     auth_replayed: bool = False
-    sensitive_headers: set[str] = field(default_factory=set)
-    sensitive_params: set[str] = field(default_factory=set)
+    sensitive_headers: set[str] = field(default_factory=_no_names)
+    sensitive_params: set[str] = field(default_factory=_no_names)
 
     def __init__(  # noqa: PLR0917 -- positional, as the generated __init__ was
         self,

@@ -24,7 +24,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from types import MappingProxyType
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from .client import HttpClient
 from .errors import ConfigurationError, PipelineError, RequestForgeError, TokenFetchError
@@ -85,8 +85,8 @@ class TokenFetcherInterface(ABC):
 class FetchContext:
     """The tokens gathered during one pipeline run (per run, never shared between threads)."""
 
-    tokens: dict[str, TokenData] = field(default_factory=dict)
-    metadata: dict[str, Any] = field(default_factory=dict)
+    tokens: dict[str, TokenData] = field(default_factory=lambda: {})
+    metadata: dict[str, Any] = field(default_factory=lambda: {})
 
     def add_token(self, name: str, token: TokenData) -> None:
         """Record step ``name``'s token for the steps that depend on it."""
@@ -143,12 +143,12 @@ class TokenFetchPipeline:
             raise PipelineError("a token pipeline needs at least one step")
         by_name: dict[str, TokenFetcher] = {}
         for step in steps:
-            name = step.name
+            name = cast(object, step.name)  # a step is any object with these attributes
             if not isinstance(name, str) or not name:
                 raise PipelineError(f"pipeline step {type(step).__name__} has no name")
             if name in by_name:
                 raise PipelineError(f"duplicate pipeline step name {name!r}")
-            ttl = step.ttl
+            ttl = cast(object, step.ttl)
             if isinstance(ttl, bool) or not isinstance(ttl, (int, float)) or not ttl > 0:
                 raise PipelineError(f"pipeline step {name!r}: ttl must be > 0 seconds, got {ttl!r}")
             if not math.isfinite(ttl):
@@ -313,12 +313,15 @@ def _template_fields(template: str) -> list[str]:
 
 def _json_path(document: Any, path: str) -> Any:
     """``document`` at a dotted path: ``data.token``, ``items.0.token``; None if absent."""
-    current = document
+    current: Any = document
     for part in path.split("."):
         if isinstance(current, Mapping):
-            current = current.get(part)
-        elif isinstance(current, list) and part.isdigit() and int(part) < len(current):
-            current = current[int(part)]
+            current = cast("Mapping[str, Any]", current).get(part)
+        elif isinstance(current, list) and part.isdigit():
+            items = cast("list[object]", current)
+            if int(part) >= len(items):
+                return None
+            current = items[int(part)]
         else:
             return None
         if current is None:
@@ -405,7 +408,11 @@ class _HttpTokenFetcher(TokenFetcherInterface):
             raise TokenFetchError(f"{self._where()} failed: {exc}") from exc
         if not response.is_success:
             payload = response.json_or_none()
-            error = payload.get("error") if isinstance(payload, dict) else None
+            error = (
+                cast("dict[str, object]", payload).get("error")
+                if isinstance(payload, dict)
+                else None
+            )
             code = error if isinstance(error, str) else None
             raise TokenFetchError(
                 f"{self._where()} answered HTTP {response.status_code}"

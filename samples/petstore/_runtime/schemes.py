@@ -27,7 +27,7 @@ import string
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from .auth import (
     ApiKeyAuthHook,
@@ -78,8 +78,8 @@ class PipelineStepSpec:
     depends_on: tuple[str, ...] = ()
     token_header: str | None = None
     token_json: str | None = None
-    headers: Mapping[str, str] = field(default_factory=dict)
-    json: Mapping[str, str] = field(default_factory=dict)
+    headers: Mapping[str, str] = field(default_factory=lambda: {})
+    json: Mapping[str, str] = field(default_factory=lambda: {})
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +96,7 @@ class SecuritySchemeSpec:
     location: ApiKeyLocation = "header"
     parameter_name: str = ""
     flows: tuple[str, ...] = ()
-    flow_token_urls: Mapping[str, str] = field(default_factory=dict)
+    flow_token_urls: Mapping[str, str] = field(default_factory=lambda: {})
     token_url: str | None = None
     refresh_url: str | None = None
     openid_connect_url: str | None = None
@@ -133,7 +133,7 @@ class SecuritySchemeSpec:
 
     def describe(self) -> str:
         """``Client(...)`` keywords that activate the scheme: ``api_key=... or token=...``."""
-        calls = []
+        calls: list[str] = []
         for option in self.options():
             names = [self.parameters.get(name, name) for name in option]
             calls.append(", ".join(f"{name}=..." for name in names) if names else "(nothing)")
@@ -211,8 +211,10 @@ def _scopes(spec: SecuritySchemeSpec, values: Mapping[str, Any]) -> Scopes | Non
         return None
     if isinstance(value, str):
         return tuple(value.split())
-    if isinstance(value, Sequence) and all(isinstance(s, str) for s in value):
-        return tuple(value)
+    if isinstance(value, Sequence):
+        scopes = tuple(cast("Sequence[object]", value))
+        if all(isinstance(s, str) for s in scopes):
+            return cast("tuple[str, ...]", scopes)
     raise ConfigurationError(spec.parameters.get("scopes", "scopes"), "must be a list of str")
 
 
@@ -241,7 +243,7 @@ class _Managed:
     def closing(self, owned: object) -> None:
         close = getattr(owned, "close", None)
         if callable(close):
-            self.closers.append(close)
+            self.closers.append(cast("Callable[[], None]", close))
 
 
 def _oauth2(
