@@ -30,6 +30,7 @@ import time
 import weakref
 from collections.abc import AsyncGenerator, Awaitable, Callable, Collection, Iterable
 from dataclasses import dataclass, replace
+from typing import Any, cast
 from urllib.parse import urlencode
 
 import certifi
@@ -89,11 +90,9 @@ def encode_body(request: HttpRequest) -> tuple[bytes | None, str | None]:
         import requests.models  # noqa: PLC0415 - only uploads need requests' multipart encoder
 
         data = form_data(request)
-        fields = data if isinstance(data, list) else None
-        encoded: tuple[bytes, str] = requests.models.RequestEncodingMixin._encode_files(  # type: ignore[attr-defined]
-            request.files, fields or {}
-        )
-        return encoded
+        fields = cast("list[tuple[str, str]]", data) if isinstance(data, list) else None
+        encode_files: Any = requests.models.RequestEncodingMixin._encode_files  # type: ignore[attr-defined]
+        return cast("tuple[bytes, str]", encode_files(request.files, fields or {}))
     data = form_data(request)
     if data:
         if isinstance(data, bytes):
@@ -104,7 +103,7 @@ def encode_body(request: HttpRequest) -> tuple[bytes | None, str | None]:
             except UnicodeEncodeError:
                 return data.encode("utf-8"), None
         if isinstance(data, list):
-            return urlencode(data).encode("ascii"), _FORM
+            return urlencode(cast("list[tuple[str, str]]", data)).encode("ascii"), _FORM
         raise InvalidRequestError(f"cannot encode a body of type {type(data).__name__}")
     if request.json_data is not None:
         try:
@@ -465,6 +464,9 @@ class AsyncTransport:
         in_body = False
         client = pool.client
         body: AsyncStreamBody | None = None
+        # Set whenever no failure was recorded; None for the type checkers until then.
+        raw: httpx.Response | None = None
+        content = b""
         try:
             built = self._build(client, request, deadline, strip_credentials)
             url = str(built.url)
@@ -495,6 +497,7 @@ class AsyncTransport:
             )
         if failure is not None:
             raise failure
+        assert raw is not None  # no failure: the response arrived
         if body is not None:
             return OpenResponse(
                 body,

@@ -38,7 +38,7 @@ import re
 import time
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlencode
 
 import requests
@@ -112,6 +112,7 @@ _OBJECT_PREFIX = re.compile(r"^<[^>]+>:\s*")
 _requests_json: Any = _requests_compat.json  # type: ignore[attr-defined]
 # Bound on the per-session caches keyed by origin (a client talks to a few).
 _MAX_CACHED_ORIGINS = 64
+_NO_HEADERS = Headers()  # a placeholder until a response sets the real ones
 # The fast path's URLs: what requests would send unchanged.  Lower-case http(s)
 # scheme and host (DNS name or IPv4), an optional port without leading zeros
 # (``_FAST_ORIGIN``); a path, and optionally a non-empty query, made only of
@@ -160,10 +161,10 @@ class SessionState:
     """
 
     session: requests.Session
-    env_by_origin: dict[str, tuple[dict[str, str], bool | str]] = field(default_factory=dict)
+    env_by_origin: dict[str, tuple[dict[str, str], bool | str]] = field(default_factory=lambda: {})
     adapter: requests.adapters.HTTPAdapter | None = None
-    fast_by_prefix: dict[str, _FastOrigin | None] = field(default_factory=dict)
-    pool_keys: dict[str, tuple[Any, dict[str, Any]]] = field(default_factory=dict)
+    fast_by_prefix: dict[str, _FastOrigin | None] = field(default_factory=lambda: {})
+    pool_keys: dict[str, tuple[Any, dict[str, Any]]] = field(default_factory=lambda: {})
 
     def close(self) -> None:
         self.session.close()
@@ -363,6 +364,9 @@ class Transport:
         failure: RequestForgeError | None = None
         sent_url = url
         body: StreamBody | None = None
+        # Read only when no failure was recorded, so always assigned then; bound
+        # here for the type checkers, which cannot see that.
+        status, headers, reason, content = 0, _NO_HEADERS, "", b""
         try:
             fast = self._fast_send(state, request, deadline, strip_credentials, stream)
             if fast is not None:
@@ -541,7 +545,7 @@ class Transport:
             return None
         session = state.session
         jar = session.cookies
-        session_headers = session.headers
+        session_headers = cast("CaseInsensitiveDict[str]", session.headers)
         if (
             session.auth is not None
             or session.params
@@ -673,7 +677,10 @@ class Transport:
         key, context = cached
         pool: urllib3.HTTPConnectionPool | None = manager.pools.get(key)  # LRU touch, as urllib3
         if pool is None:
-            pool = manager.connection_from_pool_key(key, request_context=dict(context))
+            created: urllib3.HTTPConnectionPool = manager.connection_from_pool_key(
+                key, request_context=dict(context)
+            )
+            return created
         return pool
 
     def _urllib3_timeout(self, request: HttpRequest, deadline: float | None) -> urllib3.Timeout:
@@ -694,7 +701,8 @@ def _fast_body(request: HttpRequest) -> tuple[bytes | None, str | None] | None:
         if isinstance(data, bytes):
             return data, None
         if isinstance(data, list):
-            return urlencode(data).encode("ascii"), "application/x-www-form-urlencoded"
+            pairs = cast("list[tuple[str, str]]", data)
+            return urlencode(pairs).encode("ascii"), "application/x-www-form-urlencoded"
         return None  # a str body or a stream: requests' own length and encoding rules
     if request.json_data is not None:
         try:
