@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from types import MappingProxyType
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 from .auth import (
@@ -135,7 +135,7 @@ class HttpClientConfig:
 
     def __post_init__(self) -> None:
         # Also run by the generated ``__init__`` of a dataclass subclass.
-        default_headers: object = self.default_headers
+        default_headers = cast(object, self.default_headers)
         if default_headers is None:
             object.__setattr__(self, "default_headers", _EMPTY)
         _validate(self)
@@ -152,7 +152,8 @@ class HttpClientConfig:
         )
 
 
-def _check_timeout(setting: str, value: float | None, *, required: bool = False) -> None:
+def _check_timeout(setting: str, value: object, *, required: bool = False) -> None:
+    # ``object``: untyped callers (and environment parsing) may pass anything.
     if value is None:
         if required:  # requests would read None as "wait forever"
             raise ConfigurationError(setting, "must be a positive number of seconds, got None")
@@ -163,7 +164,7 @@ def _check_timeout(setting: str, value: float | None, *, required: bool = False)
         raise ConfigurationError(setting, f"must be a positive number of seconds, got {value!r}")
 
 
-def check_header(name: str, value: str, setting: str = "headers") -> None:
+def check_header(name: object, value: object, setting: str = "headers") -> None:
     """Refuse header names/values that would break or inject into the HTTP message."""
     if not isinstance(name, str) or not _TOKEN.match(name):
         raise ConfigurationError(setting, f"invalid header name {name!r}")
@@ -171,7 +172,7 @@ def check_header(name: str, value: str, setting: str = "headers") -> None:
         raise ConfigurationError(setting, f"header {name!r} has a value with CR, LF or NUL")
 
 
-def _check_count(setting: str, value: int, minimum: int) -> None:
+def _check_count(setting: str, value: object, minimum: int) -> None:
     # A str or float here would fail later with a TypeError far from its cause.
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
         raise ConfigurationError(setting, f"must be an integer >= {minimum}, got {value!r}")
@@ -198,7 +199,7 @@ def _validate(config: HttpClientConfig) -> None:
         check_header(config.correlation_header, "", "correlation_header")
     _check_count("max_redirects", config.max_redirects, 0)
     _check_count("pool_maxsize", config.pool_maxsize, 1)
-    if not isinstance(config.verify_ssl, (bool, str)):
+    if not isinstance(cast(object, config.verify_ssl), (bool, str)):
         raise ConfigurationError("verify_ssl", "must be a bool or a CA bundle path")
     for attribute in ("max_retries", "should_retry", "get_delay"):
         if not hasattr(config.retry_strategy, attribute):

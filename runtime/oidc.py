@@ -14,7 +14,7 @@ import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 from .client import HttpClient
@@ -49,7 +49,9 @@ class OidcConfiguration:
 
         def strings(key: str) -> tuple[str, ...]:
             value = document.get(key)
-            return tuple(v for v in value if isinstance(v, str)) if isinstance(value, list) else ()
+            if not isinstance(value, list):
+                return ()
+            return tuple(v for v in cast("list[object]", value) if isinstance(v, str))
 
         issuer = document.get("issuer")
         authorization = document.get("authorization_endpoint")
@@ -89,7 +91,7 @@ def _fetch(url: str, http_client: HttpClient | None, timeout: float) -> OidcConf
             raise TokenFetchError(
                 f"OpenID Connect discovery at {where} did not return a JSON object"
             )
-        return OidcConfiguration.from_document(document, where)
+        return OidcConfiguration.from_document(cast("dict[str, Any]", document), where)
     finally:
         if http_client is None:
             client.close()

@@ -42,7 +42,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any, Generic, Literal, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Literal, Protocol, TypeVar, cast
 from urllib.parse import parse_qsl, unquote, urlencode, urljoin, urlsplit, urlunsplit
 
 from .errors import ConfigurationError, RequestForgeError
@@ -278,18 +278,20 @@ def _pointer(document: Any, pointer: str) -> Any:
     """RFC 6901: the value at ``pointer`` in ``document``; ``None`` when it is not there."""
     if pointer == "":
         return document
-    current = document
+    current: Any = document
     for raw in pointer[1:].split("/"):
         token = raw.replace("~1", "/").replace("~0", "~")
         if isinstance(current, Mapping):
-            if token not in current:
+            mapping = cast("Mapping[str, Any]", current)
+            if token not in mapping:
                 return None
-            current = current[token]
+            current = mapping[token]
         elif isinstance(current, list) and token.isdigit():
+            items = cast("list[object]", current)
             index = int(token)
-            if index >= len(current):
+            if index >= len(items):
                 return None
-            current = current[index]
+            current = items[index]
         else:
             return None
     return current
@@ -298,12 +300,12 @@ def _pointer(document: Any, pointer: str) -> Any:
 def _item_field(item: Any, name: str) -> Any:
     """Field ``name`` of ``item``: a mapping key, an attribute, or a pydantic alias."""
     if isinstance(item, Mapping):
-        return item.get(name)
+        return cast("Mapping[str, Any]", item).get(name)
     if hasattr(item, name):
         return getattr(item, name)
-    fields = getattr(type(item), "model_fields", None)
+    fields = getattr(type(cast(object, item)), "model_fields", None)
     if isinstance(fields, Mapping):
-        for attribute, info in fields.items():
+        for attribute, info in cast("Mapping[str, object]", fields).items():
             if getattr(info, "alias", None) == name:
                 return getattr(item, attribute, None)
     return None
@@ -335,7 +337,9 @@ class _Walker(Generic[T]):
     ) -> None:
         if max_pages is not None and (isinstance(max_pages, bool) or max_pages < 1):
             raise ConfigurationError("max_pages", f"must be at least 1, got {max_pages!r}")
-        if not isinstance(style, (LinkPagination, CursorPagination, OffsetPagination)):
+        if not isinstance(
+            cast(object, style), (LinkPagination, CursorPagination, OffsetPagination)
+        ):
             raise ConfigurationError("style", f"unknown pagination style {style!r}")
         self.request = request
         self.style = style

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, cast
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 __all__ = [
@@ -118,10 +118,10 @@ def redact_json(value: Any, extra: Iterable[str] = ()) -> Any:
                 if isinstance(key, str) and is_sensitive_name(key, extra_names)
                 else redact_json(item, extra_names)
             )
-            for key, item in value.items()
+            for key, item in cast("Mapping[object, Any]", value).items()
         }
     if isinstance(value, (list, tuple)):
-        return [redact_json(item, extra_names) for item in value]
+        return [redact_json(item, extra_names) for item in cast("Sequence[Any]", value)]
     return value
 
 

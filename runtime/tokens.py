@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import Any, cast
 
 from .errors import TokenFetchError
 from .redaction import REDACTED
@@ -99,7 +99,7 @@ class TokenData:
     scope: str | None = None
 
     def __post_init__(self) -> None:
-        if not isinstance(self.access_token, str) or not self.access_token:
+        if not isinstance(cast(object, self.access_token), str) or not self.access_token:
             raise ValueError("access_token must be a non-empty string")
         if self.expires_at is not None:
             object.__setattr__(self, "expires_at", _as_utc(self.expires_at, "expires_at"))
@@ -160,7 +160,7 @@ class TokenData:
         next caller fetches again.  Raises :class:`TokenFetchError` when there
         is no access token.
         """
-        if not isinstance(data, Mapping):
+        if not isinstance(cast(object, data), Mapping):
             raise TokenFetchError(f"token response is a JSON {type(data).__name__}, not an object")
         access_token = data.get("access_token")
         if not isinstance(access_token, str) or not access_token:
@@ -184,7 +184,7 @@ class TokenData:
         refresh_token = data.get("refresh_token")
         scope = data.get("scope")
         if isinstance(scope, (list, tuple)):
-            scope = " ".join(str(item) for item in scope)
+            scope = " ".join(str(item) for item in cast("Sequence[object]", scope))
         return cls(
             access_token=access_token,
             token_type=_normalise_type(token_type) if isinstance(token_type, str) else "Bearer",
@@ -210,7 +210,7 @@ class TokenData:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> TokenData:
         """The token :meth:`to_dict` described; ``ValueError`` if ``data`` is malformed."""
-        if not isinstance(data, Mapping):
+        if not isinstance(cast(object, data), Mapping):
             raise ValueError(f"a stored token must be a mapping, not {type(data).__name__}")
         expires_raw = data.get("expires_at")
         expires_at: datetime | None = None

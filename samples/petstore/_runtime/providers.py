@@ -21,7 +21,7 @@ import threading
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol, cast
 from urllib.parse import quote_plus, urlsplit
 
 from .client import HttpClient
@@ -203,10 +203,11 @@ class _TokenEndpoint:
     ) -> TokenData:
         status = response.status_code
         payload = response.json_or_none()
-        if 200 <= status < 300 and isinstance(payload, dict):
+        body = cast("dict[str, Any]", payload) if isinstance(payload, dict) else None
+        if 200 <= status < 300 and body is not None:
             try:
                 return TokenData.from_response(
-                    payload, default_lifetime=self._default_lifetime, now=self._clock()
+                    body, default_lifetime=self._default_lifetime, now=self._clock()
                 )
             except (TokenFetchError, ValueError) as exc:
                 raise TokenFetchError(
@@ -214,9 +215,9 @@ class _TokenEndpoint:
                     f"but no usable token: {exc}",
                     status_code=status,
                 ) from None
-        if isinstance(payload, dict) and isinstance(payload.get("error"), str):
-            error = payload["error"]
-            description = payload.get("error_description")
+        error = body.get("error") if body is not None else None
+        if isinstance(error, str):
+            description = body.get("error_description") if body is not None else None
             message = (
                 f"token endpoint {self.where} refused the {grant} grant: {error} (HTTP {status})"
             )

@@ -28,7 +28,7 @@ import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, cast
 from urllib.parse import quote
 
 from .errors import TokenStorageError
@@ -131,7 +131,7 @@ def _decode(raw: object, where: str) -> TokenData | None:
         data = json.loads(raw) if isinstance(raw, str) else raw
         if not isinstance(data, dict):
             raise ValueError(f"expected a JSON object, got {type(data).__name__}")
-        return TokenData.from_dict(data)
+        return TokenData.from_dict(cast("dict[str, Any]", data))
     except (ValueError, TypeError, UnicodeDecodeError) as exc:
         _LOGGER.warning("ignoring a malformed token entry in %s (%s)", where, type(exc).__name__)
         return None
