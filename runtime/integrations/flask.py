@@ -127,8 +127,15 @@ class RequestForge(Generic[C]):
         state = _AppState(app.config, self.config_prefix)
         app.extensions[self._key] = state
         app.before_request(lambda: self._before_request(state))
-        app.after_request(lambda response: self._after_request(state, response))
-        app.teardown_request(lambda _error: self._teardown_request(state))
+
+        def after_request(response: flask.Response) -> flask.Response:
+            return self._after_request(state, response)
+
+        def teardown_request(_error: BaseException | None) -> None:
+            self._teardown_request(state)
+
+        app.after_request(after_request)
+        app.teardown_request(teardown_request)
         # No app-shutdown hook in Flask: close the client with the app, or at exit.
         weakref.finalize(app, state.close)
 

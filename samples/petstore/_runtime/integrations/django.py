@@ -21,7 +21,7 @@ from __future__ import annotations
 import importlib
 import threading
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar, cast
 
 from ..config import check_header
 from ..context import (
@@ -49,10 +49,10 @@ C = TypeVar("C", bound=_Closeable)
 def _settings() -> Mapping[str, Any]:
     """``settings.REQUESTFORGE`` (empty when unset)."""
     settings = importlib.import_module("django.conf").settings
-    value = getattr(settings, SETTING, None) or {}
+    value = cast(object, getattr(settings, SETTING, None) or {})
     if not isinstance(value, Mapping):
         raise ConfigurationError(SETTING, f"must be a dict, got {type(value).__name__}")
-    return value
+    return cast("Mapping[str, Any]", value)
 
 
 # -- the middleware --------------------------------------------------------------------
@@ -115,15 +115,16 @@ _signal_connected = False
 
 
 def _client_settings(name: str) -> Mapping[str, Any]:
-    clients = _settings().get("CLIENTS") or {}
+    clients = cast("Mapping[str, object]", _settings().get("CLIENTS") or {})
     entry = clients.get(name)
     where = f'{SETTING}["CLIENTS"][{name!r}]'
     if not isinstance(entry, Mapping):
         raise ConfigurationError(where, "is not configured" if entry is None else "must be a dict")
-    unknown = set(entry) - _CLIENT_KEYS
+    configured = cast("Mapping[str, Any]", entry)
+    unknown = set(configured) - _CLIENT_KEYS
     if unknown:  # a typo would otherwise silently drop a setting
         raise ConfigurationError(where, f"unknown keys {sorted(unknown)}")
-    return entry
+    return configured
 
 
 def _build(client_class: Callable[..., C], name: str) -> C:
