@@ -38,17 +38,20 @@ buffer (``_output``); the runtime requires urllib3 2 (``pyproject.toml``).
 
 from __future__ import annotations
 
+# This module is urllib3's urlopen over its pool's own internals (urllib3 2 is
+# pinned for that): it calls the pool's and connection's underscored members.
+# pyright: reportPrivateUsage=false
 import email.parser
 import errno
 import http.client
 import re
 import socket
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 import urllib3
 import urllib3.connection
-from urllib3._collections import HTTPHeaderDict
+from urllib3 import HTTPHeaderDict
 from urllib3.connection import BaseSSLError
 from urllib3.exceptions import (
     IncompleteRead,
@@ -118,14 +121,15 @@ class _Response(http.client.HTTPResponse):
     plain_items: list[tuple[str, str]] | None = None
 
     def begin(self) -> None:
-        started: object = self.headers  # typeshed: never None; it is until begin()
+        started = cast(object, self.headers)  # typeshed: never None; it is until begin()
         if started is not None:
             return
         if self.debuglevel > 0:
             super().begin()
             return
         while True:
-            version, status, reason = self._read_status()  # type: ignore[attr-defined]
+            head = self._read_status()  # type: ignore[attr-defined]
+            version, status, reason = cast("tuple[str, int, str]", head)
             if status != http.client.CONTINUE:
                 break
             http.client._read_headers(self.fp)  # type: ignore[attr-defined]
@@ -160,10 +164,22 @@ class _Response(http.client.HTTPResponse):
             self.will_close = True
 
 
+def _put_back(
+    pool: urllib3.HTTPConnectionPool, connection: urllib3.connection.HTTPConnection | None
+) -> None:
+    """``pool._put_conn(connection)``.
+
+    urllib3 types that parameter as its private ``BaseHTTPConnection`` protocol,
+    which its own ``HTTPConnection`` does not match for pyright: the call goes
+    through ``Any`` rather than naming urllib3's private type.
+    """
+    cast(Any, pool)._put_conn(connection)
+
+
 def _read_head(fp: Any) -> tuple[http.client.HTTPMessage, Any, list[tuple[str, str]] | None]:
     """The header block from ``fp``: its message, a first-value lookup by lower-case
     name, and its pairs when it is plain (see :func:`_plain_items`)."""
-    lines: list[bytes] = http.client._read_headers(fp)  # type: ignore[attr-defined]
+    lines = cast("list[bytes]", http.client._read_headers(fp))  # type: ignore[attr-defined]
     items = _plain_items(lines)
     if items is None:
         text = b"".join(lines).decode("iso-8859-1")
@@ -288,10 +304,10 @@ def open_response(
         # As urlopen: whatever failed, the connection is thrown away and its slot given back.
         if connection is not None:
             connection.close()
-        pool._put_conn(None)
+        _put_back(pool, None)
         if not isinstance(error, _URLOPEN_HANDLES):
             raise
-        raised: Exception = error
+        raised = cast(Exception, error)
         if isinstance(error, (BaseSSLError, CertificateError)):
             raised = SSLError(error)
         elif isinstance(raised, (OSError, http.client.HTTPException)):
@@ -318,9 +334,9 @@ def _request(
     connection.timeout = connect_timeout  # type: ignore[assignment]
     try:
         try:
-            pool._validate_conn(connection)  # https: connects (and verifies) here
+            cast(Any, pool)._validate_conn(connection)  # https: connects (and verifies) here
         except (TimeoutError, BaseSSLError) as error:
-            pool._raise_timeout(err=error, url=target, timeout_value=connection.timeout)
+            cast(Any, pool)._raise_timeout(err=error, url=target, timeout_value=connection.timeout)
             raise
     except (BaseSSLError, CertificateError) as error:
         raise SSLError(error) from error
@@ -344,7 +360,7 @@ def _request(
             connection.sock.settimeout(connection.timeout)
         return http.client.HTTPConnection.getresponse(connection)
     except (BaseSSLError, OSError) as error:
-        pool._raise_timeout(err=error, url=target, timeout_value=read_timeout)
+        cast(Any, pool)._raise_timeout(err=error, url=target, timeout_value=read_timeout)
         raise
 
 
@@ -400,12 +416,12 @@ def read_body(exchange: Exchange) -> bytes:
     except Exception as error:
         response.close()
         exchange.connection.close()
-        exchange.pool._put_conn(exchange.connection)
+        _put_back(exchange.pool, exchange.connection)
         translated = _read_error(exchange.pool, error)
         if translated is None:
             raise
         raise translated from error
-    exchange.pool._put_conn(exchange.connection)
+    _put_back(exchange.pool, exchange.connection)
     return content
 
 
@@ -522,7 +538,7 @@ class BodyReader:
                 # read1 leaves a Content-Length response open at its end (read()
                 # closes it): until it is, http.client refuses the next request.
                 self.exchange.response.close()
-                self.exchange.pool._put_conn(self.exchange.connection)
+                _put_back(self.exchange.pool, self.exchange.connection)
         return data
 
     def close(self) -> None:
@@ -539,4 +555,4 @@ class BodyReader:
         exchange = self.exchange
         exchange.response.close()
         exchange.connection.close()
-        exchange.pool._put_conn(exchange.connection)
+        _put_back(exchange.pool, exchange.connection)
