@@ -23,8 +23,8 @@ the runtime: hooks from any vendored copy of ``requestforge`` work.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Iterator, Sequence
+from typing import Any, cast
 
 from .hooks import AuthHook
 from .models import HttpRequest, HttpResponse, RequestContext
@@ -42,7 +42,7 @@ def _token_sources(hook: object, depth: int = 0) -> Iterator[Any]:
         yield source
     children = getattr(hook, "hooks", None)
     if isinstance(children, (tuple, list)):
-        for child in children:
+        for child in cast("Sequence[object]", children):
             yield from _token_sources(child, depth + 1)
 
 

@@ -27,7 +27,6 @@ from __future__ import annotations
 # The runtime's modules are one package: they share its underscored helpers
 # (and reach each other's underscored members) on purpose.
 # pyright: reportPrivateUsage=false
-
 import asyncio
 from collections.abc import Awaitable, Callable, Mapping
 from types import TracebackType

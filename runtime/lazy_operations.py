@@ -45,7 +45,6 @@ from __future__ import annotations
 # The runtime's modules are one package: they share its underscored helpers
 # (and reach each other's underscored members) on purpose.
 # pyright: reportPrivateUsage=false
-
 import importlib
 import inspect
 from collections.abc import Callable, Mapping

@@ -15,7 +15,6 @@ from __future__ import annotations
 # The runtime's modules are one package: they share its underscored helpers
 # (and reach each other's underscored members) on purpose.
 # pyright: reportPrivateUsage=false
-
 import os
 import threading
 import weakref

@@ -26,7 +26,6 @@ from __future__ import annotations
 # The runtime's modules are one package: they share its underscored helpers
 # (and reach each other's underscored members) on purpose.
 # pyright: reportPrivateUsage=false
-
 import asyncio
 import threading
 from collections.abc import Awaitable, Callable, Mapping

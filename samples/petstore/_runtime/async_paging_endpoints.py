@@ -8,7 +8,6 @@ from __future__ import annotations
 # The runtime's modules are one package: they share its underscored helpers
 # (and reach each other's underscored members) on purpose.
 # pyright: reportPrivateUsage=false
-
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, Concatenate, Generic, ParamSpec, TypeVar, overload
 
@@ -26,7 +25,8 @@ I = TypeVar("I")  # noqa: E741 - the item type, beside T (the page type)
 
 
 class AsyncBoundPaginatedEndpoint(AsyncBoundEndpoint[P, T], Generic[P, T, I]):
-    """The async twin: ``await`` it for one page, ``async for ... in .iterate(...)`` for all."""
+    # pyright reads a class docstring as overriding the base's __doc__ property.
+    """The async twin: ``await`` it for one page, ``async for ... in .iterate(...)`` for all."""  # pyright: ignore[reportIncompatibleMethodOverride]
 
     __slots__ = ("_iterate",)
 

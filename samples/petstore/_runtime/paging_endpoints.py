@@ -13,7 +13,6 @@ from __future__ import annotations
 # The runtime's modules are one package: they share its underscored helpers
 # (and reach each other's underscored members) on purpose.
 # pyright: reportPrivateUsage=false
-
 from collections.abc import Callable, Iterator
 from typing import Any, Concatenate, Generic, ParamSpec, TypeVar, overload
 
@@ -30,7 +29,8 @@ I = TypeVar("I")  # noqa: E741 - the item type, beside T (the page type)
 
 
 class BoundPaginatedEndpoint(BoundEndpoint[P, T], Generic[P, T, I]):
-    """A paging operation bound to a client: call it for one page, ``.iterate`` for all."""
+    # pyright reads a class docstring as overriding the base's __doc__ property.
+    """A paging operation bound to a client: call it for one page, ``.iterate`` for all."""  # pyright: ignore[reportIncompatibleMethodOverride]
 
     __slots__ = ("_iterate",)
 
