@@ -8,6 +8,9 @@ The twins of :mod:`.streaming_endpoints` for ``AsyncResource`` classes.
 
 from __future__ import annotations
 
+# The runtime's modules are one package: they share its underscored helpers
+# (and reach each other's underscored members) on purpose.
+# pyright: reportPrivateUsage=false
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, Concatenate, Generic, ParamSpec, TypeVar, overload
 
@@ -28,7 +31,8 @@ E = TypeVar("E")  # the event type, beside T (the plain call's result)
 
 
 class AsyncBoundStreamingEndpoint(AsyncBoundEndpoint[P, T], Generic[P, T, E]):
-    """The async twin: ``await`` it for one body, ``await .stream(...)`` for the events."""
+    # pyright reads a class docstring as overriding the base's __doc__ property.
+    """The async twin: ``await`` it for one body, ``await .stream(...)`` for the events."""  # pyright: ignore[reportIncompatibleMethodOverride]
 
     __slots__ = ("_stream",)
 

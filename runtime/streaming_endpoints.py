@@ -11,6 +11,9 @@ the async runtime.
 
 from __future__ import annotations
 
+# The runtime's modules are one package: they share its underscored helpers
+# (and reach each other's underscored members) on purpose.
+# pyright: reportPrivateUsage=false
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Concatenate, Generic, ParamSpec, TypeVar, overload
 
@@ -30,7 +33,8 @@ E = TypeVar("E")  # the event type, beside T (the plain call's result)
 
 
 class BoundStreamingEndpoint(BoundEndpoint[P, T], Generic[P, T, E]):
-    """A streaming operation bound to a client: call it for one body, ``.stream`` for events."""
+    # pyright reads a class docstring as overriding the base's __doc__ property.
+    """A streaming operation bound to a client: call it for one body, ``.stream`` for events."""  # pyright: ignore[reportIncompatibleMethodOverride]
 
     __slots__ = ("_stream",)
 
