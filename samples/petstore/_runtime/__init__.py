@@ -100,6 +100,7 @@ if TYPE_CHECKING:
         set_correlation_id,
         set_request_metadata,
     )
+    from .dates import DateOrDateTime
     from .errors import (
         AuthenticationError,
         CircuitOpenError,
@@ -286,6 +287,7 @@ _SUBMODULE_OF: dict[str, str] = {
             "with_json_member",
         ),
         "api_model": ("ApiModel",),
+        "dates": ("DateOrDateTime",),
         "auth": (
             "ApiKeyAuthHook",
             "BasicAuthHook",
@@ -441,6 +443,7 @@ __all__ = [
     "ConnectTimeoutError",
     "CorrelationIdHook",
     "CursorPagination",
+    "DateOrDateTime",
     "DeferredFunction",
     "DjangoCacheTokenStorage",
     "Endpoint",
