@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 from forgegen.diagnostics import Diagnostics
-from forgegen.ir import Api, Import
+from forgegen.ir import RUNTIME_MODULE, Api, Import
 from forgegen.lower import lower
 from forgegen.lower.modules import strongly_connected
 from forgegen.parse import parse_spec
@@ -85,6 +85,8 @@ def build(api: Api, package: str) -> dict[str, Any]:
         for item in imports:
             if item.external:
                 namespace[item.name] = getattr(importlib.import_module(item.module), item.name)
+            elif item.module == RUNTIME_MODULE:
+                namespace[item.name] = getattr(importlib.import_module("requestforge"), item.name)
             elif item.module != name:
                 namespace[item.name] = namespaces[item.module][item.name]
         # enums, then models, then aliases (which evaluate their annotation at once)
