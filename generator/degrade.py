@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .diagnostics import Diagnostics, SpecError, join_pointer, pointer_tokens
-from .resolver import resolve_pointer
+from .resolver import MISSING, removal_order, remove_at, resolve_pointer
 from .structure import Kind, walk
 
 __all__ = ["MAX_ROUNDS", "degrade_until_valid"]
@@ -104,8 +104,11 @@ def degrade_until_valid(
                 steps[step.pointer] = step
                 diagnostics.warn(f"{message}; {step.done}", pointer)
         changed = False
-        for step in sorted(steps.values(), key=lambda s: _order(s.pointer), reverse=True):
-            changed |= _apply(document, step)
+        for step in sorted(steps.values(), key=lambda s: removal_order(s.pointer), reverse=True):
+            if step.replace:
+                changed |= remove_at(document, step.pointer, {})
+            else:
+                changed |= remove_at(document, step.pointer)
         changed |= _clear_dangling_refs(document, diagnostics)
         if not changed:
             raise error
@@ -160,25 +163,6 @@ def _plan(pointer: str, kinds: dict[str, Kind], document: dict[str, Any]) -> _St
     return _Step(_join(tokens[: depth + 1]), False, f"the {what} {field!r} is ignored")
 
 
-def _apply(document: dict[str, Any], step: _Step) -> bool:
-    tokens = pointer_tokens(step.pointer)
-    parent = resolve_pointer(document, tokens[:-1])
-    last = tokens[-1]
-    if isinstance(parent, dict) and last in parent:
-        if step.replace:
-            parent[last] = {}
-        else:
-            del parent[last]
-        return True
-    if isinstance(parent, list) and last.isdigit() and int(last) < len(parent):
-        if step.replace:
-            parent[int(last)] = {}
-        else:
-            del parent[int(last)]
-        return True
-    return False
-
-
 def _clear_dangling_refs(document: dict[str, Any], diagnostics: Diagnostics) -> bool:
     """Degrade every local ``$ref`` whose target a repair removed; whether any was."""
     dangling: list[tuple[str, Kind]] = []
@@ -187,13 +171,13 @@ def _clear_dangling_refs(document: dict[str, Any], diagnostics: Diagnostics) -> 
         ref = node.get("$ref")
         if not (isinstance(ref, str) and ref.startswith("#")):
             return True
-        if resolve_pointer(document, pointer_tokens(ref)) is _absent():
+        if resolve_pointer(document, pointer_tokens(ref)) is MISSING:
             dangling.append((pointer, kind))
             return False
         return True
 
     walk(document, Kind.ROOT, "#", visit)
-    for pointer, kind in sorted(dangling, key=lambda entry: _order(entry[0]), reverse=True):
+    for pointer, kind in sorted(dangling, key=lambda entry: removal_order(entry[0]), reverse=True):
         node = resolve_pointer(document, pointer_tokens(pointer))
         ref = node.get("$ref")
         if kind is Kind.SCHEMA:
@@ -202,19 +186,9 @@ def _clear_dangling_refs(document: dict[str, Any], diagnostics: Diagnostics) -> 
             continue
         name = _OBJECT_NAMES.get(kind, "object")
         diagnostics.warn(f"$ref {ref!r} names what was ignored; the {name} is ignored", pointer)
-        _apply(document, _Step(pointer, False, ""))
+        remove_at(document, pointer)
     return bool(dangling)
-
-
-def _absent() -> Any:
-    """What :func:`resolve_pointer` returns for a place that does not exist."""
-    return resolve_pointer({}, ["missing"])
 
 
 def _join(tokens: list[str]) -> str:
     return join_pointer("#", *tokens)
-
-
-def _order(pointer: str) -> list[tuple[int, int | str]]:
-    """Sort key that puts later list items after earlier ones (removed first, reversed)."""
-    return [(0, int(t)) if t.isdigit() else (1, t) for t in pointer_tokens(pointer)]

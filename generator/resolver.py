@@ -70,15 +70,19 @@ from .remote import fetch_document, is_remote
 from .structure import REFERABLE, Kind, walk
 
 __all__ = [
+    "MISSING",
     "Bundle",
     "MissingTargetError",
     "Origin",
+    "removal_order",
+    "remove_at",
     "resolve",
     "resolve_pointer",
     "split_pointer",
 ]
 
-_MISSING: Any = object()
+#: What :func:`resolve_pointer` returns for a place that does not exist.
+MISSING: Any = object()
 _NAME_CHARS = re.compile(r"[^A-Za-z0-9._-]")
 _FILE_SUFFIXES = (".json", ".yaml", ".yml")
 
@@ -130,8 +134,35 @@ def split_pointer(fragment: str) -> list[str]:
     return [token.replace("~1", "/").replace("~0", "~") for token in text.split("/")[1:]]
 
 
+def removal_order(pointer: str) -> list[tuple[int, int | str]]:
+    """Sort key for removing several nodes: reversed, later list items go first.
+
+    Removing a list item shifts the ones after it, so a batch of removals is
+    applied in reverse order of this key and every pointer still holds.
+    """
+    return [(0, int(t)) if t.isdigit() else (1, t) for t in pointer_tokens(pointer)]
+
+
+def remove_at(document: Any, pointer: str, replacement: Any = MISSING) -> bool:
+    """Remove the node at ``pointer``, or put ``replacement`` there; whether there was one."""
+    tokens = pointer_tokens(pointer)
+    parent = resolve_pointer(document, tokens[:-1])
+    last: str | int = tokens[-1]
+    if isinstance(parent, list):
+        if not (isinstance(last, str) and last.isdigit() and int(last) < len(parent)):
+            return False
+        last = int(last)
+    elif not (isinstance(parent, dict) and last in parent):
+        return False
+    if replacement is MISSING:
+        del parent[last]
+    else:
+        parent[last] = replacement
+    return True
+
+
 def resolve_pointer(data: Any, tokens: list[str]) -> Any:
-    """The value at ``tokens`` inside ``data``, or ``_MISSING``.
+    """The value at ``tokens`` inside ``data``, or ``MISSING``.
 
     A token also matches an int key (``200:`` in YAML), since ``normalize``
     has not turned such keys into strings yet.
@@ -144,13 +175,13 @@ def resolve_pointer(data: Any, tokens: list[str]) -> Any:
             elif _is_index(token) and int(token) in current:
                 current = current[int(token)]
             else:
-                return _MISSING
+                return MISSING
         elif isinstance(current, list):
             if not _is_index(token) or int(token) >= len(current):
-                return _MISSING
+                return MISSING
             current = current[int(token)]
         else:
-            return _MISSING
+            return MISSING
     return current
 
 
@@ -337,19 +368,9 @@ class _Resolver:
         self.dangling.append(pointer)
 
     def drop_dangling(self) -> None:
-        """Remove the nodes :meth:`_degrade_missing` left, later list items first."""
-
-        def order(pointer: str) -> list[tuple[int, int | str]]:
-            return [(0, int(t)) if t.isdigit() else (1, t) for t in pointer_tokens(pointer)]
-
-        for pointer in sorted(self.dangling, key=order, reverse=True):
-            tokens = pointer_tokens(pointer)
-            parent = resolve_pointer(self.bundle.document, tokens[:-1])
-            last = tokens[-1]
-            if isinstance(parent, dict):
-                parent.pop(last, None)
-            elif isinstance(parent, list) and last.isdigit() and int(last) < len(parent):
-                del parent[int(last)]
+        """Remove the nodes :meth:`_degrade_missing` left."""
+        for pointer in sorted(self.dangling, key=removal_order, reverse=True):
+            remove_at(self.bundle.document, pointer)
 
     # -- targets -----------------------------------------------------------------
 
@@ -363,7 +384,7 @@ class _Resolver:
                 pointer, f"$ref {ref!r}: only JSON-pointer fragments ('#/...') are supported"
             )
         tokens = split_pointer(fragment)
-        if resolve_pointer(document.data, tokens) is _MISSING:
+        if resolve_pointer(document.data, tokens) is MISSING:
             where = "" if document is source else f" in {document.name}"
             raise self._error(pointer, f"$ref {ref!r} not found{where}", MissingTargetError)
         return document, join_pointer("#", *tokens)

@@ -69,7 +69,7 @@ from .diagnostics import Diagnostics, SpecError, join_pointer
 from .loader import LoadedDocument
 from .positions import parent_pointer
 from .resolver import (
-    _MISSING,
+    MISSING,
     resolve_pointer,
     split_pointer,
 )
@@ -915,7 +915,7 @@ class _Converter:
             if not ref.startswith("#"):
                 continue  # the bundler made every ref local; nothing else reaches here
             new = self.new_pointer(ref)
-            if resolve_pointer(out, split_pointer(new[1:])) is _MISSING:
+            if resolve_pointer(out, split_pointer(new[1:])) is MISSING:
                 raise self.error(
                     f"$ref {ref!r} points at a place that has no OpenAPI 3 counterpart", where
                 )
