@@ -4,7 +4,7 @@
     .venv/bin/python samples/regenerate.py --check  # exit 1 if any sample is stale
 
 Each sample is generated from a spec copied into ``samples/specs/`` (the
-corpus originals stay untouched in ``../shared/corpus``).  The committed output
+corpus originals stay untouched in ``tests/corpus``).  The committed output
 is what a team would vendor; a test checks it is byte-for-byte what the
 generator writes today.
 """

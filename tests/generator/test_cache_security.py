@@ -385,10 +385,10 @@ def test_the_key_is_private_and_outside_the_cache(tmp_path: Path, key_path: Path
 
 
 def test_created_cache_directories_are_private(tmp_path: Path, key_path: Path) -> None:
-    shared = tmp_path / "shared"
-    shared.mkdir()
-    shared.chmod(0o755)
-    root = shared / "new" / "cache"  # neither part exists: both are forgegen's to create
+    common = tmp_path / "common"
+    common.mkdir()
+    common.chmod(0o755)
+    root = common / "new" / "cache"  # neither part exists: both are forgegen's to create
     generate(SPEC, tmp_path / "a" / "petstore", cache_dir=root, quiet=True)
     created = [root.parent, root, *(p for p in root.rglob("*") if p.is_dir())]
     assert {p.name for p in root.iterdir()} >= {"incremental", "templates"}
@@ -396,7 +396,7 @@ def test_created_cache_directories_are_private(tmp_path: Path, key_path: Path) -
     files = [p for p in root.rglob("*") if p.is_file()]
     assert files
     assert {oct(stat.S_IMODE(p.stat().st_mode)) for p in files} == {"0o600"}
-    assert stat.S_IMODE(shared.stat().st_mode) == 0o755
+    assert stat.S_IMODE(common.stat().st_mode) == 0o755
 
     existing = tmp_path / "mine"  # a --cache-dir the user made keeps its mode
     existing.mkdir()

@@ -506,11 +506,11 @@ def test_dotdot_inside_the_tree_and_a_wider_ref_root(tmp_path: Path) -> None:
         {
             "api/openapi.yaml": spec({"/pets": get_op({"$ref": "schemas/pet.yaml"})}),
             "api/schemas/pet.yaml": {"properties": {"e": {"$ref": "../errors.yaml"}}},
-            "api/errors.yaml": {"properties": {"shared": {"$ref": "../shared.yaml"}}},
-            "shared.yaml": {"type": "string"},
+            "api/errors.yaml": {"properties": {"common": {"$ref": "../common.yaml"}}},
+            "common.yaml": {"type": "string"},
         },
     )
     with pytest.raises(SpecError, match="points outside"):
         bundle_of(tmp_path / "api")
     schemas = bundle_of(tmp_path / "api", ref_root=tmp_path).document["components"]["schemas"]
-    assert schemas["errors"]["properties"]["shared"] == {"$ref": "#/components/schemas/shared"}
+    assert schemas["errors"]["properties"]["common"] == {"$ref": "#/components/schemas/common"}
