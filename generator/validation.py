@@ -88,18 +88,10 @@ class Validation:
     def model(self) -> OpenAPI:
         """openapi-pydantic's model of the document (validated in this process if needed)."""
         if self._model is None:
-            if self._child is not None:
-                _collect(*self._child)  # reap it; the verdict is recomputed here
-                self._child = None
-            from openapi_pydantic.v3.v3_1 import OpenAPI  # noqa: PLC0415 - see the module note
-            from pydantic import ValidationError  # noqa: PLC0415
-
-            try:
-                self._model = OpenAPI.model_validate(self._document)
-            except ValidationError as error:
+            error = self._validate_here()
+            if error is not None:
                 raise _spec_error(error, self._document, self._bundle) from None
-            except RecursionError:
-                raise SpecError("the document is nested too deeply to process") from None
+        assert self._model is not None
         return self._model
 
     def problems(self) -> list[tuple[str, str]]:
@@ -109,18 +101,25 @@ class Validation:
         (:mod:`.degrade`), which changes it between calls; ``[]`` means valid,
         and :meth:`check` then passes.
         """
+        error = self._validate_here()
+        return [] if error is None else _problems(error, self._document)
+
+    def _validate_here(self) -> ValidationError | None:
+        """Validate in this process (reaping a child first): pydantic's error, or ``None``."""
         if self._child is not None:
-            _collect(*self._child)
+            _collect(*self._child)  # reap it; the verdict is recomputed here
             self._child = None
         from openapi_pydantic.v3.v3_1 import OpenAPI  # noqa: PLC0415 - see the module note
         from pydantic import ValidationError  # noqa: PLC0415
 
+        self._model = None
         try:
             self._model = OpenAPI.model_validate(self._document)
         except ValidationError as error:
-            self._model = None
-            return _problems(error, self._document)
-        return []
+            return error
+        except RecursionError:
+            raise SpecError("the document is nested too deeply to process") from None
+        return None
 
     def _verdict_here(self) -> tuple[()] | tuple[str, str, str | None, int | None]:
         try:
