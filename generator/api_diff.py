@@ -35,6 +35,7 @@ from typing import Literal
 
 from .diagnostics import join_pointer
 from .ir import Api, EnumType, Model, Operation, Parameter, TypeAlias
+from .lower.types import split_top_level
 
 __all__ = ["Change", "compare_apis", "semver_bump"]
 
@@ -78,22 +79,8 @@ def semver_bump(changes: Iterable[Change]) -> Bump:
 
 
 def _split(text: str, separator: str) -> list[str]:
-    """``text`` split at ``separator`` outside brackets and quotes."""
-    parts, depth, start, quote = [], 0, 0, ""
-    for index, char in enumerate(text):
-        if quote:
-            quote = "" if char == quote and text[index - 1] != "\\" else quote
-        elif char in "'\"":
-            quote = char
-        elif char in "[(":
-            depth += 1
-        elif char in "])":
-            depth -= 1
-        elif char == separator and depth == 0:
-            parts.append(text[start:index].strip())
-            start = index + 1
-    parts.append(text[start:].strip())
-    return parts
+    """``text`` split at ``separator`` outside brackets and string literals, parts stripped."""
+    return [part.strip() for part in split_top_level(text, separator)]
 
 
 def _members(annotation: str) -> frozenset[str]:

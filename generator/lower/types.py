@@ -29,6 +29,7 @@ __all__ = [
     "literal_of",
     "model_ref",
     "optional",
+    "split_top_level",
     "union",
     "variadic_tuple",
     "with_values",
@@ -130,38 +131,48 @@ def with_values(ref: TypeRef, values: Mapping[str, TypeRef]) -> TypeRef:
     return TypeRef(annotation, ref.imports | used, frozenset(models))
 
 
-def _alternatives(annotation: str) -> list[str]:
-    """Top-level ``|`` alternatives of an annotation (brackets respected)."""
-    if " | " not in annotation:  # most annotations: one type, nothing to scan
-        return [annotation]
-    if not any(mark in annotation for mark in '[("'):
-        return annotation.split(" | ")
+def split_top_level(text: str, separator: str) -> list[str]:
+    """``text`` split at ``separator`` wherever no bracket and no string literal is open.
+
+    The parts are kept exactly as written (``"A | list[B | C]"`` at ``" | "``
+    gives ``A`` and ``list[B | C]``); a quote inside a string literal is
+    skipped by its backslash.
+    """
     parts: list[str] = []
     depth = 0
     current: list[str] = []
     index = 0
-    while index < len(annotation):
-        char = annotation[index]
+    while index < len(text):
+        char = text[index]
         if char in "[(":
             depth += 1
         elif char in "])":
             depth -= 1
-        elif char == '"':
+        elif char in "\"'":
             end = index + 1
-            while end < len(annotation) and annotation[end] != '"':
-                end += 2 if annotation[end] == "\\" else 1
-            current.append(annotation[index : end + 1])
+            while end < len(text) and text[end] != char:
+                end += 2 if text[end] == "\\" else 1
+            current.append(text[index : end + 1])
             index = end + 1
             continue
-        if depth == 0 and annotation.startswith(" | ", index):
+        if depth == 0 and text.startswith(separator, index):
             parts.append("".join(current))
             current = []
-            index += 3
+            index += len(separator)
             continue
         current.append(char)
         index += 1
     parts.append("".join(current))
     return parts
+
+
+def _alternatives(annotation: str) -> list[str]:
+    """Top-level ``|`` alternatives of an annotation (brackets respected)."""
+    if " | " not in annotation:  # most annotations: one type, nothing to scan
+        return [annotation]
+    if not any(mark in annotation for mark in "[(\"'"):
+        return annotation.split(" | ")
+    return split_top_level(annotation, " | ")
 
 
 def union(members: Sequence[TypeRef]) -> TypeRef:
